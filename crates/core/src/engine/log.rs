@@ -1,0 +1,124 @@
+//! The statement log: every statement that ran, with its kind, duration and outcome.
+
+use gluesql::core::executor::Payload;
+use serde::Serialize;
+
+/// What kind of statement ran, for colouring and counting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum StatementKind {
+    Select,
+    Insert,
+    Update,
+    Delete,
+    Ddl,
+    Transaction,
+    Other,
+}
+
+impl StatementKind {
+    /// Classifies SQL text by its first keyword (also used for statements that failed to parse).
+    pub fn of_sql(sql: &str) -> Self {
+        let first = sql
+            .trim_start_matches(|c: char| c.is_whitespace() || c == '(')
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .next()
+            .unwrap_or("")
+            .to_ascii_uppercase();
+        match first.as_str() {
+            "SELECT" | "WITH" | "VALUES" | "SHOW" | "EXPLAIN" => Self::Select,
+            "INSERT" => Self::Insert,
+            "UPDATE" => Self::Update,
+            "DELETE" => Self::Delete,
+            "CREATE" | "DROP" | "ALTER" | "TRUNCATE" => Self::Ddl,
+            "BEGIN" | "START" | "COMMIT" | "ROLLBACK" | "SAVEPOINT" | "RELEASE" | "END" | "SET" => {
+                Self::Transaction
+            }
+            _ => Self::Other,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Select => "SELECT",
+            Self::Insert => "INSERT",
+            Self::Update => "UPDATE",
+            Self::Delete => "DELETE",
+            Self::Ddl => "DDL",
+            Self::Transaction => "TX",
+            Self::Other => "SQL",
+        }
+    }
+}
+
+/// How a statement ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum LogOutcome {
+    /// A query returned this many rows.
+    Rows(usize),
+    /// A write changed this many rows.
+    Affected(usize),
+    /// DDL or transaction control succeeded.
+    Done,
+    Failed(String),
+}
+
+impl LogOutcome {
+    pub fn from_payload(payload: &Payload) -> Self {
+        match payload {
+            Payload::Select { rows, .. } => Self::Rows(rows.len()),
+            Payload::SelectMap(rows) => Self::Rows(rows.len()),
+            Payload::ShowColumns(columns) => Self::Rows(columns.len()),
+            Payload::Insert(n) | Payload::Update(n) | Payload::Delete(n) => Self::Affected(*n),
+            Payload::DropTable(n) => Self::Affected(*n),
+            _ => Self::Done,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LogEntry {
+    /// 1-based sequence number, unique within the log's lifetime (kept across `clear`).
+    pub seq: u64,
+    pub sql: String,
+    pub kind: StatementKind,
+    pub duration_ms: f64,
+    pub outcome: LogOutcome,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct StatementLog {
+    entries: Vec<LogEntry>,
+    next_seq: u64,
+}
+
+impl StatementLog {
+    pub fn push(&mut self, sql: &str, duration_ms: f64, outcome: LogOutcome) -> &LogEntry {
+        self.next_seq += 1;
+        self.entries.push(LogEntry {
+            seq: self.next_seq,
+            sql: sql.trim().to_string(),
+            kind: StatementKind::of_sql(sql),
+            duration_ms,
+            outcome,
+        });
+        self.entries.last().expect("just pushed")
+    }
+
+    pub fn entries(&self) -> &[LogEntry] {
+        &self.entries
+    }
+
+    /// Entries recorded after the one numbered `seq` (for "what did this action run").
+    pub fn since(&self, seq: u64) -> &[LogEntry] {
+        let start = self.entries.partition_point(|e| e.seq <= seq);
+        &self.entries[start..]
+    }
+
+    pub fn last_seq(&self) -> u64 {
+        self.next_seq
+    }
+
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
+}

@@ -1,0 +1,16 @@
+//! Domain core of sqlpatterns: everything below the UI, in plain Rust.
+//!
+//! - [`engine`]: the database (GlueSQL) and the [`engine::StatementLog`], the single
+//!   source of every number the UI shows.
+//! - [`console`]: the SQL console's logic (statement splitting, result conversion,
+//!   running a script statement by statement).
+//! - [`catalogue`] and [`patterns`]: the 25 patterns of the reference, one module each.
+//! - [`highlight`]: tokenizers for SQL and Python used by the editors.
+//!
+//! Nothing here depends on Leptos or web-sys; it is tested natively with `cargo test`.
+
+pub mod catalogue;
+pub mod console;
+pub mod engine;
+pub mod highlight;
+pub mod patterns;
