@@ -1,1 +1,12 @@
-fn main() {}
+//! sqlpatterns: the Leptos UI, a thin layer over `sqlpatterns_core`.
+
+mod app;
+mod catalogue_view;
+mod code_view;
+mod console;
+mod pattern_page;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

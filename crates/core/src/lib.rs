@@ -6,6 +6,7 @@
 //!   running a script statement by statement).
 //! - [`catalogue`] and [`patterns`]: the 25 patterns of the reference, one module each.
 //! - [`highlight`]: tokenizers for SQL and Python used by the editors.
+//! - [`route`]: the URL-fragment routes of the app.
 //!
 //! Nothing here depends on Leptos or web-sys; it is tested natively with `cargo test`.
 
@@ -14,3 +15,4 @@ pub mod console;
 pub mod engine;
 pub mod highlight;
 pub mod patterns;
+pub mod route;

@@ -1,0 +1,80 @@
+//! The statement log: every statement that ran on this page's database, newest last,
+//! with its duration and rows. It reads `StatementLog` entries only.
+
+use leptos::prelude::*;
+use sqlpatterns_core::engine::{LogEntry, LogOutcome};
+use sqlpatterns_core::route::format_duration;
+
+/// The log keeps everything; the view shows the most recent entries only.
+const MAX_SHOWN: usize = 500;
+
+fn outcome_text(outcome: &LogOutcome) -> String {
+    match outcome {
+        LogOutcome::Rows(n) => format!("{n} row{} returned", if *n == 1 { "" } else { "s" }),
+        LogOutcome::Affected(n) => format!("{n} row{} affected", if *n == 1 { "" } else { "s" }),
+        LogOutcome::Done => "ok".into(),
+        LogOutcome::Failed(_) => "error".into(),
+    }
+}
+
+#[component]
+pub fn StatementLogView(
+    log: RwSignal<Vec<LogEntry>>,
+    on_clear: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let totals = move || {
+        log.with(|entries| {
+            let ms: f64 = entries.iter().map(|e| e.duration_ms).sum();
+            format!(
+                "{} statement{} · {}",
+                entries.len(),
+                if entries.len() == 1 { "" } else { "s" },
+                format_duration(ms)
+            )
+        })
+    };
+    let rows = move || {
+        log.with(|entries| {
+            let hidden = entries.len().saturating_sub(MAX_SHOWN);
+            let note = (hidden > 0).then(|| {
+                view! { <li class="log-more">{format!("{hidden} earlier statements not shown")}</li> }
+            });
+            let items = entries[hidden..]
+                .iter()
+                .map(|entry| {
+                    let failed = matches!(entry.outcome, LogOutcome::Failed(_));
+                    let title = match &entry.outcome {
+                        LogOutcome::Failed(message) => message.clone(),
+                        _ => entry.sql.clone(),
+                    };
+                    view! {
+                        <li data-testid="statement" class="log-entry" class:failed=failed title=title>
+                            <span class="log-seq">{entry.seq}</span>
+                            <span class=format!("kind kind-{}", entry.kind.label().to_lowercase())>
+                                {entry.kind.label()}
+                            </span>
+                            <code class="log-sql">{entry.sql.clone()}</code>
+                            <span class="log-dur">{format_duration(entry.duration_ms)}</span>
+                            <span class="log-rows">{outcome_text(&entry.outcome)}</span>
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! {
+                {note}
+                {items}
+            }
+        })
+    };
+    view! {
+        <section class="statement-log" data-testid="statement-log" aria-label="Statement log">
+            <header>
+                <h3>"Statement log"</h3>
+                <span class="log-totals">{totals}</span>
+                <button class="small" on:click=move |_| on_clear()>"Clear"</button>
+            </header>
+            <ol>{rows}</ol>
+            {move || log.with(Vec::is_empty).then(|| view! { <p class="log-empty">"Nothing has run yet."</p> })}
+        </section>
+    }
+}

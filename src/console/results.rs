@@ -1,0 +1,193 @@
+//! One result per statement: a paged table, a count of changed rows, a message, or the
+//! error placed at its line and column.
+
+use leptos::prelude::*;
+use sqlpatterns_core::console::{
+    CellKind, ConsoleError, ResultSet, ScriptRun, StatementOutcome, StatementRun,
+};
+use sqlpatterns_core::route::format_duration;
+
+/// Rows per page of a result table: long results are paged, never dumped into the DOM.
+const PAGE_ROWS: usize = 50;
+/// Longest cell text shown in full; the rest is in the cell's tooltip.
+const MAX_CELL_CHARS: usize = 200;
+
+#[component]
+pub fn ScriptResults(run: ScriptRun) -> impl IntoView {
+    let script_error = run.script_error.clone().map(|message| {
+        view! {
+            <div class="error" data-testid="error" role="alert">
+                <strong>"Not run"</strong>
+                <p>{message}</p>
+            </div>
+        }
+    });
+    let skipped = (run.skipped > 0).then(|| {
+        let s = if run.skipped == 1 { "" } else { "s" };
+        view! {
+            <p class="skipped">
+                {format!("{} statement{s} after the error did not run.", run.skipped)}
+            </p>
+        }
+    });
+    view! {
+        {script_error}
+        {run.statements.into_iter().map(|s| view! { <StatementResult run=s /> }).collect_view()}
+        {skipped}
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+#[component]
+fn StatementResult(run: StatementRun) -> impl IntoView {
+    let summary = match &run.outcome {
+        Ok(StatementOutcome::Rows(rs)) => plural(rs.rows.len(), "row"),
+        Ok(StatementOutcome::Affected { verb, count }) => format!("{} {verb}", plural(*count, "row")),
+        Ok(StatementOutcome::Done(message)) => message.clone(),
+        Err(_) => "failed".to_string(),
+    };
+    let failed = run.outcome.is_err();
+    let first_line = run.sql.lines().next().unwrap_or("").to_string();
+    let head = format!(
+        "line {} · {} · {}",
+        run.line,
+        format_duration(run.duration_ms),
+        summary
+    );
+    let body = match run.outcome {
+        Ok(StatementOutcome::Rows(rs)) => view! { <ResultTable rs=rs /> }.into_any(),
+        Ok(_) => ().into_any(),
+        Err(error) => view! { <ErrorView error=error sql=run.sql.clone() start_line=run.line /> }.into_any(),
+    };
+    view! {
+        <div class="stmt-result" class:failed=failed>
+            <div class="stmt-head">
+                <span class="stmt-no">{format!("#{}", run.index)}</span>
+                <code class="stmt-sql" title=run.sql.clone()>{first_line}</code>
+                <span class="stmt-meta">{head}</span>
+            </div>
+            {body}
+        </div>
+    }
+}
+
+#[component]
+fn ErrorView(error: ConsoleError, sql: String, start_line: u32) -> impl IntoView {
+    let place = if error.exact {
+        format!("Error at line {}, column {}", error.line, error.column)
+    } else {
+        format!("Error in the statement at line {}", error.line)
+    };
+    // Show the offending line of the statement with a caret under the column.
+    let excerpt = error.exact.then(|| {
+        let line_in_stmt = (error.line - start_line) as usize;
+        let text = sql.lines().nth(line_in_stmt).unwrap_or("").to_string();
+        let column_in_text = if line_in_stmt == 0 {
+            // The statement's first line starts at its own column in the script.
+            let first_col = error.column as usize;
+            first_col.saturating_sub(1).min(text.chars().count())
+        } else {
+            (error.column as usize).saturating_sub(1)
+        };
+        let caret = format!("{}^", " ".repeat(column_in_text));
+        view! { <pre class="error-excerpt">{text}"\n"{caret}</pre> }
+    });
+    view! {
+        <div class="error" data-testid="error" role="alert" data-line=error.line>
+            <strong>{place}</strong>
+            <p>{error.message}</p>
+            {excerpt}
+        </div>
+    }
+}
+
+fn cell_class(kind: CellKind) -> &'static str {
+    match kind {
+        CellKind::Null => "cell-null",
+        CellKind::Number => "cell-num",
+        CellKind::Bool => "cell-bool",
+        CellKind::Uuid => "cell-uuid",
+        CellKind::Temporal => "cell-time",
+        CellKind::Json => "cell-json",
+        CellKind::Text | CellKind::Other => "cell-text",
+    }
+}
+
+#[component]
+pub fn ResultTable(rs: ResultSet) -> impl IntoView {
+    let total = rs.rows.len();
+    let pages = total.div_ceil(PAGE_ROWS).max(1);
+    let page = RwSignal::new(0usize);
+    let columns = rs.columns.clone();
+    let rows = StoredValue::new(rs.rows);
+    let body = move || {
+        let start = page.get() * PAGE_ROWS;
+        rows.with_value(|rows| {
+            rows.iter()
+                .skip(start)
+                .take(PAGE_ROWS)
+                .map(|row| {
+                    view! {
+                        <tr>
+                            {row
+                                .iter()
+                                .map(|cell| {
+                                    let long = cell.text.chars().count() > MAX_CELL_CHARS;
+                                    let shown: String = if long {
+                                        cell.text.chars().take(MAX_CELL_CHARS).chain(['…']).collect()
+                                    } else {
+                                        cell.text.clone()
+                                    };
+                                    view! {
+                                        <td class=cell_class(cell.kind) title=long.then(|| cell.text.clone())>
+                                            {shown}
+                                        </td>
+                                    }
+                                })
+                                .collect_view()}
+                        </tr>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    let pager = (total > PAGE_ROWS).then(|| {
+        view! {
+            <div class="pager">
+                <button
+                    on:click=move |_| page.update(|p| *p = p.saturating_sub(1))
+                    disabled=move || page.get() == 0
+                >
+                    "‹ Prev"
+                </button>
+                <span>
+                    {move || {
+                        let start = page.get() * PAGE_ROWS;
+                        format!("rows {}–{} of {total}", start + 1, (start + PAGE_ROWS).min(total))
+                    }}
+                </span>
+                <button
+                    on:click=move |_| page.update(|p| *p = (*p + 1).min(pages - 1))
+                    disabled=move || page.get() + 1 >= pages
+                >
+                    "Next ›"
+                </button>
+            </div>
+        }
+    });
+    view! {
+        <div class="table-wrap" tabindex="0">
+            <table data-testid="result-table">
+                <thead>
+                    <tr>{columns.into_iter().map(|c| view! { <th scope="col">{c}</th> }).collect_view()}</tr>
+                </thead>
+                <tbody>{body}</tbody>
+            </table>
+            {(total == 0).then(|| view! { <p class="no-rows">"No rows."</p> })}
+        </div>
+        {pager}
+    }
+}
