@@ -1,0 +1,1 @@
+//! SQLAlchemy declarative models: parser (Python subset), model IR, PostgreSQL DDL, ER diagram.
