@@ -1,5 +1,6 @@
 //! The statement log: every statement that ran, with its kind, duration and outcome.
 
+use super::probe::TableAccess;
 use gluesql::core::executor::Payload;
 use serde::Serialize;
 
@@ -83,6 +84,28 @@ pub struct LogEntry {
     pub kind: StatementKind,
     pub duration_ms: f64,
     pub outcome: LogOutcome,
+    /// PostgreSQL's command tag (`SELECT`, `INSERT`, `SAVEPOINT`, `RELEASE`, ...), which tells
+    /// apart statements that share a payload (SAVEPOINT and BEGIN, ROLLBACK TO and ROLLBACK).
+    pub command: String,
+    /// Rows read from tables, all access paths together (the budget counts these).
+    pub rows_examined: u64,
+    /// Rows read per table and access path, in the order the statement first used them.
+    pub accesses: Vec<TableAccess>,
+    /// The EXPLAIN-like plan the statement ran with, for queries and writes.
+    pub plan: Option<String>,
+    /// What PostgreSQL would print as a NOTICE or WARNING (e.g. "there is no transaction in
+    /// progress").
+    pub notice: Option<String>,
+}
+
+/// What the engine measured about a statement, beyond its outcome.
+#[derive(Clone, Debug, Default)]
+pub struct StatementDetails {
+    pub command: Option<String>,
+    pub rows_examined: u64,
+    pub accesses: Vec<TableAccess>,
+    pub plan: Option<String>,
+    pub notice: Option<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -93,13 +116,29 @@ pub struct StatementLog {
 
 impl StatementLog {
     pub fn push(&mut self, sql: &str, duration_ms: f64, outcome: LogOutcome) -> &LogEntry {
+        self.push_detailed(sql, duration_ms, outcome, StatementDetails::default())
+    }
+
+    pub fn push_detailed(
+        &mut self,
+        sql: &str,
+        duration_ms: f64,
+        outcome: LogOutcome,
+        details: StatementDetails,
+    ) -> &LogEntry {
         self.next_seq += 1;
+        let kind = StatementKind::of_sql(sql);
         self.entries.push(LogEntry {
             seq: self.next_seq,
             sql: sql.trim().to_string(),
-            kind: StatementKind::of_sql(sql),
+            kind,
             duration_ms,
             outcome,
+            command: details.command.unwrap_or_else(|| kind.label().to_string()),
+            rows_examined: details.rows_examined,
+            accesses: details.accesses,
+            plan: details.plan,
+            notice: details.notice,
         });
         self.entries.last().expect("just pushed")
     }

@@ -1,15 +1,39 @@
-//! The engine layer: one in-memory GlueSQL database and its [`StatementLog`].
+//! The engine layer: one in-memory GlueSQL database on our own storage, and its
+//! [`StatementLog`].
 //!
-//! Every statement the playground runs goes through [`Database::execute`], which times
-//! it and records it in the log; the UI reads counts and durations from that log only.
+//! Every statement the playground runs goes through [`Database::execute`], which plans it
+//! (with secondary indexes), runs it atomically under a [`Budget`], handles transaction
+//! control itself (snapshots, savepoints, read-only), and records in the log what it read
+//! and how. The UI reads counts, durations and plans from that log only.
+//!
+//! Modules: `storage` (tables and indexes in `im` maps; O(1) snapshots), `index` (B-tree
+//! index keys and seeks), `planner` (GlueSQL's passes plus index planning), `explain` (plan
+//! text), `transaction` (BEGIN/COMMIT/ROLLBACK/SAVEPOINT/READ ONLY), `rewrite` (INSERT column
+//! lists), `budget` and `probe` (limits and rows-examined counters), `log`.
 
+mod budget;
+mod explain;
+mod index;
 mod log;
+mod planner;
+mod probe;
+mod rewrite;
+mod storage;
+mod transaction;
 
-pub use log::{LogEntry, LogOutcome, StatementKind, StatementLog};
+pub use budget::{Budget, BudgetExceeded};
+pub use log::{LogEntry, LogOutcome, StatementDetails, StatementKind, StatementLog};
+pub use probe::{AccessMethod, TableAccess};
+pub use transaction::TransactionStatus;
 
 use gluesql::core::executor::Payload;
-use gluesql::prelude::Glue;
-use gluesql::prelude::MemoryStorage;
+use gluesql::core::parse_sql::parse;
+use gluesql::core::plan::StatementPlan;
+use gluesql::core::sqlparser::ast::{ObjectType, Statement as SqlStatement};
+use gluesql::core::store::Planner;
+use gluesql::core::translate::translate;
+use storage::{EngineStorage, State};
+use transaction::{ControlDone, OpenTransaction, TxControl, ABORTED_MESSAGE};
 use web_time::Instant;
 
 /// A failed statement: the engine's message, and where the engine says it failed
@@ -20,6 +44,15 @@ pub struct EngineError {
     pub position: Option<(u32, u32)>,
 }
 
+impl EngineError {
+    fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            position: None,
+        }
+    }
+}
+
 impl std::fmt::Display for EngineError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.message)
@@ -28,9 +61,15 @@ impl std::fmt::Display for EngineError {
 
 impl std::error::Error for EngineError {}
 
+/// A copy of the whole database at one moment, taken in O(1) (see [`Database::snapshot`]).
+#[derive(Clone, Debug)]
+pub struct Snapshot(State);
+
 /// One fresh in-memory database with its statement log.
 pub struct Database {
-    glue: Glue<MemoryStorage>,
+    storage: EngineStorage,
+    transaction: Option<OpenTransaction>,
+    budget: Budget,
     log: StatementLog,
 }
 
@@ -40,36 +79,212 @@ impl Default for Database {
     }
 }
 
+/// What one statement produced, besides its payload, for the log.
+#[derive(Default)]
+struct Run {
+    command: Option<String>,
+    plan: Option<String>,
+    notice: Option<String>,
+}
+
 impl Database {
+    /// An empty database with the default [`Budget`].
     pub fn new() -> Self {
+        Self::with_budget(Budget::default())
+    }
+
+    pub fn with_budget(budget: Budget) -> Self {
         Self {
-            glue: Glue::new(MemoryStorage::default()),
+            storage: EngineStorage::default(),
+            transaction: None,
+            budget,
             log: StatementLog::default(),
         }
+    }
+
+    pub fn budget(&self) -> Budget {
+        self.budget
+    }
+
+    /// Changes the budget for the statements that follow (e.g. unlimited while seeding).
+    pub fn set_budget(&mut self, budget: Budget) {
+        self.budget = budget;
     }
 
     /// Executes SQL holding exactly one statement and records it in the log.
     pub fn execute(&mut self, sql: &str) -> Result<Payload, EngineError> {
         let started = Instant::now();
-        let result = self.glue.execute(sql);
-        let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
-        let result = match result {
-            Ok(mut payloads) if payloads.len() == 1 => Ok(payloads.remove(0)),
-            Ok(payloads) => Err(EngineError {
-                message: format!(
-                    "expected exactly one statement, got {} (split the script first)",
-                    payloads.len()
-                ),
-                position: None,
-            }),
-            Err(error) => Err(engine_error(&error)),
+        self.storage.probe.start(self.budget);
+        let mut run = Run::default();
+        let result = self.run(sql, &mut run);
+        let report = self.storage.probe.finish();
+        let result = match (result, report.exceeded) {
+            (Err(_), Some(exceeded)) => Err(EngineError::new(exceeded.message())),
+            (result, _) => result,
         };
+        if result.is_err() {
+            if let Some(open) = self.transaction.as_mut() {
+                open.aborted = true;
+            }
+        }
+        let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
         let outcome = match &result {
             Ok(payload) => LogOutcome::from_payload(payload),
             Err(error) => LogOutcome::Failed(error.message.clone()),
         };
-        self.log.push(sql, duration_ms, outcome);
+        let details = StatementDetails {
+            command: run.command,
+            rows_examined: report.rows_examined,
+            accesses: report.accesses,
+            plan: run.plan,
+            notice: run.notice,
+        };
+        self.log.push_detailed(sql, duration_ms, outcome, details);
         result
+    }
+
+    fn run(&mut self, sql: &str, run: &mut Run) -> Result<Payload, EngineError> {
+        let mut statements = parse(sql).map_err(|e| engine_error(&e))?;
+        if statements.len() != 1 {
+            return Err(EngineError::new(format!(
+                "expected exactly one statement, got {} (split the script first)",
+                statements.len()
+            )));
+        }
+        let mut statement = statements.remove(0);
+
+        if let Some(control) = TxControl::of(&statement) {
+            run.command = Some(control.tag().to_string());
+            return self.control(&control, run);
+        }
+        if self.transaction.as_ref().is_some_and(|t| t.aborted) {
+            return Err(EngineError::new(ABORTED_MESSAGE));
+        }
+        if let Some(open) = self.transaction.as_mut() {
+            open.ran_statement = true;
+        }
+        if let Some(done) = self.intercept_index_ddl(&mut statement, run)? {
+            return Ok(done);
+        }
+
+        let plan = translate(&statement).map_err(|e| engine_error(&e))?;
+        let plan = StatementPlan::from(plan);
+        let plan = self.prepare(plan)?;
+        self.execute_plan(&plan, run)
+    }
+
+    /// Rewrites and plans a translated statement, and refuses writes in a read-only
+    /// transaction.
+    fn prepare(&self, plan: StatementPlan) -> Result<StatementPlan, EngineError> {
+        let plan =
+            rewrite::fill_insert_columns(&self.storage, plan).map_err(|e| engine_error(&e))?;
+        let plan = self.storage.plan(plan).map_err(|e| engine_error(&e))?;
+        if self.transaction.as_ref().is_some_and(|t| t.read_only) {
+            if let Some(command) = write_command(&plan) {
+                return Err(EngineError::new(format!(
+                    "cannot execute {command} in a read-only transaction"
+                )));
+            }
+        }
+        Ok(plan)
+    }
+
+    /// Runs a planned statement atomically: on any error the storage goes back to how it
+    /// was before the statement.
+    fn execute_plan(
+        &mut self,
+        plan: &StatementPlan,
+        run: &mut Run,
+    ) -> Result<Payload, EngineError> {
+        run.plan = explain::explain(plan);
+        run.command = Some(command_tag(plan).to_string());
+        let before = self.storage.state.clone();
+        self.storage.inserting = matches!(plan, StatementPlan::Insert { .. });
+        let result = gluesql::core::executor::execute(&mut self.storage, plan);
+        self.storage.inserting = false;
+        result.map_err(|error| {
+            self.storage.state = before;
+            engine_error(&error)
+        })
+    }
+
+    fn control(&mut self, control: &TxControl, run: &mut Run) -> Result<Payload, EngineError> {
+        let outcome = transaction::apply(control, &mut self.transaction, &mut self.storage.state);
+        run.notice = outcome.notice;
+        match outcome.result {
+            Ok(ControlDone::Began) => Ok(Payload::StartTransaction),
+            Ok(ControlDone::Committed) => Ok(Payload::Commit),
+            Ok(ControlDone::RolledBack) => {
+                if *control == TxControl::Commit {
+                    run.command = Some("ROLLBACK".to_string());
+                }
+                Ok(Payload::Rollback)
+            }
+            // SAVEPOINT, RELEASE and SET TRANSACTION have no payload of their own; the log's
+            // `command` names them.
+            Ok(ControlDone::Other) => Ok(match control {
+                TxControl::Release(_) => Payload::Commit,
+                _ => Payload::StartTransaction,
+            }),
+            Err(message) => Err(EngineError::new(message)),
+        }
+    }
+
+    /// PostgreSQL's `DROP INDEX name` (GlueSQL wants `table.name`) and the CREATE INDEX
+    /// options GlueSQL refuses but that mean nothing different here.
+    fn intercept_index_ddl(
+        &mut self,
+        statement: &mut SqlStatement,
+        run: &mut Run,
+    ) -> Result<Option<Payload>, EngineError> {
+        match statement {
+            SqlStatement::Drop {
+                object_type: ObjectType::Index,
+                if_exists,
+                names,
+                ..
+            } if names.len() == 1 && names[0].0.len() == 1 => {
+                let name = names[0].0[0].value.clone();
+                let Some(table_name) = self.storage.table_of_index(&name) else {
+                    return if *if_exists {
+                        run.command = Some("DROP INDEX".to_string());
+                        run.notice = Some(format!("index \"{name}\" does not exist, skipping"));
+                        Ok(Some(Payload::DropIndex))
+                    } else {
+                        Err(EngineError::new(format!("index \"{name}\" does not exist")))
+                    };
+                };
+                let plan = self.prepare(StatementPlan::DropIndex { name, table_name })?;
+                self.execute_plan(&plan, run).map(Some)
+            }
+            SqlStatement::CreateIndex(create) => {
+                if create.concurrently {
+                    if self.transaction.is_some() {
+                        return Err(EngineError::new(
+                            "CREATE INDEX CONCURRENTLY cannot run inside a transaction block",
+                        ));
+                    }
+                    // One session and no concurrent writers: building concurrently and
+                    // building at once give the same index.
+                    create.concurrently = false;
+                }
+                if create.if_not_exists {
+                    create.if_not_exists = false;
+                    let existing = create
+                        .name
+                        .as_ref()
+                        .map(|n| n.to_string())
+                        .filter(|n| self.storage.table_of_index(n).is_some());
+                    if let Some(name) = existing {
+                        run.command = Some("CREATE INDEX".to_string());
+                        run.notice = Some(format!("relation \"{name}\" already exists, skipping"));
+                        return Ok(Some(Payload::CreateIndex));
+                    }
+                }
+                Ok(None)
+            }
+            _ => Ok(None),
+        }
     }
 
     pub fn log(&self) -> &StatementLog {
@@ -78,6 +293,83 @@ impl Database {
 
     pub fn clear_log(&mut self) {
         self.log.clear();
+    }
+
+    /// Whether a transaction block is open (aborted ones included).
+    pub fn in_transaction(&self) -> bool {
+        self.transaction.is_some()
+    }
+
+    pub fn transaction_status(&self) -> TransactionStatus {
+        transaction::status(&self.transaction)
+    }
+
+    /// The whole database as it is now, in O(1): for "reset the page to its seed" without
+    /// re-running the seed.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot(self.storage.state.clone())
+    }
+
+    /// Puts the database back to `snapshot` and ends any open transaction.
+    pub fn restore(&mut self, snapshot: &Snapshot) {
+        self.storage.state = snapshot.0.clone();
+        self.transaction = None;
+    }
+
+    /// Table names, in order.
+    pub fn table_names(&self) -> Vec<String> {
+        self.storage.state.table_names().cloned().collect()
+    }
+
+    /// How many rows `table` holds, without running (or logging) a statement.
+    pub fn row_count(&self, table: &str) -> Option<usize> {
+        self.storage.state.table(table).map(|t| t.rows.len())
+    }
+
+    /// The names of `table`'s indexes, the implicit `<table>_pkey` and `<table>_<col>_key`
+    /// ones included.
+    pub fn index_names(&self, table: &str) -> Vec<String> {
+        self.storage
+            .state
+            .table(table)
+            .map(|t| t.indexes.iter().map(|i| i.name.clone()).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// The command a read-only transaction must refuse, or None for a read.
+fn write_command(plan: &StatementPlan) -> Option<&'static str> {
+    match plan {
+        StatementPlan::Query(_)
+        | StatementPlan::ShowColumns { .. }
+        | StatementPlan::ShowVariable(_)
+        | StatementPlan::ShowIndexes(_)
+        | StatementPlan::StartTransaction
+        | StatementPlan::Commit
+        | StatementPlan::Rollback => None,
+        other => Some(command_tag(other)),
+    }
+}
+
+fn command_tag(plan: &StatementPlan) -> &'static str {
+    match plan {
+        StatementPlan::Query(_)
+        | StatementPlan::ShowColumns { .. }
+        | StatementPlan::ShowVariable(_)
+        | StatementPlan::ShowIndexes(_) => "SELECT",
+        StatementPlan::Insert { .. } => "INSERT",
+        StatementPlan::Update { .. } => "UPDATE",
+        StatementPlan::Delete { .. } => "DELETE",
+        StatementPlan::CreateTable { .. } => "CREATE TABLE",
+        StatementPlan::AlterTable { .. } => "ALTER TABLE",
+        StatementPlan::DropTable { .. } => "DROP TABLE",
+        StatementPlan::CreateIndex { .. } => "CREATE INDEX",
+        StatementPlan::DropIndex { .. } => "DROP INDEX",
+        StatementPlan::CreateFunction { .. } => "CREATE FUNCTION",
+        StatementPlan::DropFunction { .. } => "DROP FUNCTION",
+        StatementPlan::StartTransaction => "BEGIN",
+        StatementPlan::Commit => "COMMIT",
+        StatementPlan::Rollback => "ROLLBACK",
     }
 }
 

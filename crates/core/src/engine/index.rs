@@ -1,0 +1,225 @@
+//! Secondary B-tree indexes: an ordered map from index key to the primary keys of the rows
+//! that have it. Both levels are `im` maps, so a snapshot of an index is O(1).
+
+use gluesql::core::ast::{DataType, Expr, IndexOperator, ToSql};
+use gluesql::core::data::{Key, Row, Value};
+use gluesql::core::error::Result;
+use gluesql::core::executor::{evaluate_stateless, RowContext};
+use gluesql::core::plan::{plan_scalar_expr, ExprPlan};
+use im::{OrdMap, OrdSet};
+use std::borrow::Cow;
+use std::cmp::Ordering;
+use std::ops::Bound;
+use std::rc::Rc;
+
+/// Where an index's key comes from in a row.
+#[derive(Clone, Debug)]
+pub(crate) enum KeySource {
+    /// A plain column: read by position, no evaluation.
+    Column(usize),
+    /// An expression over the row's columns.
+    Expr(ExprPlan),
+}
+
+/// What an index is for. The primary-key index has no entries of its own: the table's rows
+/// are already ordered by primary key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum IndexKind {
+    PrimaryKey,
+    /// Made by a UNIQUE column, named `<table>_<column>_key` as PostgreSQL names it.
+    Unique,
+    /// Made by CREATE INDEX.
+    Plain,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct SecondaryIndex {
+    pub name: String,
+    pub expr: Expr,
+    pub kind: IndexKind,
+    pub source: KeySource,
+    pub entries: OrdMap<Key, OrdSet<Key>>,
+}
+
+impl SecondaryIndex {
+    /// An empty index on `expr`, bound to the table's current columns.
+    pub fn new(name: &str, expr: Expr, kind: IndexKind, columns: &[String]) -> Self {
+        let source = key_source(&expr, columns);
+        Self {
+            name: name.to_string(),
+            expr,
+            kind,
+            source,
+            entries: OrdMap::new(),
+        }
+    }
+
+    /// Re-reads column positions after the table's columns changed.
+    pub fn rebind(&mut self, columns: &[String]) {
+        self.source = key_source(&self.expr, columns);
+    }
+
+    /// The index key of one row, as a value (NULL included).
+    pub fn value_of(&self, table: &str, columns: &Rc<[String]>, values: &[Value]) -> Result<Value> {
+        match &self.source {
+            KeySource::Column(position) => {
+                Ok(values.get(*position).cloned().unwrap_or(Value::Null))
+            }
+            KeySource::Expr(expr) => {
+                let row = Row {
+                    columns: Rc::clone(columns),
+                    values: values.to_vec(),
+                };
+                let context = RowContext::new(table, Cow::Owned(row), None);
+                evaluate_stateless(Some(context), expr)?.try_into()
+            }
+        }
+    }
+
+    pub fn key_of(&self, table: &str, columns: &Rc<[String]>, values: &[Value]) -> Result<Key> {
+        Key::try_from(self.value_of(table, columns, values)?)
+    }
+
+    pub fn insert(&mut self, key: Key, row_key: Key) {
+        self.entries.entry(key).or_default().insert(row_key);
+    }
+
+    pub fn remove(&mut self, key: &Key, row_key: &Key) {
+        let now_empty = match self.entries.get_mut(key) {
+            Some(row_keys) => {
+                row_keys.remove(row_key);
+                row_keys.is_empty()
+            }
+            None => false,
+        };
+        if now_empty {
+            self.entries.remove(key);
+        }
+    }
+
+    /// The SQL text of the indexed expression, for plans and logs.
+    pub fn expr_sql(&self) -> String {
+        self.expr.to_sql()
+    }
+}
+
+fn key_source(expr: &Expr, columns: &[String]) -> KeySource {
+    if let Expr::Identifier(name) = expr {
+        if let Some(position) = columns.iter().position(|c| c == name) {
+            return KeySource::Column(position);
+        }
+    }
+    KeySource::Expr(plan_scalar_expr(expr.clone()))
+}
+
+/// The key range an index predicate selects. NULL keys sort after every other key (as in
+/// GlueSQL's `Key` order and PostgreSQL's default), so ranges that must not return NULLs stop
+/// before `Key::None`.
+pub(crate) fn predicate_bounds(op: &IndexOperator, key: &Key) -> Option<(Bound<Key>, Bound<Key>)> {
+    use Bound::{Excluded, Included, Unbounded};
+    let is_null = matches!(key, Key::None);
+    Some(match (op, is_null) {
+        (IndexOperator::Eq, _) => (Included(key.clone()), Included(key.clone())),
+        // `< NULL` is how GlueSQL's planner spells IS NOT NULL.
+        (IndexOperator::Lt, _) => (Unbounded, Excluded(key.clone())),
+        // Comparisons with NULL select nothing.
+        (_, true) => return None,
+        (IndexOperator::LtEq, false) => (Unbounded, Included(key.clone())),
+        (IndexOperator::Gt, false) => (Excluded(key.clone()), Excluded(Key::None)),
+        (IndexOperator::GtEq, false) => (Included(key.clone()), Excluded(Key::None)),
+    })
+}
+
+/// The text of a predicate for plans and logs: `email = 'a@x'`, `n IS NULL`.
+pub(crate) fn predicate_text(expr_sql: &str, op: &IndexOperator, value: &Value) -> String {
+    match (op, value) {
+        (IndexOperator::Eq, Value::Null) => format!("{expr_sql} IS NULL"),
+        (IndexOperator::Lt, Value::Null) => format!("{expr_sql} IS NOT NULL"),
+        _ => {
+            let op = match op {
+                IndexOperator::Eq => "=",
+                IndexOperator::Lt => "<",
+                IndexOperator::LtEq => "<=",
+                IndexOperator::Gt => ">",
+                IndexOperator::GtEq => ">=",
+            };
+            format!("{expr_sql} {op} {}", value_sql(value))
+        }
+    }
+}
+
+/// A value as an SQL literal, for display.
+pub(crate) fn value_sql(value: &Value) -> String {
+    match value {
+        Value::Null => "NULL".to_string(),
+        Value::Str(s) => format!("'{}'", s.replace('\'', "''")),
+        other => String::from(other),
+    }
+}
+
+/// Whether a key of `value`'s type sorts among `sample`'s keys by value: true when both
+/// have the same type (keys of different types are ordered by type, not by value).
+pub(crate) fn same_key_type(a: &Key, b: &Key) -> bool {
+    std::mem::discriminant(a) == std::mem::discriminant(b)
+}
+
+/// The column type that stores keys like `key`, to convert a predicate value to it.
+pub(crate) fn key_data_type(key: &Key) -> Option<DataType> {
+    Some(match key {
+        Key::I8(_) => DataType::Int8,
+        Key::I16(_) => DataType::Int16,
+        Key::I32(_) => DataType::Int32,
+        Key::I64(_) => DataType::Int,
+        Key::I128(_) => DataType::Int128,
+        Key::U8(_) => DataType::Uint8,
+        Key::U16(_) => DataType::Uint16,
+        Key::U32(_) => DataType::Uint32,
+        Key::U64(_) => DataType::Uint64,
+        Key::U128(_) => DataType::Uint128,
+        Key::F32(_) => DataType::Float32,
+        Key::F64(_) => DataType::Float,
+        Key::Decimal(_) => DataType::Decimal,
+        Key::Bool(_) => DataType::Boolean,
+        Key::Str(_) => DataType::Text,
+        Key::Bytea(_) => DataType::Bytea,
+        Key::Date(_) => DataType::Date,
+        Key::Timestamp(_) => DataType::Timestamp,
+        Key::Time(_) => DataType::Time,
+        Key::Interval(_) => DataType::Interval,
+        Key::Uuid(_) => DataType::Uuid,
+        Key::Inet(_) => DataType::Inet,
+        Key::None => return None,
+    })
+}
+
+/// Converts a predicate value to the key type `sample` has, only when the conversion keeps
+/// the value exactly (5 -> 5.0 yes, 5.5 -> 5 no).
+pub(crate) fn exact_key_like(value: &Value, sample: &Key) -> Option<Key> {
+    let data_type = key_data_type(sample)?;
+    let converted = value.cast(&data_type).ok()?;
+    if converted.evaluate_cmp(value) != Some(Ordering::Equal) {
+        return None;
+    }
+    let key = Key::try_from(converted).ok()?;
+    same_key_type(&key, sample).then_some(key)
+}
+
+/// Whether `value` satisfies `op` against `operand`, with GlueSQL's comparison rules (the
+/// slow path used when the index cannot seek exactly).
+pub(crate) fn satisfies(value: &Value, op: &IndexOperator, operand: &Value) -> bool {
+    if operand.is_null() {
+        return match op {
+            IndexOperator::Eq => value.is_null(),
+            IndexOperator::Lt => !value.is_null(),
+            _ => false,
+        };
+    }
+    match (value.evaluate_cmp(operand), op) {
+        (Some(Ordering::Equal), IndexOperator::Eq | IndexOperator::LtEq | IndexOperator::GtEq) => {
+            true
+        }
+        (Some(Ordering::Less), IndexOperator::Lt | IndexOperator::LtEq) => true,
+        (Some(Ordering::Greater), IndexOperator::Gt | IndexOperator::GtEq) => true,
+        _ => false,
+    }
+}

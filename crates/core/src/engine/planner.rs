@@ -1,0 +1,220 @@
+//! Query planning: GlueSQL's own passes, plus its index pass (which its default planner
+//! leaves out) and one pass of ours that lets an ORDER BY index also seek.
+
+use super::storage::EngineStorage;
+use gluesql::core::ast::{BinaryOperator, IndexOperator};
+use gluesql::core::data::{Schema, Value};
+use gluesql::core::error::Result;
+use gluesql::core::plan::{
+    plan_scalar_expr, DistinctInputPlan, ExprPlan, FilterInputPlan, IndexPredicatePlan,
+    LimitInputPlan, OffsetInputPlan, ProjectInputPlan, ProjectPlan, QueryPlan, SeriesSourcePlan,
+    SourcePlan, StatementPlan, TableAccessPlan, TableAliasPlan,
+};
+use gluesql::core::planner::{
+    fetch_schema_map, plan_aggregate, plan_hash_join, plan_index, plan_primary_key,
+    plan_schemaless, validate,
+};
+use gluesql::core::store::Planner;
+use std::collections::HashMap;
+
+impl Planner for EngineStorage {
+    fn plan(&self, statement: StatementPlan) -> Result<StatementPlan> {
+        let schema_map = fetch_schema_map(self, &statement)?;
+        validate(&schema_map, &statement)?;
+        let statement = plan_schemaless(&schema_map, statement)?;
+        let statement = plan_primary_key(&schema_map, statement);
+        let statement = plan_index(&schema_map, statement);
+        let statement = seek_ordered_index(&schema_map, statement);
+        let statement = plan_hash_join(&schema_map, statement);
+        Ok(plan_aggregate(statement))
+    }
+}
+
+/// GlueSQL's index pass gives an `ORDER BY col` index no predicate and leaves `col < x` in
+/// the filter, so a keyset page (`WHERE col < x ORDER BY col DESC LIMIT 20`) would walk the
+/// index from its end and read every row past the cursor. This pass moves such a bound
+/// into the index predicate, so the scan starts at the cursor and reads only the page.
+fn seek_ordered_index<S: std::hash::BuildHasher>(
+    schema_map: &HashMap<String, Schema, S>,
+    mut statement: StatementPlan,
+) -> StatementPlan {
+    if let StatementPlan::Query(query) = &mut statement {
+        if let Some(project) = project_mut(query) {
+            seek_in_project(schema_map, project);
+        }
+    }
+    statement
+}
+
+fn project_mut(query: &mut QueryPlan) -> Option<&mut ProjectPlan> {
+    fn distinct(input: &mut DistinctInputPlan) -> &mut ProjectPlan {
+        match input {
+            DistinctInputPlan::Project(project) => project,
+            DistinctInputPlan::SelectOrderBy(order_by) => &mut order_by.input,
+        }
+    }
+    fn offset(input: &mut OffsetInputPlan) -> Option<&mut ProjectPlan> {
+        match input {
+            OffsetInputPlan::Project(project) => Some(project),
+            OffsetInputPlan::SelectOrderBy(order_by) => Some(&mut order_by.input),
+            OffsetInputPlan::Distinct(d) => Some(distinct(&mut d.input)),
+            OffsetInputPlan::Values(_) | OffsetInputPlan::ValuesOrderBy(_) => None,
+        }
+    }
+    match query {
+        QueryPlan::Project(project) => Some(project),
+        QueryPlan::SelectOrderBy(order_by) => Some(&mut order_by.input),
+        QueryPlan::Distinct(d) => Some(distinct(&mut d.input)),
+        QueryPlan::Offset(o) => offset(&mut o.input),
+        QueryPlan::Limit(limit) => match &mut limit.input {
+            LimitInputPlan::Project(project) => Some(project),
+            LimitInputPlan::SelectOrderBy(order_by) => Some(&mut order_by.input),
+            LimitInputPlan::Distinct(d) => Some(distinct(&mut d.input)),
+            LimitInputPlan::Offset(o) => offset(&mut o.input),
+            LimitInputPlan::Values(_) | LimitInputPlan::ValuesOrderBy(_) => None,
+        },
+        QueryPlan::Values(_) | QueryPlan::ValuesOrderBy(_) => None,
+    }
+}
+
+fn seek_in_project<S: std::hash::BuildHasher>(
+    schema_map: &HashMap<String, Schema, S>,
+    project: &mut ProjectPlan,
+) {
+    let ProjectInputPlan::Filter(filter) = &mut project.input else {
+        return;
+    };
+    let FilterInputPlan::Source(SourcePlan::Table(table)) = &mut filter.input else {
+        return;
+    };
+    let TableAccessPlan::Index {
+        name,
+        asc,
+        predicate: predicate @ None,
+    } = &mut table.access
+    else {
+        return;
+    };
+    let Some(index) = schema_map
+        .get(&table.name)
+        .and_then(|schema| schema.indexes.iter().find(|i| &i.name == name))
+    else {
+        return;
+    };
+    let index_expr = plan_scalar_expr(index.expr.clone());
+    let descending = *asc == Some(false);
+
+    let mut conjuncts = Vec::new();
+    split_and(filter.expr.clone(), &mut conjuncts);
+    let candidates: Vec<Option<(IndexOperator, ExprPlan)>> = conjuncts
+        .iter()
+        .map(|c| index_bound(&index_expr, c))
+        .collect();
+    // The bound the scan starts from saves the most reading; an equality beats any bound.
+    let rank = |op: &IndexOperator| match (op, descending) {
+        (IndexOperator::Eq, _) => 0,
+        (IndexOperator::Gt | IndexOperator::GtEq, false) => 1,
+        (IndexOperator::Lt | IndexOperator::LtEq, true) => 1,
+        _ => 2,
+    };
+    let Some(chosen) = candidates
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| c.as_ref().map(|(op, _)| (i, rank(op))))
+        .min_by_key(|(_, rank)| *rank)
+        .map(|(i, _)| i)
+    else {
+        return;
+    };
+    let (operator, expr) = candidates[chosen].clone().expect("chosen is a candidate");
+    *predicate = Some(IndexPredicatePlan { operator, expr });
+    conjuncts.remove(chosen);
+
+    let residual = conjuncts
+        .into_iter()
+        .reduce(|left, right| ExprPlan::BinaryOp {
+            left: Box::new(left),
+            op: BinaryOperator::And,
+            right: Box::new(right),
+        });
+    let Some(expr) = residual else {
+        // The whole filter became the index predicate: drop the Filter node.
+        let input = std::mem::replace(&mut filter.input, empty_source());
+        project.input = match input {
+            FilterInputPlan::Source(source) => ProjectInputPlan::Source(source),
+            FilterInputPlan::InnerJoin(join) => ProjectInputPlan::InnerJoin(join),
+            FilterInputPlan::LeftOuterJoin(join) => ProjectInputPlan::LeftOuterJoin(join),
+        };
+        return;
+    };
+    filter.expr = expr;
+}
+
+/// A stand-in for a moment, while a node is moved out of the plan.
+fn empty_source() -> FilterInputPlan {
+    FilterInputPlan::Source(SourcePlan::Series(SeriesSourcePlan {
+        alias: TableAliasPlan {
+            name: String::new(),
+            columns: Vec::new(),
+        },
+        size: ExprPlan::Value(Value::I64(0)),
+    }))
+}
+
+fn split_and(expr: ExprPlan, out: &mut Vec<ExprPlan>) {
+    match expr {
+        ExprPlan::BinaryOp {
+            left,
+            op: BinaryOperator::And,
+            right,
+        } => {
+            split_and(*left, out);
+            split_and(*right, out);
+        }
+        ExprPlan::Nested(inner)
+            if matches!(
+                *inner,
+                ExprPlan::BinaryOp {
+                    op: BinaryOperator::And,
+                    ..
+                }
+            ) =>
+        {
+            split_and(*inner, out);
+        }
+        other => out.push(other),
+    }
+}
+
+/// `index_expr op constant` (either side) as an index predicate.
+fn index_bound(index_expr: &ExprPlan, conjunct: &ExprPlan) -> Option<(IndexOperator, ExprPlan)> {
+    let ExprPlan::BinaryOp { left, op, right } = conjunct else {
+        return None;
+    };
+    let op = match op {
+        BinaryOperator::Eq => IndexOperator::Eq,
+        BinaryOperator::Lt => IndexOperator::Lt,
+        BinaryOperator::LtEq => IndexOperator::LtEq,
+        BinaryOperator::Gt => IndexOperator::Gt,
+        BinaryOperator::GtEq => IndexOperator::GtEq,
+        _ => return None,
+    };
+    if left.as_ref() == index_expr && is_constant(right) {
+        Some((op, right.as_ref().clone()))
+    } else if right.as_ref() == index_expr && is_constant(left) {
+        Some((op.reverse(), left.as_ref().clone()))
+    } else {
+        None
+    }
+}
+
+/// A literal that is not NULL: the only operands this pass seeks with, since the index
+/// predicate is evaluated once, without a row.
+fn is_constant(expr: &ExprPlan) -> bool {
+    match expr {
+        ExprPlan::Literal(_) | ExprPlan::TypedString { .. } => true,
+        ExprPlan::Value(value) => !value.is_null(),
+        ExprPlan::Nested(inner) | ExprPlan::UnaryOp { expr: inner, .. } => is_constant(inner),
+        _ => false,
+    }
+}
