@@ -99,7 +99,11 @@ impl SecondaryIndex {
 
     /// The SQL text of the indexed expression, for plans and logs.
     pub fn expr_sql(&self) -> String {
-        self.expr.to_sql()
+        match &self.expr {
+            // GlueSQL's to_sql quotes every identifier; a bare column reads better.
+            Expr::Identifier(name) => name.clone(),
+            other => other.to_sql(),
+        }
     }
 }
 

@@ -1,0 +1,304 @@
+//! Secondary indexes: kept right through every change, used by the planner, and reported
+//! in the statement log (rows examined, access path, plan).
+
+use gluesql::core::executor::Payload;
+use gluesql::prelude::Value;
+use sqlpatterns_core::engine::{AccessMethod, Database, LogEntry, TableAccess};
+
+fn posts(n: i64) -> Database {
+    let mut db = Database::new();
+    db.execute(
+        "CREATE TABLE posts (id INTEGER PRIMARY KEY, author_id INTEGER, created INTEGER, score FLOAT, tag TEXT)",
+    )
+    .unwrap();
+    let rows: Vec<String> = (1..=n)
+        .map(|i| {
+            let tag = if i % 10 == 0 {
+                "NULL".to_string()
+            } else {
+                format!("'t{}'", i % 7)
+            };
+            format!("({i}, {}, {}, {}.5, {tag})", i % 50, i * 10, i % 13)
+        })
+        .collect();
+    db.execute(&format!("INSERT INTO posts VALUES {}", rows.join(", ")))
+        .unwrap();
+    db
+}
+
+fn ids(db: &mut Database, sql: &str) -> Vec<i64> {
+    match db.execute(sql).unwrap_or_else(|e| panic!("{sql}: {e}")) {
+        Payload::Select { rows, .. } => rows
+            .into_iter()
+            .map(|row| match &row[0] {
+                Value::I64(n) => *n,
+                other => panic!("not an integer: {other:?}"),
+            })
+            .collect(),
+        other => panic!("not a select: {other:?}"),
+    }
+}
+
+fn last(db: &Database) -> &LogEntry {
+    db.log().entries().last().unwrap()
+}
+
+fn only_access(db: &Database) -> TableAccess {
+    let entry = last(db);
+    assert_eq!(entry.accesses.len(), 1, "{:#?}", entry.accesses);
+    entry.accesses[0].clone()
+}
+
+#[test]
+fn equality_on_an_indexed_column_seeks_and_reads_only_the_matches() {
+    let mut db = posts(500);
+    db.execute("CREATE INDEX posts_author_idx ON posts (author_id)")
+        .unwrap();
+    let found = ids(&mut db, "SELECT id FROM posts WHERE author_id = 7");
+    assert_eq!(found.len(), 10);
+    assert!(found.iter().all(|id| id % 50 == 7));
+    let access = only_access(&db);
+    assert_eq!(
+        access.method,
+        AccessMethod::IndexSeek {
+            index: "posts_author_idx".into(),
+            condition: "author_id = 7".into()
+        }
+    );
+    assert_eq!(access.rows_examined, 10);
+    let plan = last(&db).plan.clone().unwrap();
+    assert!(
+        plan.contains("Index Seek using posts_author_idx on posts"),
+        "{plan}"
+    );
+}
+
+#[test]
+fn without_the_index_the_same_query_scans_the_table() {
+    let mut db = posts(500);
+    ids(&mut db, "SELECT id FROM posts WHERE author_id = 7");
+    let access = only_access(&db);
+    assert_eq!(access.method, AccessMethod::FullScan);
+    assert_eq!(access.rows_examined, 500);
+}
+
+#[test]
+fn a_deep_keyset_page_reads_twenty_rows_and_the_offset_page_reads_the_table() {
+    let mut db = posts(1000);
+    db.execute("CREATE INDEX posts_created_idx ON posts (created)")
+        .unwrap();
+    let keyset = ids(
+        &mut db,
+        "SELECT id FROM posts WHERE created <= 200 ORDER BY created DESC LIMIT 20",
+    );
+    assert_eq!(keyset, (1..=20).rev().collect::<Vec<i64>>());
+    let access = only_access(&db);
+    assert_eq!(access.rows_examined, 20);
+    assert!(matches!(
+        access.method,
+        AccessMethod::IndexRange { ref index, descending: true, .. } if index == "posts_created_idx"
+    ));
+
+    let offset = ids(
+        &mut db,
+        "SELECT id FROM posts ORDER BY created DESC LIMIT 20 OFFSET 980",
+    );
+    assert_eq!(offset, keyset);
+    assert_eq!(last(&db).rows_examined, 1000);
+}
+
+#[test]
+fn primary_key_ranges_and_order_use_the_pkey_index() {
+    let mut db = posts(300);
+    assert_eq!(
+        ids(
+            &mut db,
+            "SELECT id FROM posts WHERE id > 100 ORDER BY id LIMIT 3"
+        ),
+        [101, 102, 103]
+    );
+    let access = only_access(&db);
+    assert_eq!(access.rows_examined, 3);
+    assert_eq!(access.method.index_name(), Some("posts_pkey"));
+    assert_eq!(ids(&mut db, "SELECT id FROM posts WHERE id = 42"), [42]);
+    assert_eq!(only_access(&db).method, AccessMethod::PrimaryKeyLookup);
+    assert_eq!(
+        ids(&mut db, "SELECT id FROM posts ORDER BY id DESC LIMIT 2"),
+        [300, 299]
+    );
+    assert_eq!(only_access(&db).rows_examined, 2);
+}
+
+#[test]
+fn ranges_and_null_tests_through_an_index_match_a_scan() {
+    let mut db = posts(200);
+    let queries = [
+        "SELECT id FROM posts WHERE tag IS NULL ORDER BY id",
+        "SELECT id FROM posts WHERE tag IS NOT NULL ORDER BY id",
+        "SELECT id FROM posts WHERE tag > 't3' ORDER BY id",
+        "SELECT id FROM posts WHERE tag <= 't3' ORDER BY id",
+        "SELECT id FROM posts WHERE score >= 5 ORDER BY id",
+        "SELECT id FROM posts WHERE score < 5.5 ORDER BY id",
+        "SELECT id FROM posts WHERE score = 3.5 ORDER BY id",
+        "SELECT id FROM posts WHERE 7 > score ORDER BY id",
+        "SELECT id FROM posts ORDER BY tag DESC, id LIMIT 30",
+    ];
+    let before: Vec<Vec<i64>> = queries.iter().map(|q| ids(&mut db, q)).collect();
+    db.execute("CREATE INDEX posts_tag_idx ON posts (tag)")
+        .unwrap();
+    db.execute("CREATE INDEX posts_score_idx ON posts (score)")
+        .unwrap();
+    for (query, expected) in queries.iter().zip(&before) {
+        assert_eq!(&ids(&mut db, query), expected, "{query}");
+        let entry = last(&db);
+        assert!(
+            entry
+                .accesses
+                .iter()
+                .any(|a| a.method.index_name().is_some()),
+            "{query} did not use an index: {:?}",
+            entry.accesses
+        );
+    }
+}
+
+#[test]
+fn indexes_stay_right_through_update_delete_alter_and_rollback() {
+    let mut db = posts(100);
+    db.execute("CREATE INDEX posts_author_idx ON posts (author_id)")
+        .unwrap();
+    db.execute("UPDATE posts SET author_id = 999 WHERE id <= 3")
+        .unwrap();
+    assert_eq!(
+        ids(&mut db, "SELECT id FROM posts WHERE author_id = 999"),
+        [1, 2, 3]
+    );
+    assert_eq!(
+        ids(&mut db, "SELECT id FROM posts WHERE author_id = 1"),
+        [51]
+    );
+    db.execute("DELETE FROM posts WHERE id = 2").unwrap();
+    assert_eq!(
+        ids(&mut db, "SELECT id FROM posts WHERE author_id = 999"),
+        [1, 3]
+    );
+
+    db.execute("BEGIN").unwrap();
+    db.execute("DELETE FROM posts WHERE author_id = 999")
+        .unwrap();
+    db.execute("INSERT INTO posts VALUES (1000, 999, 0, 0.0, NULL)")
+        .unwrap();
+    assert_eq!(
+        ids(&mut db, "SELECT id FROM posts WHERE author_id = 999"),
+        [1000]
+    );
+    db.execute("ROLLBACK").unwrap();
+    assert_eq!(
+        ids(&mut db, "SELECT id FROM posts WHERE author_id = 999"),
+        [1, 3]
+    );
+
+    db.execute("ALTER TABLE posts ADD COLUMN extra INTEGER DEFAULT 5")
+        .unwrap();
+    db.execute("ALTER TABLE posts RENAME COLUMN author_id TO writer_id")
+        .unwrap();
+    assert_eq!(
+        ids(&mut db, "SELECT id FROM posts WHERE writer_id = 999"),
+        [1, 3]
+    );
+    assert_eq!(
+        only_access(&db).method.index_name(),
+        Some("posts_author_idx")
+    );
+    db.execute("ALTER TABLE posts DROP COLUMN created").unwrap();
+    assert_eq!(
+        ids(&mut db, "SELECT id FROM posts WHERE writer_id = 999"),
+        [1, 3]
+    );
+    db.execute("ALTER TABLE posts DROP COLUMN writer_id")
+        .unwrap();
+    assert!(!db
+        .index_names("posts")
+        .contains(&"posts_author_idx".to_string()));
+}
+
+#[test]
+fn create_and_drop_index_speak_postgresql() {
+    let mut db = posts(10);
+    db.execute("CREATE INDEX posts_author_idx ON posts (author_id)")
+        .unwrap();
+    let err = db
+        .execute("CREATE INDEX posts_author_idx ON posts (created)")
+        .unwrap_err();
+    assert!(err.message.contains("posts_author_idx"), "{}", err.message);
+    db.execute("CREATE INDEX IF NOT EXISTS posts_author_idx ON posts (created)")
+        .unwrap();
+    assert!(last(&db)
+        .notice
+        .as_deref()
+        .unwrap()
+        .contains("already exists"));
+    db.execute("CREATE INDEX CONCURRENTLY posts_created_idx ON posts (created)")
+        .unwrap();
+    db.execute("DROP INDEX posts_author_idx").unwrap();
+    db.execute("DROP INDEX posts.posts_created_idx").unwrap();
+    assert_eq!(db.index_names("posts"), ["posts_pkey"]);
+    let err = db.execute("DROP INDEX posts_author_idx").unwrap_err();
+    assert_eq!(err.message, "index \"posts_author_idx\" does not exist");
+    db.execute("DROP INDEX IF EXISTS posts_author_idx").unwrap();
+    assert!(db.execute("DROP INDEX posts_pkey").is_err());
+    db.execute("BEGIN").unwrap();
+    let err = db
+        .execute("CREATE INDEX CONCURRENTLY posts_x ON posts (created)")
+        .unwrap_err();
+    assert!(err.message.contains("inside a transaction block"));
+}
+
+#[test]
+fn unique_columns_get_a_key_index() {
+    let mut db = Database::new();
+    db.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT UNIQUE)")
+        .unwrap();
+    db.execute("INSERT INTO users VALUES (1, 'a@x'), (2, 'b@x')")
+        .unwrap();
+    assert_eq!(db.index_names("users"), ["users_pkey", "users_email_key"]);
+    assert_eq!(
+        ids(&mut db, "SELECT id FROM users WHERE email = 'b@x'"),
+        [2]
+    );
+    assert_eq!(only_access(&db).rows_examined, 1);
+}
+
+#[test]
+fn expression_indexes_seek_on_the_expression() {
+    let mut db = posts(100);
+    db.execute("CREATE INDEX posts_double_idx ON posts (author_id * 2)")
+        .unwrap();
+    assert_eq!(
+        ids(&mut db, "SELECT id FROM posts WHERE author_id * 2 = 14"),
+        [7, 57]
+    );
+    assert_eq!(only_access(&db).rows_examined, 2);
+    db.execute("UPDATE posts SET author_id = 0 WHERE id = 7")
+        .unwrap();
+    assert_eq!(
+        ids(&mut db, "SELECT id FROM posts WHERE author_id * 2 = 14"),
+        [57]
+    );
+}
+
+#[test]
+fn n_plus_one_child_queries_seek_the_foreign_key_index() {
+    let mut db = posts(500);
+    db.execute("CREATE INDEX posts_author_idx ON posts (author_id)")
+        .unwrap();
+    let before = db.log().last_seq();
+    for author in 0..50 {
+        ids(
+            &mut db,
+            &format!("SELECT id FROM posts WHERE author_id = {author}"),
+        );
+    }
+    let examined: u64 = db.log().since(before).iter().map(|e| e.rows_examined).sum();
+    assert_eq!(examined, 500);
+}
