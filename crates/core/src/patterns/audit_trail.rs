@@ -1,4 +1,4 @@
-//! Audit Trail Pattern: placeholder content extracted from the reference (to be written up).
+//! Audit Trail Pattern: summary, corrected reference code, notes on the corrections, console script.
 
 use crate::catalogue::{CodeLanguage, Pattern, Section};
 
@@ -6,9 +6,14 @@ pub const PATTERN: Pattern = Pattern {
     slug: "audit-trail",
     title: "Audit Trail Pattern",
     section: Section::ModelPatterns,
-    summary: "Track all changes with full history: (summary to be written: what problem this pattern solves, in two sentences).",
-    reference_code: r#"from sqlalchemy import JSON, DateTime, ForeignKey, String, event
-from sqlalchemy.orm import Mapped, mapped_column
+    summary: "Knowing who changed a record, when, and from what to what is lost once a row is updated or deleted in place. A before_flush event listener writes an AuditLog row with the old and new values for every insert, update and delete of an audited model, in the same transaction as the change.",
+    reference_code: r#"from datetime import UTC, datetime
+from uuid import uuid4
+
+from sqlalchemy import JSON, DateTime, String, event, inspect
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from .base import Base  # the Base Model Pattern
 
 class AuditLog(Base):
     __tablename__ = 'audit_logs'
@@ -25,11 +30,28 @@ class AuditLog(Base):
         default=lambda: datetime.now(UTC)
     )
 
+def _json_value(value):
+    # JSON columns cannot store datetime objects
+    return value.isoformat() if isinstance(value, datetime) else value
+
+class AuditMixin:
+    """Mix into a model to audit it: class User(AuditMixin, BaseModel)."""
+    __audit__ = True
+
+    def to_dict(self) -> dict:
+        return {
+            attr.key: _json_value(getattr(self, attr.key))
+            for attr in inspect(self).mapper.column_attrs
+        }
+
 # Event listener for automatic auditing
 @event.listens_for(Session, 'before_flush')
 def audit_changes(session, flush_context, instances):
     for obj in session.new:
         if hasattr(obj, '__audit__') and obj.__audit__:
+            if obj.id is None:
+                # Column defaults only run during the flush: set the id now to log it
+                obj.id = str(uuid4())
             log = AuditLog(
                 table_name=obj.__tablename__,
                 record_id=str(obj.id),
@@ -37,9 +59,70 @@ def audit_changes(session, flush_context, instances):
                 new_values=obj.to_dict()
             )
             session.add(log)
+
+    for obj in session.dirty:
+        if hasattr(obj, '__audit__') and obj.__audit__ and session.is_modified(obj):
+            state = inspect(obj)
+            old_values, new_values = {}, {}
+            for attr in state.mapper.column_attrs:
+                history = state.attrs[attr.key].history
+                if history.has_changes():
+                    old_values[attr.key] = _json_value(history.deleted[0]) if history.deleted else None
+                    new_values[attr.key] = _json_value(history.added[0]) if history.added else None
+            log = AuditLog(
+                table_name=obj.__tablename__,
+                record_id=str(obj.id),
+                action='UPDATE',
+                old_values=old_values,
+                new_values=new_values
+            )
+            session.add(log)
+
+    for obj in session.deleted:
+        if hasattr(obj, '__audit__') and obj.__audit__:
+            log = AuditLog(
+                table_name=obj.__tablename__,
+                record_id=str(obj.id),
+                action='DELETE',
+                old_values=obj.to_dict()
+            )
+            session.add(log)
 "#,
     code_language: CodeLanguage::Python,
-    fixes: &[],
-    starter_sql: "SELECT 1 AS ready;",
+    fixes: &[
+        "Imported datetime and UTC, which changed_at's default used without importing them.",
+        "Imported Session from sqlalchemy.orm: the listener was registered on it without importing it.",
+        "Imported Base from the Base Model Pattern.",
+        "Defined to_dict() (in an AuditMixin that also sets __audit__): the listener called it but no model defined it; datetimes become ISO strings so the JSON column can store them.",
+        "The id of a new object is assigned before logging: UUIDMixin's default only runs during the flush, so record_id was the string 'None'.",
+        "Audited updates (old and new values of changed columns) and deletes too: the original only handled inserts, though the model is built for UPDATE and DELETE and old_values.",
+        "Removed the unused ForeignKey import.",
+    ],
+    starter_sql: r#"CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);
+CREATE TABLE audit_logs (
+  id INTEGER PRIMARY KEY,
+  table_name TEXT,
+  record_id TEXT,
+  action TEXT,
+  old_values MAP NULL,
+  new_values MAP NULL,
+  changed_by TEXT NULL,
+  changed_at TIMESTAMP
+);
+-- Each change to users goes with the audit row the before_flush listener adds
+INSERT INTO users VALUES (1, 'ada@example.com');
+INSERT INTO audit_logs VALUES (1, 'users', '1', 'INSERT', NULL,
+  '{"id": 1, "email": "ada@example.com"}', 'admin', '2024-03-01 09:00:00');
+UPDATE users SET email = 'ada@example.org' WHERE id = 1;
+INSERT INTO audit_logs VALUES (2, 'users', '1', 'UPDATE', '{"email": "ada@example.com"}',
+  '{"email": "ada@example.org"}', 'admin', '2024-03-02 10:00:00');
+DELETE FROM users WHERE id = 1;
+INSERT INTO audit_logs VALUES (3, 'users', '1', 'DELETE',
+  '{"id": 1, "email": "ada@example.org"}', NULL, 'admin', '2024-03-03 11:00:00');
+-- The row is gone, its full history is not
+SELECT COUNT(*) AS users_left FROM users;
+SELECT action, old_values, new_values, changed_at FROM audit_logs
+WHERE table_name = 'users' AND record_id = '1' ORDER BY changed_at;
+"#,
     live: false,
 };

@@ -1,4 +1,4 @@
-//! One-to-Many with Cascade: placeholder content extracted from the reference (to be written up).
+//! One-to-Many with Cascade: summary, corrected reference code, notes on the corrections, console script.
 
 use crate::catalogue::{CodeLanguage, Pattern, Section};
 
@@ -6,9 +6,11 @@ pub const PATTERN: Pattern = Pattern {
     slug: "one-to-many-cascade",
     title: "One-to-Many with Cascade",
     section: Section::RelationshipPatterns,
-    summary: " (summary to be written: what problem this pattern solves, in two sentences).",
+    summary: "A parent with many children needs a foreign key on the child side, and deleting the parent must not leave orphaned children behind. The relationship pairs a ForeignKey with ondelete='CASCADE' (indexed) and an ORM cascade='all, delete-orphan', so child rows are removed whether the delete comes from the ORM or from SQL.",
     reference_code: r#"from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import BaseModel  # the Base Model Pattern
 
 class User(BaseModel):
     __tablename__ = 'users'
@@ -33,7 +35,23 @@ class Order(BaseModel):
     user: Mapped['User'] = relationship(back_populates='orders')
 "#,
     code_language: CodeLanguage::Python,
-    fixes: &[],
-    starter_sql: "SELECT 1 AS ready;",
+    fixes: &[
+        "Imported BaseModel from the Base Model Pattern.",
+    ],
+    starter_sql: r#"CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT UNIQUE);
+-- user_id is the foreign key (the engine has no REFERENCES yet)
+CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL);
+INSERT INTO users VALUES (1, 'ada@example.com'), (2, 'bob@example.com');
+INSERT INTO orders VALUES (10, 1), (11, 1), (12, 2);
+-- One user has many orders
+SELECT u.email, COUNT(o.id) AS orders
+FROM users u LEFT JOIN orders o ON o.user_id = u.id
+GROUP BY u.email ORDER BY u.email;
+-- Deleting a user: cascade='all, delete-orphan' (and ON DELETE CASCADE) delete the orders first
+DELETE FROM orders WHERE user_id = 1;
+DELETE FROM users WHERE id = 1;
+-- No orphans are left behind
+SELECT o.id, o.user_id, u.email FROM orders o LEFT JOIN users u ON u.id = o.user_id;
+"#,
     live: false,
 };

@@ -1,4 +1,4 @@
-//! Self-Referential Relationship: placeholder content extracted from the reference (to be written up).
+//! Self-Referential Relationship: summary, corrected reference code, notes on the corrections, console script.
 
 use crate::catalogue::{CodeLanguage, Pattern, Section};
 
@@ -6,8 +6,13 @@ pub const PATTERN: Pattern = Pattern {
     slug: "self-referential",
     title: "Self-Referential Relationship",
     section: Section::RelationshipPatterns,
-    summary: "For hierarchical data: (summary to be written: what problem this pattern solves, in two sentences).",
-    reference_code: r#"class Category(BaseModel):
+    summary: "Hierarchies such as category trees have rows whose parent is a row of the same table. A nullable parent_id foreign key to the table's own id, with a parent relationship marked by remote_side and a children relationship back, maps the tree in both directions.",
+    reference_code: r#"from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import BaseModel  # the Base Model Pattern
+
+class Category(BaseModel):
     __tablename__ = 'categories'
 
     name: Mapped[str] = mapped_column(String(100))
@@ -25,7 +30,34 @@ pub const PATTERN: Pattern = Pattern {
     )
 "#,
     code_language: CodeLanguage::Python,
-    fixes: &[],
-    starter_sql: "SELECT 1 AS ready;",
+    fixes: &[
+        "Added the missing imports (ForeignKey, String, Mapped, mapped_column, relationship, BaseModel).",
+    ],
+    starter_sql: r#"CREATE TABLE categories (id INTEGER PRIMARY KEY, name TEXT, parent_id INTEGER NULL);
+INSERT INTO categories VALUES
+  (1, 'Electronics', NULL),
+  (2, 'Computers', 1),
+  (3, 'Phones', 1),
+  (4, 'Laptops', 2),
+  (5, 'Desktops', 2);
+-- Category.parent: join the table to itself
+SELECT c.name, p.name AS parent
+FROM categories c LEFT JOIN categories p ON p.id = c.parent_id
+ORDER BY c.id;
+-- Category.children of 'Computers'
+SELECT name FROM categories
+WHERE parent_id = (SELECT id FROM categories WHERE name = 'Computers')
+ORDER BY name;
+-- Three levels deep: one self-join per level
+SELECT g.name AS grandparent, p.name AS parent, c.name AS category
+FROM categories c
+JOIN categories p ON p.id = c.parent_id
+JOIN categories g ON g.id = p.parent_id
+ORDER BY c.name;
+-- ondelete='SET NULL': deleting 'Computers' turns its children into roots
+UPDATE categories SET parent_id = NULL WHERE parent_id = 2;
+DELETE FROM categories WHERE id = 2;
+SELECT name FROM categories WHERE parent_id IS NULL ORDER BY name;
+"#,
     live: false,
 };

@@ -1,4 +1,4 @@
-//! Soft Delete Pattern: placeholder content extracted from the reference (to be written up).
+//! Soft Delete Pattern: summary, corrected reference code, notes on the corrections, console script.
 
 use crate::catalogue::{CodeLanguage, Pattern, Section};
 
@@ -6,11 +6,14 @@ pub const PATTERN: Pattern = Pattern {
     slug: "soft-delete",
     title: "Soft Delete Pattern",
     section: Section::ModelPatterns,
-    summary: "Track deletions without removing data: (summary to be written: what problem this pattern solves, in two sentences).",
-    reference_code: r#"from datetime import datetime
+    summary: "Deleting a row with DELETE loses its data and history, and breaks anything that still refers to it. A nullable deleted_at column marks a row as deleted instead, and queries for live data filter on deleted_at IS NULL, so a row can be inspected or restored later.",
+    reference_code: r#"from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, String, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import BaseModel  # the Base Model Pattern
 
 class SoftDeleteMixin:
     deleted_at: Mapped[datetime | None] = mapped_column(
@@ -29,15 +32,44 @@ class SoftDeleteMixin:
     def restore(self) -> None:
         self.deleted_at = None
 
+class User(SoftDeleteMixin, BaseModel):
+    __tablename__ = 'users'
+
+    email: Mapped[str] = mapped_column(String(255), unique=True)
+
 # Repository method for soft delete filtering
 class UserRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
     async def get_active_users(self) -> list[User]:
-        return await self.session.execute(
+        result = await self.session.execute(
             select(User).where(User.deleted_at.is_(None))
         )
+        return result.scalars().all()
 "#,
     code_language: CodeLanguage::Python,
-    fixes: &[],
-    starter_sql: "SELECT 1 AS ready;",
+    fixes: &[
+        "Imported UTC from datetime: soft_delete() used it without importing it.",
+        "Imported select, which the repository used without importing it.",
+        "Added the User model the repository queries, using SoftDeleteMixin (it was referenced but never defined).",
+        "Gave UserRepository an __init__ that takes the AsyncSession: self.session was never set.",
+        "get_active_users() now returns result.scalars().all(): awaiting session.execute() gives a Result, not a list of users.",
+    ],
+    starter_sql: r#"CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, deleted_at TIMESTAMP NULL);
+INSERT INTO users VALUES
+  (1, 'ada@example.com', NULL),
+  (2, 'bob@example.com', NULL),
+  (3, 'cy@example.com', NULL);
+-- soft_delete(): set deleted_at instead of DELETE
+UPDATE users SET deleted_at = '2024-03-01 12:00:00' WHERE id = 2;
+-- get_active_users(): deleted_at IS NULL
+SELECT id, email FROM users WHERE deleted_at IS NULL ORDER BY id;
+-- The row is still there, with its history
+SELECT id, email, deleted_at, deleted_at IS NOT NULL AS is_deleted FROM users ORDER BY id;
+-- restore()
+UPDATE users SET deleted_at = NULL WHERE id = 2;
+SELECT COUNT(*) AS active_users FROM users WHERE deleted_at IS NULL;
+"#,
     live: false,
 };
