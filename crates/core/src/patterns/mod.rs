@@ -57,3 +57,281 @@ pub static REGISTRY: [&Pattern; 25] = [
     &savepoints::PATTERN,
     &read_only_transactions::PATTERN,
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::REGISTRY;
+    use crate::catalogue::CodeLanguage;
+    use crate::console::{run_script, StatementOutcome};
+    use crate::engine::Database;
+
+    #[test]
+    fn every_starter_sql_runs_on_a_fresh_database_and_returns_rows() {
+        for p in REGISTRY {
+            let mut db = Database::new();
+            let run = run_script(&mut db, p.starter_sql);
+            assert!(
+                run.script_error.is_none(),
+                "{}: {:?}",
+                p.slug,
+                run.script_error
+            );
+            if let Some(failed) = run.statements.iter().find(|s| s.outcome.is_err()) {
+                let err = failed.outcome.as_ref().unwrap_err();
+                panic!(
+                    "{}: statement {} failed: {}\n{}",
+                    p.slug, failed.index, err.message, failed.sql
+                );
+            }
+            assert!(!run.failed(), "{}", p.slug);
+            let rows = run
+                .statements
+                .iter()
+                .filter(
+                    |s| matches!(&s.outcome, Ok(StatementOutcome::Rows(rs)) if !rs.rows.is_empty()),
+                )
+                .count();
+            assert!(rows > 0, "{}: no statement returns rows", p.slug);
+        }
+    }
+
+    #[test]
+    fn every_starter_sql_has_a_short_script_of_statements() {
+        for p in REGISTRY {
+            let n = crate::console::split_statements(p.starter_sql).len();
+            assert!((4..=12).contains(&n), "{}: {n} statements", p.slug);
+        }
+    }
+
+    /// Sentence ends: `.`, `!` or `?` followed by whitespace or the end of the text.
+    fn sentences(text: &str) -> usize {
+        let chars: Vec<char> = text.trim().chars().collect();
+        chars
+            .iter()
+            .enumerate()
+            .filter(|&(i, c)| {
+                matches!(c, '.' | '!' | '?')
+                    && chars.get(i + 1).is_none_or(|next| next.is_whitespace())
+            })
+            .count()
+    }
+
+    #[test]
+    fn sentence_counting_is_reasonable() {
+        assert_eq!(sentences("One. Two uses User.orders and 0.5!"), 2);
+        assert_eq!(sentences("No end"), 0);
+    }
+
+    #[test]
+    fn every_summary_has_exactly_two_sentences() {
+        for p in REGISTRY {
+            assert_eq!(sentences(p.summary), 2, "{}: {}", p.slug, p.summary);
+            assert!(!p.summary.contains("to be written"), "{}", p.slug);
+        }
+    }
+
+    #[test]
+    fn every_fix_note_is_a_non_empty_sentence() {
+        for p in REGISTRY {
+            for fix in p.fixes {
+                assert!(!fix.trim().is_empty(), "{}: empty fix note", p.slug);
+                assert!(fix.ends_with('.'), "{}: {fix}", p.slug);
+            }
+        }
+    }
+
+    #[test]
+    fn no_pattern_is_live_yet() {
+        assert!(REGISTRY.iter().all(|p| !p.live));
+    }
+
+    /// The names each pattern's reference code must mention.
+    const KEY_NAMES: [(&str, &[&str]); 25] = [
+        (
+            "base-model",
+            &["class BaseModel", "UUIDMixin", "TimestampMixin", "onupdate"],
+        ),
+        (
+            "soft-delete",
+            &[
+                "deleted_at",
+                "SoftDeleteMixin",
+                "from datetime import UTC",
+                ".scalars().all()",
+            ],
+        ),
+        (
+            "audit-trail",
+            &[
+                "AuditLog",
+                "before_flush",
+                "def to_dict",
+                "'UPDATE'",
+                "'DELETE'",
+            ],
+        ),
+        (
+            "enum-field",
+            &["OrderStatus", "CheckConstraint", "valid_order_status"],
+        ),
+        (
+            "one-to-many-cascade",
+            &[
+                "delete-orphan",
+                "ondelete='CASCADE'",
+                "back_populates='orders'",
+            ],
+        ),
+        (
+            "many-to-many",
+            &["product_categories", "secondary=product_categories"],
+        ),
+        (
+            "association-object",
+            &["class OrderItem", "unit_price", "primary_key=True"],
+        ),
+        (
+            "self-referential",
+            &["parent_id", "remote_side", "children"],
+        ),
+        (
+            "safe-column-addition",
+            &[
+                "op.add_column",
+                "preferences",
+                "nullable=True",
+                "from alembic import op",
+            ],
+        ),
+        (
+            "safe-column-removal",
+            &["legacy_field", "op.drop_column", "from alembic import op"],
+        ),
+        (
+            "safe-column-rename",
+            &["full_name", "UPDATE users SET full_name = name"],
+        ),
+        (
+            "concurrent-index",
+            &["CONCURRENTLY", "ix_orders_created_at", "autocommit_block"],
+        ),
+        (
+            "data-migration",
+            &["user_settings", "INSERT INTO user_settings"],
+        ),
+        (
+            "eager-loading",
+            &[
+                "joinedload",
+                "selectinload",
+                "subqueryload",
+                "class Profile",
+            ],
+        ),
+        ("select-columns", &["load_only", "is_active", "total"]),
+        (
+            "batch-operations",
+            &[
+                "insert(User)",
+                "update(Order)",
+                "delete(AuditLog)",
+                "AuditLog.changed_at",
+            ],
+        ),
+        (
+            "query-caching",
+            &[
+                "redis.asyncio",
+                "setex",
+                "invalidate_product_cache",
+                "model_dump_json",
+            ],
+        ),
+        (
+            "pagination",
+            &[
+                "func.count()",
+                ".offset(offset)",
+                ".limit(per_page)",
+                "session: AsyncSession",
+            ],
+        ),
+        (
+            "composite-index",
+            &["ix_orders_user_status", "ix_orders_status_created"],
+        ),
+        (
+            "partial-index",
+            &[
+                "ix_orders_active",
+                "ix_queue_pending",
+                "processed_at IS NULL",
+            ],
+        ),
+        (
+            "expression-index",
+            &["ix_users_email_lower", "LOWER(email)", "ix_orders_date"],
+        ),
+        (
+            "pool-configuration",
+            &[
+                "pool_size",
+                "max_overflow",
+                "pool_pre_ping",
+                "expire_on_commit=False",
+            ],
+        ),
+        (
+            "session-context",
+            &["asynccontextmanager", "rollback", "AsyncSessionLocal"],
+        ),
+        ("savepoints", &["begin_nested", "RiskyOperationError"]),
+        (
+            "read-only-transactions",
+            &["READ ONLY", "REPEATABLE READ", "ReportData"],
+        ),
+    ];
+
+    #[test]
+    fn reference_code_mentions_its_key_names() {
+        assert_eq!(
+            KEY_NAMES.map(|(slug, _)| slug),
+            REGISTRY.map(|p| p.slug),
+            "one row per pattern, in order"
+        );
+        for (p, (_, names)) in REGISTRY.iter().zip(KEY_NAMES) {
+            for name in names {
+                assert!(
+                    p.reference_code.contains(name),
+                    "{}: reference code lacks {name}",
+                    p.slug
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn known_defects_of_the_reference_stay_fixed() {
+        for p in REGISTRY {
+            let code = p.reference_code;
+            if code.contains("datetime.now(UTC)") {
+                assert!(code.contains("import UTC"), "{}: UTC not imported", p.slug);
+            }
+            if p.code_language == CodeLanguage::Python {
+                for pydantic_only in ["parse_raw", ".json()", "lru_cache"] {
+                    assert!(!code.contains(pydantic_only), "{}: {pydantic_only}", p.slug);
+                }
+            }
+            assert!(
+                !code.contains("'completed'"),
+                "{}: not an OrderStatus",
+                p.slug
+            );
+            assert!(
+                !code.contains("'expired'"),
+                "{}: not an OrderStatus",
+                p.slug
+            );
+        }
+    }
+}
