@@ -39,7 +39,7 @@ INSERT INTO orders VALUES
   (3, 2, 'pending', '2024-03-03 11:00:00'),
   (4, 2, 'pending', '2024-03-04 12:00:00'),
   (5, 3, 'delivered', '2024-03-05 13:00:00');
--- The engine has no CREATE INDEX yet; the live demo will show which index each query uses.
+-- The live demo will create both indexes and show which one each query uses.
 -- ix_orders_user_status (user_id, status): both columns compared with =
 SELECT id, created_at FROM orders WHERE user_id = 2 AND status = 'pending' ORDER BY id;
 -- ix_orders_status_created (status, created_at): = on status, then already in created_at order

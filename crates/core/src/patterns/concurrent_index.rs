@@ -37,7 +37,7 @@ INSERT INTO orders VALUES
 SELECT id, user_id, created_at FROM orders
 WHERE created_at >= '2024-02-01' AND created_at < '2024-03-01'
 ORDER BY created_at;
--- The engine has no CREATE INDEX (CONCURRENTLY) yet; the live demo will show the index build
+-- The live demo will show the index build itself (CREATE INDEX CONCURRENTLY)
 SELECT COUNT(*) AS orders_to_index FROM orders;
 "#,
     live: false,

@@ -21,7 +21,7 @@ CREATE INDEX ix_orders_date ON orders (DATE(created_at AT TIME ZONE 'UTC'));
     ],
     starter_sql: r#"CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);
 INSERT INTO users VALUES (1, 'Ada@Example.com'), (2, 'bob@example.com'), (3, 'CY@EXAMPLE.COM');
--- The engine has no CREATE INDEX yet; the live demo will show the expression indexes.
+-- The live demo will create the expression indexes; here, the queries they serve.
 -- The query must use the indexed expression, LOWER(email), to match in any case
 SELECT id, email FROM users WHERE LOWER(email) = LOWER('ada@EXAMPLE.com');
 -- Comparing the raw column finds nothing

@@ -26,7 +26,7 @@ INSERT INTO orders VALUES
   (3, 2, 'cancelled', '2024-02-10 14:00:00'),
   (4, 2, 'shipped', '2024-03-02 16:00:00'),
   (5, 1, 'delivered', '2024-02-15 11:00:00');
--- The engine has no CREATE INDEX yet; the live demo will show the partial index.
+-- The live demo will create the partial indexes; here, what they would hold and serve.
 -- The rows ix_orders_active would hold (status NOT IN ('cancelled', 'delivered'))
 SELECT user_id, created_at, id FROM orders
 WHERE status NOT IN ('cancelled', 'delivered') ORDER BY user_id, created_at;
