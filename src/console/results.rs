@@ -171,7 +171,7 @@ pub fn ResultTable(rs: ResultSet) -> impl IntoView {
                 </span>
                 <button
                     on:click=move |_| page.update(|p| *p = (*p + 1).min(pages - 1))
-                    disabled=move || page.get() + 1 >= pages
+                    disabled=move || { page.get() + 1 >= pages }
                 >
                     "Next ›"
                 </button>

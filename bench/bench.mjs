@@ -1,0 +1,90 @@
+// Measures the release build in dist/: sizes, cold-load transfer, and the median time
+// from navigation to the first interactive pattern page over 5 cold runs.
+import { readdir, readFile, writeFile, stat } from 'node:fs/promises';
+import { join, extname } from 'node:path';
+import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
+import { serveDir, launchBrowser, DIST, ROOT } from '../tests/e2e/harness.mjs';
+
+const BUDGET_BROTLI = 1_000_000;
+const BUDGET_INTERACTIVE_MS = 1000;
+const RUNS = 5;
+
+async function files(dir) {
+  const out = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await files(path)));
+    else out.push(path);
+  }
+  return out;
+}
+
+function sizes(buf) {
+  return {
+    raw: buf.length,
+    gzip: gzipSync(buf, { level: 9 }).length,
+    brotli: brotliCompressSync(buf, {
+      params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: buf.length },
+    }).length,
+  };
+}
+
+const assets = {};
+for (const path of await files(DIST)) {
+  const ext = extname(path);
+  if (!['.wasm', '.js', '.css', '.html'].includes(ext)) continue;
+  // Only what the app page loads on a cold start (not the embed demo pages in public/).
+  if (ext === '.html' && !path.endsWith(join(DIST, 'index.html'))) continue;
+  assets[path.slice(DIST.length + 1)] = sizes(await readFile(path));
+}
+const total = Object.values(assets).reduce(
+  (t, s) => ({ raw: t.raw + s.raw, gzip: t.gzip + s.gzip, brotli: t.brotli + s.brotli }),
+  { raw: 0, gzip: 0, brotli: 0 },
+);
+
+const server = await serveDir();
+const browser = await launchBrowser();
+const times = [];
+for (let i = 0; i < RUNS; i++) {
+  const context = await browser.newContext(); // a new context: cold cache every run
+  const page = await context.newPage();
+  await page.goto(`${server.url}#/soft-delete`);
+  // Interactive: the console's editor and Run button exist (the wasm app has mounted).
+  await page.getByTestId('run-sql').waitFor();
+  times.push(await page.evaluate(() => performance.now()));
+  await context.close();
+}
+await browser.close();
+await server.close();
+times.sort((a, b) => a - b);
+const median = times[Math.floor(times.length / 2)];
+
+let engine = null;
+if (process.env.ENGINE_JSON) {
+  try {
+    engine = JSON.parse(await readFile(process.env.ENGINE_JSON, 'utf8'));
+  } catch (e) {
+    engine = { error: `engine bench output unreadable: ${e.message}` };
+  }
+}
+
+const report = {
+  date: new Date().toISOString(),
+  assets,
+  cold_load_total: total,
+  budget: { brotli_bytes: BUDGET_BROTLI, first_interactive_ms: BUDGET_INTERACTIVE_MS },
+  first_interactive_ms: { median, runs: times },
+  within_budget: { size: total.brotli <= BUDGET_BROTLI, first_interactive: median <= BUDGET_INTERACTIVE_MS },
+  engine,
+};
+await writeFile(join(ROOT, 'bench/report.json'), JSON.stringify(report, null, 2));
+
+const kb = (n) => `${(n / 1024).toFixed(1)} KiB`.padStart(12);
+console.log('\nsqlpatterns benchmark report');
+console.log('asset'.padEnd(40) + 'raw'.padStart(12) + 'gzip -9'.padStart(12) + 'brotli 11'.padStart(12));
+for (const [name, s] of Object.entries(assets)) console.log(name.padEnd(40) + kb(s.raw) + kb(s.gzip) + kb(s.brotli));
+console.log('cold-load total'.padEnd(40) + kb(total.raw) + kb(total.gzip) + kb(total.brotli));
+console.log(`budget: ${kb(BUDGET_BROTLI).trim()} brotli -> ${report.within_budget.size ? 'within' : 'OVER'}`);
+console.log(`first interactive pattern page: median ${median.toFixed(0)} ms over ${RUNS} cold runs [${times.map((t) => t.toFixed(0)).join(', ')}] (budget ${BUDGET_INTERACTIVE_MS} ms -> ${report.within_budget.first_interactive ? 'within' : 'OVER'})`);
+if (engine) console.log('engine (native):', JSON.stringify(engine, null, 2));
+console.log('written: bench/report.json');
