@@ -22,8 +22,10 @@ pub fn App() -> impl IntoView {
 
     Effect::new(move |_| {
         let title = match route.get() {
-            Route::Pattern(slug) => catalogue::by_slug(slug)
-                .map_or_else(|| "sqlpatterns".to_string(), |p| format!("{} · sqlpatterns", p.title)),
+            Route::Pattern(slug) => catalogue::by_slug(slug).map_or_else(
+                || "sqlpatterns".to_string(),
+                |p| format!("{} · sqlpatterns", p.title),
+            ),
             _ => "sqlpatterns: database patterns, live".to_string(),
         };
         document().set_title(&title);

@@ -6,9 +6,14 @@ use sqlpatterns_core::catalogue::{self, Pattern, Section};
 fn matches(pattern: &Pattern, query: &str) -> bool {
     let query = query.trim().to_lowercase();
     query.is_empty()
-        || [pattern.title, pattern.slug, pattern.summary, pattern.section.title()]
-            .iter()
-            .any(|field| field.to_lowercase().contains(&query))
+        || [
+            pattern.title,
+            pattern.slug,
+            pattern.summary,
+            pattern.section.title(),
+        ]
+        .iter()
+        .any(|field| field.to_lowercase().contains(&query))
 }
 
 /// The first sentence of a summary, for the card.

@@ -45,7 +45,9 @@ fn plural(n: usize, word: &str) -> String {
 fn StatementResult(run: StatementRun) -> impl IntoView {
     let summary = match &run.outcome {
         Ok(StatementOutcome::Rows(rs)) => plural(rs.rows.len(), "row"),
-        Ok(StatementOutcome::Affected { verb, count }) => format!("{} {verb}", plural(*count, "row")),
+        Ok(StatementOutcome::Affected { verb, count }) => {
+            format!("{} {verb}", plural(*count, "row"))
+        }
         Ok(StatementOutcome::Done(message)) => message.clone(),
         Err(_) => "failed".to_string(),
     };
@@ -60,7 +62,9 @@ fn StatementResult(run: StatementRun) -> impl IntoView {
     let body = match run.outcome {
         Ok(StatementOutcome::Rows(rs)) => view! { <ResultTable rs=rs /> }.into_any(),
         Ok(_) => ().into_any(),
-        Err(error) => view! { <ErrorView error=error sql=run.sql.clone() start_line=run.line /> }.into_any(),
+        Err(error) => {
+            view! { <ErrorView error=error sql=run.sql.clone() start_line=run.line /> }.into_any()
+        }
     };
     view! {
         <div class="stmt-result" class:failed=failed>

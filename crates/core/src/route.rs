@@ -16,7 +16,11 @@ impl Route {
     pub fn parse(hash: &str) -> Route {
         let path = hash.trim_start_matches('#').trim_start_matches('/');
         // Anything after `?` is page state, read by the page, not by the router.
-        let path = path.split(['?', '&']).next().unwrap_or("").trim_end_matches('/');
+        let path = path
+            .split(['?', '&'])
+            .next()
+            .unwrap_or("")
+            .trim_end_matches('/');
         if path.is_empty() {
             return Route::Catalogue;
         }
@@ -54,14 +58,20 @@ mod tests {
         assert_eq!(Route::parse(""), Route::Catalogue);
         assert_eq!(Route::parse("#/"), Route::Catalogue);
         assert_eq!(Route::parse("#/soft-delete"), Route::Pattern("soft-delete"));
-        assert_eq!(Route::parse("#/soft-delete/?s=abc"), Route::Pattern("soft-delete"));
+        assert_eq!(
+            Route::parse("#/soft-delete/?s=abc"),
+            Route::Pattern("soft-delete")
+        );
         assert_eq!(Route::parse("#/nope"), Route::NotFound("nope".into()));
     }
 
     #[test]
     fn round_trips_every_slug() {
         for p in catalogue::all() {
-            assert_eq!(Route::parse(&Route::Pattern(p.slug).to_hash()), Route::Pattern(p.slug));
+            assert_eq!(
+                Route::parse(&Route::Pattern(p.slug).to_hash()),
+                Route::Pattern(p.slug)
+            );
         }
     }
 
