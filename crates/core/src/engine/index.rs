@@ -8,7 +8,6 @@ use gluesql::core::executor::{evaluate_stateless, RowContext};
 use gluesql::core::plan::{plan_scalar_expr, ExprPlan};
 use im::{OrdMap, OrdSet};
 use std::borrow::Cow;
-use std::cmp::Ordering;
 use std::ops::Bound;
 use std::rc::Rc;
 
@@ -60,7 +59,7 @@ impl SecondaryIndex {
     }
 
     /// The index key of one row, as a value (NULL included).
-    pub fn value_of(&self, table: &str, columns: &Rc<[String]>, values: &[Value]) -> Result<Value> {
+    fn value_of(&self, table: &str, columns: &Rc<[String]>, values: &[Value]) -> Result<Value> {
         match &self.source {
             KeySource::Column(position) => {
                 Ok(values.get(*position).cloned().unwrap_or(Value::Null))
@@ -196,34 +195,39 @@ pub(crate) fn key_data_type(key: &Key) -> Option<DataType> {
     })
 }
 
-/// Converts a predicate value to the key type `sample` has, only when the conversion keeps
-/// the value exactly (5 -> 5.0 yes, 5.5 -> 5 no).
-pub(crate) fn exact_key_like(value: &Value, sample: &Key) -> Option<Key> {
+/// Converts a predicate value to the key type `sample` has, the way GlueSQL compares a
+/// column with a literal: text is parsed as the column's type (dates, times, UUIDs); a number
+/// must convert exactly (5 -> 5.0 yes, 9.5 -> 9 no). None when it cannot convert, and then
+/// GlueSQL's comparison is NULL for every row, so the seek finds nothing either.
+pub(crate) fn convert_for_seek(value: &Value, sample: &Key) -> Option<Key> {
     let data_type = key_data_type(sample)?;
     let converted = value.cast(&data_type).ok()?;
-    if converted.evaluate_cmp(value) != Some(Ordering::Equal) {
-        return None;
+    if is_number(value) {
+        // Compare by converting back: `evaluate_cmp(I64(9), F64(9.5))` truncates to Equal.
+        let original_type = value.get_type()?;
+        if converted.cast(&original_type).ok().as_ref() != Some(value) {
+            return None;
+        }
     }
     let key = Key::try_from(converted).ok()?;
     same_key_type(&key, sample).then_some(key)
 }
 
-/// Whether `value` satisfies `op` against `operand`, with GlueSQL's comparison rules (the
-/// slow path used when the index cannot seek exactly).
-pub(crate) fn satisfies(value: &Value, op: &IndexOperator, operand: &Value) -> bool {
-    if operand.is_null() {
-        return match op {
-            IndexOperator::Eq => value.is_null(),
-            IndexOperator::Lt => !value.is_null(),
-            _ => false,
-        };
-    }
-    match (value.evaluate_cmp(operand), op) {
-        (Some(Ordering::Equal), IndexOperator::Eq | IndexOperator::LtEq | IndexOperator::GtEq) => {
-            true
-        }
-        (Some(Ordering::Less), IndexOperator::Lt | IndexOperator::LtEq) => true,
-        (Some(Ordering::Greater), IndexOperator::Gt | IndexOperator::GtEq) => true,
-        _ => false,
-    }
+fn is_number(value: &Value) -> bool {
+    matches!(
+        value,
+        Value::I8(_)
+            | Value::I16(_)
+            | Value::I32(_)
+            | Value::I64(_)
+            | Value::I128(_)
+            | Value::U8(_)
+            | Value::U16(_)
+            | Value::U32(_)
+            | Value::U64(_)
+            | Value::U128(_)
+            | Value::F32(_)
+            | Value::F64(_)
+            | Value::Decimal(_)
+    )
 }

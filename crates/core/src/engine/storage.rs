@@ -7,8 +7,7 @@
 //! only the rows it yields.
 
 use super::index::{
-    exact_key_like, predicate_bounds, predicate_text, same_key_type, satisfies, IndexKind,
-    SecondaryIndex,
+    convert_for_seek, predicate_bounds, predicate_text, same_key_type, IndexKind, SecondaryIndex,
 };
 use super::probe::{AccessMethod, Probe};
 use gluesql::core::ast::{ColumnDef, ColumnUniqueOption, Expr, IndexOperator, OrderByExpr};
@@ -341,31 +340,7 @@ impl Index for EngineStorage {
         let slot = self.probe.open(table_name, method);
 
         let Some(seek_key) = seek_key(table, index, &value) else {
-            // The value cannot be placed among the index's keys exactly (say 5.5 against
-            // integers): read the index in order and compare each row's value instead.
-            let op = op.clone();
-            let probe = &self.probe;
-            let rows = self
-                .index_rows(
-                    table,
-                    index,
-                    slot,
-                    (Bound::Unbounded, Bound::Unbounded),
-                    descending,
-                )
-                .filter_map(move |row| {
-                    let (key, values) = match row {
-                        Ok(row) => row,
-                        Err(error) => return Some(Err(error)),
-                    };
-                    match index.value_of(&table.schema.table_name, &table.columns, &values) {
-                        Ok(v) if satisfies(&v, &op, &value) => Some(Ok((key, values))),
-                        Ok(_) => None,
-                        Err(error) => Some(Err(error)),
-                    }
-                });
-            let _ = probe;
-            return Ok(Box::new(rows));
+            return Ok(Box::new(std::iter::empty()));
         };
         let rows = match predicate_bounds(op, &seek_key) {
             Some(bounds) => self.index_rows(table, index, slot, bounds, descending),
@@ -375,7 +350,7 @@ impl Index for EngineStorage {
     }
 }
 
-/// The key to seek `value` with in `index`, or None when no exact seek is possible.
+/// The key to seek `value` with in `index`, or None when no key can match it.
 fn seek_key(table: &Table, index: &SecondaryIndex, value: &Value) -> Option<Key> {
     let key = Key::try_from(value.clone()).ok()?;
     if matches!(key, Key::None) {
@@ -405,13 +380,11 @@ fn seek_key(table: &Table, index: &SecondaryIndex, value: &Value) -> Option<Key>
         // No non-NULL key: any seek finds nothing, whatever its type.
         return Some(key);
     };
-    if !same_key_type(&low, &high) {
-        return None;
-    }
-    if same_key_type(&key, &low) {
+    if same_key_type(&key, &low) || !same_key_type(&low, &high) {
+        // Keys of mixed types only come from an expression index; seek as given.
         return Some(key);
     }
-    exact_key_like(value, &low)
+    convert_for_seek(value, &low)
 }
 
 impl EngineStorage {
