@@ -1,0 +1,264 @@
+//! PostgreSQL DDL as SQLAlchemy 2.0's `metadata.create_all` emits it: CREATE TYPE for
+//! native enums, then per table in dependency order its CREATE TABLE and its indexes.
+//! The layout (tab indents, ", " line ends) is SQLAlchemy's, so the text matches
+//! `CreateTable(t).compile(dialect=postgresql.dialect())` character for character.
+
+use super::ir::{Constraint, ModelIr, SqlType, Table};
+use super::sort::sorted_tables;
+
+/// The DDL as one script, statements separated by ";" and a blank line.
+pub fn to_ddl(ir: &ModelIr) -> String {
+    ddl_statements(ir)
+        .into_iter()
+        .map(|s| s + ";\n\n")
+        .collect()
+}
+
+/// The statements, without terminators, in execution order.
+pub fn ddl_statements(ir: &ModelIr) -> Vec<String> {
+    let mut statements = create_types(ir);
+    for table in sorted_tables(ir) {
+        statements.push(create_table(table));
+        // Table.indexes is a set in SQLAlchemy, so its order is arbitrary there; name
+        // order here (and in the fixtures).
+        let mut indexes: Vec<_> = table.indexes.iter().collect();
+        indexes.sort_by(|a, b| a.name.cmp(&b.name));
+        for index in indexes {
+            statements.push(format!(
+                "CREATE {}INDEX {} ON {} ({})",
+                if index.unique { "UNIQUE " } else { "" },
+                quote_ident(&index.name),
+                quote_ident(&table.name),
+                idents(&index.columns)
+            ));
+        }
+    }
+    statements
+}
+
+/// One CREATE TYPE per native enum, in the order tables (in definition order) use them.
+fn create_types(ir: &ModelIr) -> Vec<String> {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut out = Vec::new();
+    for column in ir.tables.iter().flat_map(|t| &t.columns) {
+        if let SqlType::Enum { name, labels } = &column.sql_type {
+            if !seen.contains(&name.as_str()) {
+                seen.push(name);
+                let labels: Vec<String> = labels
+                    .iter()
+                    .map(|l| format!("'{}'", l.replace('\'', "''")))
+                    .collect();
+                out.push(format!(
+                    "CREATE TYPE {} AS ENUM ({})",
+                    quote_ident(name),
+                    labels.join(", ")
+                ));
+            }
+        }
+    }
+    out
+}
+
+pub fn create_table(table: &Table) -> String {
+    let mut lines = Vec::new();
+    for column in &table.columns {
+        let mut spec = quote_ident(&column.name);
+        spec.push(' ');
+        if column.autoincrement {
+            spec.push_str(match column.sql_type {
+                SqlType::BigInteger => "BIGSERIAL",
+                SqlType::SmallInteger => "SMALLSERIAL",
+                _ => "SERIAL",
+            });
+        } else {
+            spec.push_str(&column.sql_type.to_sql());
+            if let Some(default) = &column.server_default {
+                spec.push_str(" DEFAULT ");
+                spec.push_str(default);
+            }
+        }
+        if !column.nullable {
+            spec.push_str(" NOT NULL");
+        }
+        lines.push(spec);
+    }
+    if !table.primary_key.is_empty() {
+        lines.push(format!("PRIMARY KEY ({})", idents(&table.primary_key)));
+    }
+    for constraint in &table.constraints {
+        lines.push(constraint_sql(constraint));
+    }
+    format!(
+        "CREATE TABLE {} (\n\t{}\n)",
+        quote_ident(&table.name),
+        lines.join(", \n\t")
+    )
+}
+
+fn constraint_sql(constraint: &Constraint) -> String {
+    let named = |name: &Option<String>| {
+        name.as_ref()
+            .map(|n| format!("CONSTRAINT {} ", quote_ident(n)))
+            .unwrap_or_default()
+    };
+    match constraint {
+        Constraint::Unique { name, columns } => {
+            format!("{}UNIQUE ({})", named(name), idents(columns))
+        }
+        Constraint::Check { name, sql } => format!("{}CHECK ({sql})", named(name)),
+        Constraint::ForeignKey(fk) => {
+            let mut sql = format!(
+                "{}FOREIGN KEY({}) REFERENCES {} ({})",
+                named(&fk.name),
+                idents(&fk.columns),
+                quote_ident(&fk.ref_table),
+                idents(&fk.ref_columns)
+            );
+            if let Some(action) = &fk.ondelete {
+                sql.push_str(&format!(" ON DELETE {action}"));
+            }
+            if let Some(action) = &fk.onupdate {
+                sql.push_str(&format!(" ON UPDATE {action}"));
+            }
+            sql
+        }
+    }
+}
+
+fn idents(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| quote_ident(n))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// SQLAlchemy's postgresql `RESERVED_WORDS`: such names are quoted.
+const RESERVED_WORDS: &[&str] = &[
+    "all",
+    "analyse",
+    "analyze",
+    "and",
+    "any",
+    "array",
+    "as",
+    "asc",
+    "asymmetric",
+    "authorization",
+    "between",
+    "binary",
+    "both",
+    "case",
+    "cast",
+    "check",
+    "collate",
+    "column",
+    "constraint",
+    "create",
+    "cross",
+    "current_catalog",
+    "current_date",
+    "current_role",
+    "current_schema",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "default",
+    "deferrable",
+    "desc",
+    "distinct",
+    "do",
+    "else",
+    "end",
+    "except",
+    "false",
+    "fetch",
+    "for",
+    "foreign",
+    "freeze",
+    "from",
+    "full",
+    "grant",
+    "group",
+    "having",
+    "ilike",
+    "in",
+    "initially",
+    "inner",
+    "intersect",
+    "into",
+    "is",
+    "isnull",
+    "join",
+    "leading",
+    "left",
+    "like",
+    "limit",
+    "localtime",
+    "localtimestamp",
+    "natural",
+    "new",
+    "not",
+    "notnull",
+    "null",
+    "of",
+    "off",
+    "offset",
+    "old",
+    "on",
+    "only",
+    "or",
+    "order",
+    "outer",
+    "over",
+    "overlaps",
+    "placing",
+    "primary",
+    "references",
+    "returning",
+    "right",
+    "select",
+    "session_user",
+    "similar",
+    "some",
+    "symmetric",
+    "table",
+    "then",
+    "to",
+    "trailing",
+    "true",
+    "union",
+    "unique",
+    "user",
+    "using",
+    "variadic",
+    "verbose",
+    "when",
+    "where",
+    "window",
+    "with",
+];
+
+/// An identifier as SQLAlchemy's preparer writes it: quoted when reserved, not
+/// lower-case, starting with a digit or '$', or holding other than [A-Za-z0-9_$].
+pub fn quote_ident(name: &str) -> String {
+    let legal = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+    let bad_start = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_digit() || c == '$');
+    let needs_quotes = !legal
+        || bad_start
+        || name.to_lowercase() != name
+        || RESERVED_WORDS
+            .binary_search(&name.to_lowercase().as_str())
+            .is_ok();
+    if needs_quotes {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    } else {
+        name.to_string()
+    }
+}

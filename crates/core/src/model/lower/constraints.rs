@@ -1,0 +1,264 @@
+//! `__table_args__` and `Table(...)` extras: Index, UniqueConstraint, CheckConstraint
+//! (including `col.in_([s.value for s in Enum])`), ForeignKeyConstraint,
+//! PrimaryKeyConstraint.
+
+use super::super::ast::{kwarg, positional, Expr, ExprKind};
+use super::super::ir::{Constraint, ForeignKey, Index, Literal};
+use super::columns::ColumnSpec;
+use super::values::{enum_member_literal, literal, literal_sql};
+use super::Lowerer;
+
+#[derive(Default)]
+pub(super) struct Extras {
+    pub constraints: Vec<Constraint>,
+    pub indexes: Vec<Index>,
+    pub primary_key: Option<Vec<String>>,
+}
+
+impl Lowerer<'_> {
+    /// `__table_args__`: a tuple of constraints, optionally ending with a dict, or a dict.
+    pub(super) fn table_args(&mut self, expr: &Expr, columns: &[ColumnSpec], extras: &mut Extras) {
+        match &expr.kind {
+            ExprKind::Tuple(items) | ExprKind::List(items) => {
+                for item in items {
+                    self.table_extra(item, columns, extras);
+                }
+            }
+            ExprKind::Dict(_) => self.table_options(expr),
+            _ => self.warn(expr.pos, "__table_args__ should be a tuple; ignored"),
+        }
+    }
+
+    fn table_options(&mut self, dict: &Expr) {
+        if let ExprKind::Dict(pairs) = &dict.kind {
+            for (key, _) in pairs {
+                if let Some(key) = key.as_ref().and_then(Expr::as_str) {
+                    self.warn(dict.pos, format!("table option '{key}' is ignored"));
+                }
+            }
+        }
+    }
+
+    /// One constraint or index (from `__table_args__` or a `Table(...)` argument).
+    pub(super) fn table_extra(&mut self, item: &Expr, columns: &[ColumnSpec], extras: &mut Extras) {
+        if matches!(item.kind, ExprKind::Dict(_)) {
+            self.table_options(item);
+            return;
+        }
+        let Some((callee, args)) = item.as_call() else {
+            self.warn(item.pos, "not a constraint or index; ignored");
+            return;
+        };
+        let name = kwarg(args, "name")
+            .and_then(Expr::as_str)
+            .map(str::to_string);
+        match callee {
+            "Index" => {
+                let mut parts = positional(args);
+                let index_name = parts.next().and_then(Expr::as_str).map(str::to_string);
+                let cols: Option<Vec<String>> =
+                    parts.map(|c| self.column_ref(c, columns)).collect();
+                for arg in args.iter().filter_map(|a| a.name.as_deref()) {
+                    if arg != "unique" {
+                        self.warn(
+                            item.pos,
+                            format!("Index option {arg}= is not supported; ignored"),
+                        );
+                    }
+                }
+                match (index_name, cols) {
+                    (Some(name), Some(columns)) if !columns.is_empty() => {
+                        extras.indexes.push(Index {
+                            name,
+                            columns,
+                            unique: kwarg(args, "unique").is_some_and(|u| self.flag(u)),
+                        })
+                    }
+                    (None, _) => self.warn(item.pos, "an Index needs a name; skipped"),
+                    _ => self.warn(
+                        item.pos,
+                        "only indexes on plain columns are supported; skipped",
+                    ),
+                }
+            }
+            "UniqueConstraint" | "PrimaryKeyConstraint" => {
+                let cols: Option<Vec<String>> = positional(args)
+                    .map(|c| self.column_ref(c, columns))
+                    .collect();
+                match cols {
+                    Some(cols) if callee == "UniqueConstraint" => {
+                        extras.constraints.push(Constraint::Unique {
+                            name,
+                            columns: cols,
+                        })
+                    }
+                    Some(cols) => extras.primary_key = Some(cols),
+                    None => self.warn(
+                        item.pos,
+                        "a column here is not a column of the table; skipped",
+                    ),
+                }
+            }
+            "CheckConstraint" => {
+                match positional(args).next().map(|c| self.check_sql(c, columns)) {
+                    Some(Ok(sql)) => extras.constraints.push(Constraint::Check { name, sql }),
+                    Some(Err(message)) => {
+                        self.warn(item.pos, format!("{message}; constraint skipped"))
+                    }
+                    None => self.warn(item.pos, "CheckConstraint needs a condition"),
+                }
+            }
+            "ForeignKeyConstraint" => {
+                let mut parts = positional(args);
+                let strings = |e: Option<&Expr>| -> Vec<String> {
+                    match e.map(|e| &e.kind) {
+                        Some(ExprKind::List(items) | ExprKind::Tuple(items)) => items
+                            .iter()
+                            .filter_map(|i| i.as_str().map(str::to_string))
+                            .collect(),
+                        _ => Vec::new(),
+                    }
+                };
+                let cols = strings(parts.next());
+                let refs = strings(parts.next());
+                let ref_table = refs
+                    .first()
+                    .and_then(|r| r.rsplit_once('.'))
+                    .map(|(t, _)| t.to_string());
+                match ref_table {
+                    Some(ref_table) if cols.len() == refs.len() => {
+                        let text =
+                            |k: &str| kwarg(args, k).and_then(Expr::as_str).map(str::to_string);
+                        extras.constraints.push(Constraint::ForeignKey(ForeignKey {
+                            name,
+                            columns: cols,
+                            ref_table,
+                            ref_columns: refs
+                                .iter()
+                                .filter_map(|r| r.rsplit_once('.'))
+                                .map(|(_, c)| c.to_string())
+                                .collect(),
+                            ondelete: text("ondelete"),
+                            onupdate: text("onupdate"),
+                        }))
+                    }
+                    _ => self.warn(
+                        item.pos,
+                        "ForeignKeyConstraint needs lists of columns and 'table.column' targets",
+                    ),
+                }
+            }
+            other => self.warn(item.pos, format!("{other} is not supported here; ignored")),
+        }
+    }
+
+    /// A column named by string (key or name) or by the class-body variable.
+    fn column_ref(&mut self, expr: &Expr, columns: &[ColumnSpec]) -> Option<String> {
+        let wanted = match &expr.kind {
+            ExprKind::Str(s) => s.as_str(),
+            ExprKind::Name(n) => n.as_str(),
+            _ => return None,
+        };
+        let found = columns
+            .iter()
+            .find(|c| c.column.attribute == wanted)
+            .or_else(|| columns.iter().find(|c| c.column.name == wanted))
+            .map(|c| c.column.name.clone());
+        if found.is_none() {
+            self.error(expr.pos, format!("no column '{wanted}' in this table"));
+        }
+        found
+    }
+
+    /// A CHECK condition as SQL: a string (verbatim), `col.in_([...])`, comparisons
+    /// of a column with a literal, `col.between(a, b)`.
+    fn check_sql(&mut self, expr: &Expr, columns: &[ColumnSpec]) -> Result<String, String> {
+        match &expr.kind {
+            ExprKind::Str(s) => Ok(s.clone()),
+            ExprKind::Call(func, args) => {
+                let ExprKind::Attr(column, method) = &func.kind else {
+                    return Err(
+                        "only column methods (in_, between) are supported in CheckConstraint"
+                            .into(),
+                    );
+                };
+                let column = self
+                    .column_ref(column, columns)
+                    .ok_or("the left side must be a column")?;
+                let values: Vec<Literal> = match method.as_str() {
+                    "in_" | "not_in" | "notin_" => {
+                        let list = positional(args).next().ok_or("in_ needs a list")?;
+                        self.literal_list(list)?
+                    }
+                    "between" => positional(args)
+                        .map(|a| literal(a).ok_or("between needs literals"))
+                        .collect::<Result<_, _>>()?,
+                    other => return Err(format!("{other}() is not supported in CheckConstraint")),
+                };
+                let rendered: Vec<String> = values.iter().map(literal_sql).collect();
+                Ok(match method.as_str() {
+                    "in_" => format!("{column} IN ({})", rendered.join(", ")),
+                    "between" if rendered.len() == 2 => {
+                        format!("{column} BETWEEN {} AND {}", rendered[0], rendered[1])
+                    }
+                    "between" => return Err("between needs two values".into()),
+                    _ => format!("({column} NOT IN ({}))", rendered.join(", ")),
+                })
+            }
+            ExprKind::BinOp(left, op, right)
+                if matches!(op.as_str(), "<" | ">" | "<=" | ">=" | "==" | "!=") =>
+            {
+                let column = self
+                    .column_ref(left, columns)
+                    .ok_or("the left side must be a column")?;
+                let value = literal(right).ok_or("the right side must be a literal")?;
+                let op = match op.as_str() {
+                    "==" => "=",
+                    other => other,
+                };
+                Ok(format!("{column} {op} {}", literal_sql(&value)))
+            }
+            _ => Err("this CheckConstraint condition is not supported (use a SQL string)".into()),
+        }
+    }
+
+    /// `['a', 'b']` or `[s.value for s in SomeEnum]` (also `.name`).
+    fn literal_list(&self, list: &Expr) -> Result<Vec<Literal>, String> {
+        match &list.kind {
+            ExprKind::List(items) | ExprKind::Tuple(items) => items
+                .iter()
+                .map(|i| {
+                    literal(i)
+                        .or_else(|| enum_member_literal(i, &self.enums))
+                        .ok_or("in_ needs literal values".to_string())
+                })
+                .collect(),
+            ExprKind::Comprehension {
+                element,
+                target,
+                iter,
+            } => {
+                let def = iter
+                    .last_name()
+                    .and_then(|n| self.enums.iter().find(|e| e.name == n))
+                    .ok_or("the comprehension must iterate over an Enum of this file")?;
+                let ExprKind::Attr(var, which) = &element.kind else {
+                    return Err("expected s.value or s.name".into());
+                };
+                if var.last_name() != target.last_name() {
+                    return Err("expected s.value or s.name".into());
+                }
+                match which.as_str() {
+                    "value" => Ok(def.members.iter().map(|(_, v)| v.clone()).collect()),
+                    "name" => Ok(def
+                        .members
+                        .iter()
+                        .map(|(n, _)| Literal::Str(n.clone()))
+                        .collect()),
+                    _ => Err("expected s.value or s.name".into()),
+                }
+            }
+            _ => Err("in_ needs a list".into()),
+        }
+    }
+}
