@@ -53,7 +53,7 @@ pub fn Catalogue() -> impl IntoView {
             view! {
                 <section
                     class="catalogue-section"
-                    class:hidden=move || !catalogue::in_section(section).any(|p| visible(p))
+                    class:hidden=move || !catalogue::in_section(section).any(visible)
                 >
                     <h2>{section.title()}</h2>
                     <ul class="pattern-grid">{cards}</ul>
