@@ -163,7 +163,7 @@ impl Probe {
                 limit: budget.max_rows_examined,
             }));
         }
-        if rows % CLOCK_EVERY_ROWS == 0 {
+        if rows.is_multiple_of(CLOCK_EVERY_ROWS) {
             self.check_time()?;
         }
         Ok(())
