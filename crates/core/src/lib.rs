@@ -7,6 +7,7 @@
 //! - [`catalogue`] and [`patterns`]: the 25 patterns of the reference, one module each.
 //! - [`highlight`]: tokenizers for SQL and Python used by the editors.
 //! - [`route`]: the URL-fragment routes of the app.
+//! - [`share`]: permalinks (versioned, compressed page state) and embed options.
 //! - [`model`]: SQLAlchemy declarative models parsed into an IR, DDL and an ER diagram.
 //!
 //! Nothing here depends on Leptos or web-sys; it is tested natively with `cargo test`.
@@ -18,3 +19,4 @@ pub mod highlight;
 pub mod model;
 pub mod patterns;
 pub mod route;
+pub mod share;
