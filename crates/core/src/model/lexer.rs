@@ -135,9 +135,9 @@ impl Lexer<'_> {
         while self.i < self.chars.len() {
             if at_line_start {
                 at_line_start = false;
-                if self.line_start_handled() {
-                    continue;
-                }
+                self.line_start();
+                // The indentation may have run to the end of the input.
+                continue;
             }
             let c = self.chars[self.i];
             match c {
@@ -172,7 +172,7 @@ impl Lexer<'_> {
             }
         }
         let end = self.i;
-        for open in std::mem::take(&mut self.brackets) {
+        if let Some(open) = std::mem::take(&mut self.brackets).pop() {
             self.diagnostics.push(Diagnostic::error(
                 open.pos,
                 format!("'{}' is never closed", opener(open.closer)),
@@ -188,9 +188,9 @@ impl Lexer<'_> {
         self.push(TokKind::Eof, end, false);
     }
 
-    /// Measures the indentation of a new physical line. Returns true when the whole line
-    /// was consumed (blank or comment only).
-    fn line_start_handled(&mut self) -> bool {
+    /// Measures the indentation of a new physical line and emits INDENT/DEDENT; blank
+    /// and comment-only lines leave the indentation alone.
+    fn line_start(&mut self) {
         let mut width = 0;
         let mut j = self.i;
         while let Some(&c) = self.chars.get(j) {
@@ -206,13 +206,13 @@ impl Lexer<'_> {
         if !self.brackets.is_empty() {
             if blank || !self.ends_open_brackets(j, width) {
                 self.i = j;
-                return false;
+                return;
             }
             self.close_brackets_for_recovery(j);
         }
         self.i = j;
         if blank {
-            return false;
+            return;
         }
         self.current_indent = width;
         let top = self.indents.last().copied().unwrap_or(0);
@@ -232,7 +232,6 @@ impl Lexer<'_> {
                 self.indents.push(width);
             }
         }
-        false
     }
 
     /// Whether the line starting at `j` (indented by `width`) cannot continue the open
@@ -271,7 +270,8 @@ impl Lexer<'_> {
     }
 
     fn close_brackets_for_recovery(&mut self, j: usize) {
-        for open in std::mem::take(&mut self.brackets) {
+        // One diagnostic, at the innermost bracket: where the typing stopped.
+        if let Some(open) = std::mem::take(&mut self.brackets).pop() {
             self.diagnostics.push(Diagnostic::error(
                 open.pos,
                 format!("'{}' is never closed", opener(open.closer)),
