@@ -4,7 +4,10 @@ mod app;
 mod catalogue_view;
 mod code_view;
 mod console;
+mod embed;
+mod page_state;
 mod pattern_page;
+mod share_bar;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -1,17 +1,117 @@
 //! A pattern's page. Until a later issue makes its demo live, it shows the pattern's
 //! explanation, its (corrected) reference code and a SQL console on a fresh database.
+//! Its state (the console text, for now) follows the URL and is saved in this browser.
 
 use leptos::prelude::*;
-use sqlpatterns_core::catalogue;
+use sqlpatterns_core::catalogue::{self, Pattern};
+use sqlpatterns_core::share::{EmbedOptions, PageState, Panel, ShareError};
 
 use crate::code_view::CodeView;
 use crate::console::Console;
+use crate::embed::report_height;
+use crate::page_state::{absolute_url, follow_state, initial_state, StateNotice};
+use crate::share_bar::ShareBar;
 
 #[component]
-pub fn PatternPage(slug: &'static str) -> impl IntoView {
+pub fn PatternPage(
+    slug: &'static str,
+    link_state: Option<Result<PageState, ShareError>>,
+    embed: EmbedOptions,
+) -> impl IntoView {
     let Some(pattern) = catalogue::by_slug(slug) else {
         return view! { <p class="notice">"Unknown pattern."</p> }.into_any();
     };
+    let (initial, notices) = initial_state(slug, link_state);
+    let notices = RwSignal::new(notices);
+    let example = pattern.starter_sql;
+    let script = RwSignal::new(initial.console.unwrap_or_else(|| example.to_string()));
+    // Bumped whenever the editor must take a new text (typing never bumps it).
+    let replace_text = RwSignal::new(0u32);
+    let state = Memo::new(move |_| PageState {
+        console: script.with(|text| (text != example).then(|| text.clone())),
+        ..PageState::default()
+    });
+    let storage_failed = RwSignal::new(false);
+    follow_state(slug, state, embed.clone(), storage_failed);
+    let load_text = move |text: String| {
+        script.set(text);
+        replace_text.update(|n| *n += 1);
+    };
+
+    let panels = {
+        let embed = embed.clone();
+        view! {
+            <div class="page-grid" class:single=!(embed.shows(Panel::Reference) && embed.shows(Panel::Console))>
+                {embed.shows(Panel::Reference).then(|| view! { <ReferencePanel pattern=pattern /> })}
+                {embed
+                    .shows(Panel::Console)
+                    .then(|| {
+                        view! {
+                            <section class="panel console-panel" aria-labelledby="console-heading">
+                                <h2 id="console-heading">"SQL console"</h2>
+                                <Console example=example script=script replace_text=replace_text />
+                            </section>
+                        }
+                    })}
+            </div>
+        }
+    };
+    let not_live = (!pattern.live).then(|| {
+        view! {
+            <p class="notice" role="status" data-testid="not-live">
+                <strong>"The interactive demo of this pattern is not built yet."</strong>
+                " Meanwhile you get the reference code and a SQL console on a fresh "
+                "in-browser database, preloaded with an example you can edit and run."
+            </p>
+        }
+    });
+
+    if embed.embed {
+        report_height(slug);
+        let open_url = move || absolute_url(slug, &state.get(), &EmbedOptions::default());
+        return view! {
+            <article class="pattern-page embedded" data-slug=pattern.slug>
+                <div class="embed-header">
+                    <span class="embed-title">{pattern.title}</span>
+                    <a
+                        class="open-full"
+                        data-testid="open-in-playground"
+                        href=open_url
+                        target="_blank"
+                        rel="noopener"
+                    >
+                        "Open in playground ↗"
+                    </a>
+                </div>
+                <Notices notices=notices storage_failed=storage_failed example=example load_text=load_text />
+                {panels}
+            </article>
+        }
+        .into_any();
+    }
+
+    view! {
+        <article class="pattern-page" data-slug=pattern.slug>
+            <nav class="breadcrumb" aria-label="Breadcrumb">
+                <a href="#/">"Patterns"</a>
+                <span aria-hidden="true">" / "</span>
+                <span>{pattern.section.title()}</span>
+            </nav>
+            <div class="page-title">
+                <h1>{pattern.title}</h1>
+                <ShareBar slug=slug title=pattern.title state=state />
+            </div>
+            <p class="summary">{pattern.summary}</p>
+            <Notices notices=notices storage_failed=storage_failed example=example load_text=load_text />
+            {not_live}
+            {panels}
+        </article>
+    }
+    .into_any()
+}
+
+#[component]
+fn ReferencePanel(pattern: &'static Pattern) -> impl IntoView {
     let fixes = (!pattern.fixes.is_empty()).then(|| {
         view! {
             <details class="fixes" open>
@@ -21,36 +121,84 @@ pub fn PatternPage(slug: &'static str) -> impl IntoView {
         }
     });
     view! {
-        <article class="pattern-page" data-slug=pattern.slug>
-            <nav class="breadcrumb" aria-label="Breadcrumb">
-                <a href="#/">"Patterns"</a>
-                <span aria-hidden="true">" / "</span>
-                <span>{pattern.section.title()}</span>
-            </nav>
-            <h1>{pattern.title}</h1>
-            <p class="summary">{pattern.summary}</p>
-            {(!pattern.live)
-                .then(|| {
+        <section class="panel reference-panel" aria-labelledby="ref-heading">
+            <h2 id="ref-heading">"Reference code"</h2>
+            <CodeView code=pattern.reference_code language=pattern.code_language />
+            {fixes}
+        </section>
+    }
+}
+
+/// Where the page's state came from, and what the user can do about it.
+#[component]
+fn Notices(
+    notices: RwSignal<Vec<StateNotice>>,
+    storage_failed: RwSignal<bool>,
+    example: &'static str,
+    load_text: impl Fn(String) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let dismiss = move |pred: fn(&StateNotice) -> bool| notices.update(|n| n.retain(|x| !pred(x)));
+    move || {
+        let mut items: Vec<AnyView> = Vec::new();
+        for notice in notices.get() {
+            items.push(match notice {
+                StateNotice::BadLink(reason) => view! {
+                    <p class="notice notice-error" role="alert" data-testid="link-notice">
+                        <strong>"This link could not be opened: "</strong>
+                        {reason}
+                        ". Showing the pattern's example instead."
+                    </p>
+                }
+                .into_any(),
+                StateNotice::RestoredEdits => view! {
+                    <p class="notice notice-info" data-testid="restored-notice">
+                        "Restored your edits from this browser. "
+                        <button
+                            class="small"
+                            on:click=move |_| {
+                                load_text(example.to_string());
+                                dismiss(|n| matches!(n, StateNotice::RestoredEdits));
+                            }
+                        >
+                            "Reset to example"
+                        </button>
+                    </p>
+                }
+                .into_any(),
+                StateNotice::LinkOverSavedEdits(saved) => {
+                    let saved_text = saved.console.clone().unwrap_or_else(|| example.to_string());
                     view! {
-                        <p class="notice" role="status" data-testid="not-live">
-                            <strong>"The interactive demo of this pattern is not built yet."</strong>
-                            " Meanwhile you get the reference code and a SQL console on a fresh "
-                            "in-browser database, preloaded with an example you can edit and run."
+                        <p class="notice notice-info" data-testid="saved-edits-notice">
+                            "You opened a shared link. Your own saved edits of this pattern are still in this browser. "
+                            <button
+                                class="small"
+                                on:click=move |_| {
+                                    load_text(saved_text.clone());
+                                    dismiss(|n| matches!(n, StateNotice::LinkOverSavedEdits(_)));
+                                }
+                            >
+                                "Open my edits"
+                            </button>
                         </p>
                     }
-                })}
-            <div class="page-grid">
-                <section class="panel reference-panel" aria-labelledby="ref-heading">
-                    <h2 id="ref-heading">"Reference code"</h2>
-                    <CodeView code=pattern.reference_code language=pattern.code_language />
-                    {fixes}
-                </section>
-                <section class="panel console-panel" aria-labelledby="console-heading">
-                    <h2 id="console-heading">"SQL console"</h2>
-                    <Console initial=pattern.starter_sql />
-                </section>
-            </div>
-        </article>
+                    .into_any()
+                }
+                StateNotice::StorageUnavailable => ().into_any(),
+            });
+        }
+        let no_storage =
+            notices.with(|n| n.contains(&StateNotice::StorageUnavailable)) || storage_failed.get();
+        if no_storage {
+            items.push(
+                view! {
+                    <p class="notice notice-quiet" data-testid="storage-notice">
+                        "This browser does not let the page save edits (private mode, full storage or a "
+                        "sandboxed frame). Everything still works; copy the permalink to keep your edits."
+                    </p>
+                }
+                .into_any(),
+            );
+        }
+        items
     }
-    .into_any()
 }

@@ -13,14 +13,17 @@ use editor::SqlEditor;
 use log_view::StatementLogView;
 use results::ScriptResults;
 
+/// `script` is the page's console text (part of its shareable state); bumping
+/// `replace_text` makes the editor take a new text from it.
 #[component]
-pub fn Console(initial: &'static str) -> impl IntoView {
+pub fn Console(
+    example: &'static str,
+    script: RwSignal<String>,
+    replace_text: RwSignal<u32>,
+) -> impl IntoView {
     let db = StoredValue::new_local(Database::new());
-    let script = RwSignal::new(initial.to_string());
     let last_run = RwSignal::new(None::<ScriptRun>);
     let log = RwSignal::new(Vec::<LogEntry>::new());
-    // Bumped to make the editor take a new text (restore example); typing never does.
-    let replace_text = RwSignal::new(0u32);
 
     let run = move || {
         let text = script.get_untracked();
@@ -36,7 +39,7 @@ pub fn Console(initial: &'static str) -> impl IntoView {
         log.set(Vec::new());
     };
     let restore_example = move |_| {
-        script.set(initial.to_string());
+        script.set(example.to_string());
         replace_text.update(|n| *n += 1);
     };
     let clear_log = move || {

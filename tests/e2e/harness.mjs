@@ -28,7 +28,13 @@ export async function serveDir(dir = DIST) {
       if (!file.startsWith(dir)) throw new Error('outside');
       if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+      res.writeHead(200, {
+        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+        // Sandboxed embeds (iframe sandbox="allow-scripts") have an opaque origin, so their
+        // module script and wasm fetches are cross-origin: static hosts such as GitHub
+        // Pages send this header; so does this server.
+        'access-control-allow-origin': '*',
+      });
       res.end(body);
     } catch {
       res.writeHead(404, { 'content-type': 'text/plain' });

@@ -1,0 +1,218 @@
+// Permalinks, local persistence and embeds, in headless Debian chromium, on the release build.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveDir, launchBrowser, openPage } from './harness.mjs';
+
+const SLUGS = [
+  'base-model', 'soft-delete', 'audit-trail', 'enum-field', 'one-to-many-cascade',
+  'many-to-many', 'association-object', 'self-referential', 'safe-column-addition',
+  'safe-column-removal', 'safe-column-rename', 'concurrent-index', 'data-migration',
+  'eager-loading', 'select-columns', 'batch-operations', 'query-caching', 'pagination',
+  'composite-index', 'partial-index', 'expression-index', 'pool-configuration',
+  'session-context', 'savepoints', 'read-only-transactions',
+];
+
+let server;
+let browser;
+before(async () => {
+  server = await serveDir();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const editor = (page) => page.getByTestId('sql-editor');
+
+async function type(page, text) {
+  // One input event, as a paste (see app.test.mjs).
+  await editor(page).evaluate((el, t) => {
+    el.value = t;
+    el.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertFromPaste' }));
+  }, text);
+}
+
+/** Waits until the URL carries the page's state (it follows edits after a short debounce). */
+async function permalinkWith(page) {
+  await page.waitForFunction(() => location.hash.includes('s=1.'));
+  return page.getByTestId('permalink').getAttribute('href');
+}
+
+test('every pattern state round-trips through its link into a fresh browser profile', async () => {
+  const editorCtx = await openPage(browser);
+  for (const slug of SLUGS) {
+    const { page } = editorCtx;
+    await page.goto(`${server.url}#/${slug}`);
+    await page.locator(`article[data-slug="${slug}"]`).waitFor();
+    const script = `-- edited on ${slug}\nSELECT '${slug}' AS slug, 'it''s ✓' AS note;`;
+    await type(page, script);
+    const link = await permalinkWith(page);
+    assert.match(link, new RegExp(`#/${slug}\\?s=1\\.`));
+    assert.ok(link.length < 2000, `${slug}: link is ${link.length} chars`);
+    // A fresh context is a fresh profile: no localStorage, nothing cached.
+    const fresh = await openPage(browser, link);
+    await editor(fresh.page).waitFor();
+    assert.equal(await editor(fresh.page).inputValue(), script, slug);
+    assert.equal(await fresh.page.getByTestId('link-notice').count(), 0);
+    assert.deepEqual(fresh.problems, []);
+    await fresh.context.close();
+  }
+  assert.deepEqual(editorCtx.problems, []);
+  await editorCtx.context.close();
+});
+
+test('the URL follows edits without flooding history, and a reload restores them', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}#/soft-delete`);
+  await editor(page).waitFor();
+  const historyLength = await page.evaluate(() => history.length);
+  for (const n of [1, 2, 3]) {
+    await type(page, `SELECT ${n} AS n;`);
+    await page.waitForFunction((n) => document.querySelector('[data-testid=permalink]').href.length > 0 && location.hash.includes('s=1.') && true, n);
+  }
+  await page.waitForTimeout(600);
+  assert.equal(await page.evaluate(() => history.length), historyLength);
+  await page.reload();
+  await editor(page).waitFor();
+  assert.equal(await editor(page).inputValue(), 'SELECT 3 AS n;');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('edits are saved in this browser, with a reset to the example', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}#/enum-field`);
+  await editor(page).waitFor();
+  const example = await editor(page).inputValue();
+  await type(page, 'SELECT 42 AS saved;');
+  await permalinkWith(page);
+  // Open the plain pattern URL (no state in it) in a new tab of the same profile.
+  const tab = await context.newPage();
+  await tab.goto(`${server.url}#/enum-field`);
+  await tab.getByTestId('restored-notice').waitFor();
+  assert.equal(await editor(tab).inputValue(), 'SELECT 42 AS saved;');
+  await tab.getByRole('button', { name: 'Reset to example' }).click();
+  assert.equal(await editor(tab).inputValue(), example);
+  assert.equal(await tab.getByTestId('restored-notice').count(), 0);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a shared link does not overwrite the edits saved in this browser', async () => {
+  const { page, context } = await openPage(browser, `${server.url}#/pagination`);
+  await editor(page).waitFor();
+  await type(page, 'SELECT 1 AS mine;');
+  await permalinkWith(page);
+  await page.waitForTimeout(500);
+  // Someone else's link to the same pattern.
+  const other = await openPage(browser, `${server.url}#/pagination`);
+  await editor(other.page).waitFor();
+  await type(other.page, 'SELECT 2 AS theirs;');
+  const theirLink = await permalinkWith(other.page);
+  await other.context.close();
+  const tab = await context.newPage();
+  await tab.goto(theirLink);
+  await tab.getByTestId('saved-edits-notice').waitFor();
+  assert.equal(await editor(tab).inputValue(), 'SELECT 2 AS theirs;');
+  await tab.getByRole('button', { name: 'Open my edits' }).click();
+  assert.equal(await editor(tab).inputValue(), 'SELECT 1 AS mine;');
+  await context.close();
+});
+
+test('garbage, truncated and oversized links open the default page with a notice', async () => {
+  const { page, context } = await openPage(browser, `${server.url}#/savepoints`);
+  await editor(page).waitFor();
+  const example = await editor(page).inputValue();
+  await type(page, 'SELECT 99 AS x; -- a long enough script to truncate meaningfully');
+  const good = (await permalinkWith(page)).split('#')[1];
+  await context.close();
+  const bad = [
+    '/savepoints?s=garbage',
+    '/savepoints?s=1.!!!not-base64!!!',
+    `/savepoints?s=${good.split('s=')[1].slice(0, 24)}`,
+    '/savepoints?s=1.' + 'A'.repeat(70000),
+    '/savepoints?s=9.AAAA',
+  ];
+  for (const hash of bad) {
+    const fresh = await openPage(browser, `${server.url}#${hash}`);
+    await fresh.page.getByTestId('link-notice').waitFor();
+    assert.equal(await editor(fresh.page).inputValue(), example, hash.slice(0, 40));
+    // The page works: the example runs.
+    await fresh.page.getByTestId('run-sql').click();
+    await fresh.page.getByTestId('result-table').first().waitFor();
+    assert.deepEqual(fresh.problems, [], hash.slice(0, 40));
+    await fresh.context.close();
+  }
+});
+
+test('text from a link is only ever rendered as text', async () => {
+  const payload = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>"'&`;
+  const maker = await openPage(browser, `${server.url}#/base-model`);
+  await editor(maker.page).waitFor();
+  await type(maker.page, payload);
+  const link = await permalinkWith(maker.page);
+  await maker.context.close();
+  const { page, context, problems } = await openPage(browser, link);
+  await editor(page).waitFor();
+  assert.equal(await editor(page).inputValue(), payload);
+  await page.getByTestId('run-sql').click();
+  await page.getByTestId('error').waitFor();
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.equal(await page.locator('img[src=x]').count(), 0);
+  assert.equal(await page.locator('.editor-highlight script').count(), 0);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('embed mode shows just the pattern, with options, and links to the full app', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}#/soft-delete?embed=1&theme=dark&panels=console`);
+  await editor(page).waitFor();
+  assert.equal(await page.locator('.app-header').count(), 0);
+  assert.equal(await page.locator('.reference-panel').count(), 0, 'panels=console hides the reference');
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+  await type(page, 'SELECT 5 AS five;');
+  await page.waitForFunction(() => location.hash.includes('s=1.'));
+  const open = await page.getByTestId('open-in-playground').getAttribute('href');
+  assert.match(open, /#\/soft-delete\?s=1\./);
+  assert.doesNotMatch(open, /embed=1/);
+  const full = await openPage(browser, open);
+  await editor(full.page).waitFor();
+  assert.equal(await editor(full.page).inputValue(), 'SELECT 5 AS five;');
+  assert.equal(await full.page.locator('.app-header').count(), 1);
+  await full.context.close();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the Embed button gives an iframe snippet for the current state', async () => {
+  const { page, context } = await openPage(browser, `${server.url}#/partial-index`);
+  await editor(page).waitFor();
+  await page.getByTestId('embed-button').click();
+  const snippet = await page.getByTestId('embed-snippet').inputValue();
+  assert.match(snippet, /<iframe src="http:\/\/127\.0\.0\.1:\d+\/#\/partial-index\?embed=1"/);
+  assert.match(snippet, /sandbox="allow-scripts/);
+  assert.match(snippet, /sqlpatterns:resize/);
+  await context.close();
+});
+
+test('the embed demo page shows live patterns in sandboxed iframes that size themselves', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}public/embed-demo.html`);
+  const frames = page.locator('iframe');
+  assert.equal(await frames.count(), 3);
+  for (let i = 0; i < 3; i++) {
+    await frames.nth(i).scrollIntoViewIfNeeded();
+    const frame = page.frameLocator('iframe').nth(i);
+    await frame.getByTestId('sql-editor').waitFor();
+    // The frame is sandboxed: no storage; the page still runs SQL and says so.
+    await frame.getByTestId('run-sql').click();
+    await frame.getByTestId('result-table').first().waitFor();
+    await frame.getByTestId('storage-notice').waitFor();
+  }
+  await page.waitForFunction(() => [...document.querySelectorAll('iframe')].every((f) => f.dataset.resized === 'true'));
+  const heights = await frames.evaluateAll((fs) => fs.map((f) => f.getBoundingClientRect().height));
+  for (const h of heights) assert.ok(h > 300, `frame resized to its content: ${heights}`);
+  // Running SQL made the first frame taller, and it followed.
+  const sandbox = await frames.first().getAttribute('sandbox');
+  assert.equal(sandbox, 'allow-scripts allow-popups');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
