@@ -343,7 +343,7 @@ fn never_panics_on_truncations_mutations_and_noise() {
             for _ in 0..3 {
                 let at = (rng.next() as usize) % (text.len() + 1);
                 let c = alphabet[(rng.next() as usize) % alphabet.len()];
-                if rng.next() % 2 == 0 && at < text.len() {
+                if rng.next().is_multiple_of(2) && at < text.len() {
                     text.remove(at);
                 } else {
                     text.insert(at, c);
