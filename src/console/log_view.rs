@@ -47,15 +47,45 @@ pub fn StatementLogView(
                         LogOutcome::Failed(message) => message.clone(),
                         _ => entry.sql.clone(),
                     };
+                    let examined = (entry.rows_examined > 0 || !entry.accesses.is_empty())
+                        .then(|| format!("examined {}", entry.rows_examined));
+                    let accesses: Vec<String> = entry
+                        .accesses
+                        .iter()
+                        .map(|a| format!("{}: {} · {} rows", a.table, a.method.describe(), a.rows_examined))
+                        .collect();
+                    let access_line = accesses.join("; ");
                     view! {
-                        <li data-testid="statement" class="log-entry" class:failed=failed title=title>
-                            <span class="log-seq">{entry.seq}</span>
-                            <span class=format!("kind kind-{}", entry.kind.label().to_lowercase())>
-                                {entry.kind.label()}
-                            </span>
-                            <code class="log-sql">{entry.sql.clone()}</code>
-                            <span class="log-dur">{format_duration(entry.duration_ms)}</span>
-                            <span class="log-rows">{outcome_text(&entry.outcome)}</span>
+                        <li data-testid="statement" class="log-entry" class:failed=failed>
+                            <details>
+                                <summary title=title>
+                                    <span class="log-seq">{entry.seq}</span>
+                                    <span class=format!(
+                                        "kind kind-{}",
+                                        entry.kind.label().to_lowercase(),
+                                    )>{entry.kind.label()}</span>
+                                    <code class="log-sql">{entry.sql.clone()}</code>
+                                    <span class="log-dur">{format_duration(entry.duration_ms)}</span>
+                                    <span class="log-rows">{outcome_text(&entry.outcome)}</span>
+                                    <span class="log-access" data-testid="access">
+                                        {examined.map(|e| format!("{e} · {access_line}"))}
+                                    </span>
+                                </summary>
+                                <div class="log-detail">
+                                    <pre class="log-full-sql">{entry.sql.clone()}</pre>
+                                    {match &entry.outcome {
+                                        LogOutcome::Failed(message) => {
+                                            Some(view! { <p class="log-error">{message.clone()}</p> }.into_any())
+                                        }
+                                        _ => None,
+                                    }}
+                                    {entry.notice.clone().map(|n| view! { <p class="log-notice">"NOTICE: " {n}</p> })}
+                                    {entry
+                                        .plan
+                                        .clone()
+                                        .map(|plan| view! { <pre class="log-plan" data-testid="plan">{plan}</pre> })}
+                                </div>
+                            </details>
                         </li>
                     }
                 })

@@ -53,12 +53,24 @@ fn StatementResult(run: StatementRun) -> impl IntoView {
     };
     let failed = run.outcome.is_err();
     let first_line = run.sql.lines().next().unwrap_or("").to_string();
+    let examined = if run.rows_examined > 0 || !run.accesses.is_empty() {
+        format!(" · examined {}", run.rows_examined)
+    } else {
+        String::new()
+    };
     let head = format!(
-        "line {} · {} · {}",
+        "line {} · {} · {}{examined}",
         run.line,
         format_duration(run.duration_ms),
         summary
     );
+    let access = (!run.accesses.is_empty()).then(|| {
+        view! { <div class="stmt-access">{run.accesses.join("; ")}</div> }
+    });
+    let notice = run
+        .notice
+        .clone()
+        .map(|n| view! { <div class="stmt-notice">"NOTICE: " {n}</div> });
     let body = match run.outcome {
         Ok(StatementOutcome::Rows(rs)) => view! { <ResultTable rs=rs /> }.into_any(),
         Ok(_) => ().into_any(),
@@ -73,6 +85,8 @@ fn StatementResult(run: StatementRun) -> impl IntoView {
                 <code class="stmt-sql" title=run.sql.clone()>{first_line}</code>
                 <span class="stmt-meta">{head}</span>
             </div>
+            {access}
+            {notice}
             {body}
         </div>
     }

@@ -37,6 +37,14 @@ pub struct StatementRun {
     pub line: u32,
     pub duration_ms: f64,
     pub outcome: Result<StatementOutcome, ConsoleError>,
+    /// Rows the engine read to answer it, all tables and access paths together.
+    pub rows_examined: u64,
+    /// How each table was read, e.g. "items: index range on items_created_idx (created > 9) · 20 rows".
+    pub accesses: Vec<String>,
+    /// The EXPLAIN-like plan it ran with.
+    pub plan: Option<String>,
+    /// What PostgreSQL would print as a NOTICE.
+    pub notice: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -76,30 +84,58 @@ pub fn run_script(db: &mut Database, script: &str) -> ScriptRun {
     let mut run = ScriptRun::default();
     for (i, span) in spans.iter().enumerate() {
         let result = db.execute(&span.sql);
-        let duration_ms = db.log().entries().last().map_or(0.0, |e| e.duration_ms);
-        let outcome = result.map(StatementOutcome::from).map_err(|err| {
-            let (line, column, exact) = match err.position {
-                Some((l, c)) => {
-                    let line = span.line + l - 1;
-                    let column = if l == 1 { span.column + c - 1 } else { c };
-                    (line, column, true)
+        let entry = db.log().entries().last().cloned();
+        let command = entry
+            .as_ref()
+            .map(|e| e.command.clone())
+            .unwrap_or_default();
+        let outcome = result
+            .map(|payload| match StatementOutcome::from(payload) {
+                // The command tag tells apart statements GlueSQL reports alike
+                // (SAVEPOINT and BEGIN, RELEASE and COMMIT).
+                StatementOutcome::Done(_) if !command.is_empty() => StatementOutcome::Done(command),
+                other => other,
+            })
+            .map_err(|err| {
+                let (line, column, exact) = match err.position {
+                    Some((l, c)) => {
+                        let line = span.line + l - 1;
+                        let column = if l == 1 { span.column + c - 1 } else { c };
+                        (line, column, true)
+                    }
+                    None => (span.line, span.column, false),
+                };
+                ConsoleError {
+                    message: err.message,
+                    line,
+                    column,
+                    exact,
                 }
-                None => (span.line, span.column, false),
-            };
-            ConsoleError {
-                message: err.message,
-                line,
-                column,
-                exact,
-            }
-        });
+            });
         let failed = outcome.is_err();
+        let entry = entry.unwrap_or_else(|| unreachable_entry(&span.sql));
         run.statements.push(StatementRun {
             index: i + 1,
             sql: span.sql.clone(),
             line: span.line,
-            duration_ms,
+            duration_ms: entry.duration_ms,
             outcome,
+            rows_examined: entry.rows_examined,
+            accesses: entry
+                .accesses
+                .iter()
+                .map(|a| {
+                    let rows = if a.rows_examined == 1 { "row" } else { "rows" };
+                    format!(
+                        "{}: {} · {} {rows}",
+                        a.table,
+                        a.method.describe(),
+                        a.rows_examined
+                    )
+                })
+                .collect(),
+            plan: entry.plan,
+            notice: entry.notice,
         });
         if failed {
             run.skipped = spans.len() - i - 1;
@@ -107,6 +143,12 @@ pub fn run_script(db: &mut Database, script: &str) -> ScriptRun {
         }
     }
     run
+}
+
+/// `Database::execute` always logs; this stands in if that ever changes, rather than panic.
+fn unreachable_entry(sql: &str) -> crate::engine::LogEntry {
+    let mut log = crate::engine::StatementLog::default();
+    log.push(sql, 0.0, crate::engine::LogOutcome::Done).clone()
 }
 
 #[cfg(test)]
@@ -161,6 +203,51 @@ mod tests {
         let run = run_script(&mut db, "SELECT 1;\n\n   SELECT * FROM nowhere;");
         let err = run.statements[1].outcome.as_ref().unwrap_err();
         assert_eq!((err.line, err.column, err.exact), (3, 4, false));
+    }
+
+    #[test]
+    fn statements_carry_rows_examined_access_path_and_command_tag() {
+        let mut db = Database::new();
+        let mut script =
+            String::from("CREATE TABLE items (id INTEGER PRIMARY KEY, created INTEGER);\n");
+        for chunk in 0..10 {
+            let values: Vec<String> = (0..100)
+                .map(|i| {
+                    let id = chunk * 100 + i;
+                    format!("({id}, {})", id * 10)
+                })
+                .collect();
+            script.push_str(&format!(
+                "INSERT INTO items VALUES {};\n",
+                values.join(", ")
+            ));
+        }
+        script.push_str(
+            "CREATE INDEX items_created_idx ON items (created);\n\
+             SELECT id FROM items WHERE created > 9000 ORDER BY created LIMIT 20;\n\
+             SELECT id FROM items ORDER BY created LIMIT 20 OFFSET 900;\n\
+             BEGIN;\nSAVEPOINT before_risk;\nRELEASE SAVEPOINT before_risk;\nCOMMIT;",
+        );
+        let run = run_script(&mut db, &script);
+        assert!(!run.failed(), "{:?}", run.statements.last());
+        let keyset = &run.statements[12];
+        assert_eq!(keyset.rows_examined, 20);
+        assert!(
+            keyset.accesses[0].contains("items_created_idx"),
+            "{:?}",
+            keyset.accesses
+        );
+        assert!(keyset.plan.is_some());
+        let offset = &run.statements[13];
+        assert!(offset.rows_examined >= 920, "{}", offset.rows_examined);
+        let tags: Vec<_> = run.statements[14..]
+            .iter()
+            .map(|s| match &s.outcome {
+                Ok(StatementOutcome::Done(tag)) => tag.as_str(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(tags, ["BEGIN", "SAVEPOINT", "RELEASE", "COMMIT"]);
     }
 
     #[test]

@@ -1,0 +1,105 @@
+// The engine layer in the real console: indexes used by the planner and shown in the
+// statement log, real transactions, savepoints and read-only transactions.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveDir, launchBrowser, openPage } from './harness.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await serveDir();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function run(page, sql) {
+  await page.getByTestId('sql-editor').evaluate((el, text) => {
+    el.value = text;
+    el.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertFromPaste' }));
+  }, sql);
+  await page.getByTestId('run-sql').click();
+  await page.locator('.stmt-result').first().waitFor();
+}
+
+async function openConsole() {
+  const opened = await openPage(browser, `${server.url}#/pagination`);
+  await opened.page.getByTestId('sql-editor').waitFor();
+  return opened;
+}
+
+test('a deep keyset page is an index seek reading 20 rows; OFFSET examines the table', async () => {
+  const { page, context, problems } = await openConsole();
+  await run(page, [
+    'CREATE TABLE items (id INTEGER PRIMARY KEY, created INTEGER);',
+    'INSERT INTO items SELECT N, N * 10 FROM SERIES(10000);',
+    'CREATE INDEX items_created_idx ON items (created);',
+    'SELECT id, created FROM items WHERE created > 99000 ORDER BY created LIMIT 20;',
+    'SELECT id, created FROM items ORDER BY created LIMIT 20 OFFSET 9900;',
+  ].join('\n'));
+  assert.equal(await page.getByTestId('error').count(), 0, await page.getByTestId('error').allTextContents());
+  const log = page.getByTestId('statement-log').getByTestId('statement');
+  assert.equal(await log.count(), 5);
+  const keyset = await log.nth(3).getByTestId('access').textContent();
+  assert.match(keyset, /examined 20 ·/);
+  assert.match(keyset, /items: index range on items_created_idx/);
+  const offset = await log.nth(4).getByTestId('access').textContent();
+  const examined = Number(offset.match(/examined (\d+)/)[1]);
+  assert.ok(examined >= 9920, offset);
+  // Both pages return 20 rows; the keyset page starts where it should.
+  const tables = page.getByTestId('result-table');
+  assert.equal(await tables.nth(0).locator('tbody tr').count(), 20);
+  assert.equal(await tables.nth(0).locator('tbody tr').first().locator('td').first().textContent(), '9901');
+  // The plan is one click away.
+  await log.nth(3).locator('summary').click();
+  assert.match(await log.nth(3).getByTestId('plan').textContent(), /items_created_idx/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('transactions really roll back, savepoints undo only their part, read-only refuses writes', async () => {
+  const { page, context, problems } = await openConsole();
+  await run(page, [
+    'CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);',
+    "INSERT INTO users VALUES (1, 'ann@example.com');",
+    'BEGIN;',
+    "INSERT INTO users VALUES (2, 'bob@example.com');",
+    'SAVEPOINT risky;',
+    "INSERT INTO users VALUES (3, 'cy@example.com');",
+    'ROLLBACK TO SAVEPOINT risky;',
+    'COMMIT;',
+    'SELECT id FROM users ORDER BY id;',
+    'BEGIN;',
+    'DELETE FROM users;',
+    'ROLLBACK;',
+    'SELECT COUNT(*) AS n FROM users;',
+  ].join('\n'));
+  assert.equal(await page.getByTestId('error').count(), 0, await page.getByTestId('error').allTextContents());
+  const tables = page.getByTestId('result-table');
+  assert.deepEqual(await tables.nth(0).locator('tbody td').allTextContents(), ['1', '2']);
+  assert.deepEqual(await tables.nth(1).locator('tbody td').allTextContents(), ['2']);
+  const heads = await page.locator('.stmt-head .stmt-meta').allTextContents();
+  assert.match(heads[4], /SAVEPOINT/);
+  assert.match(heads[6], /ROLLBACK/);
+
+  await run(page, "BEGIN READ ONLY;\nSELECT COUNT(*) FROM users;\nINSERT INTO users VALUES (9, 'x@example.com');");
+  await page.getByTestId('error').waitFor();
+  assert.match(await page.getByTestId('error').textContent(), /read-only transaction/);
+  await run(page, 'ROLLBACK;\nSELECT COUNT(*) AS n FROM users;');
+  assert.deepEqual(await page.getByTestId('result-table').locator('tbody td').allTextContents(), ['2']);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a runaway statement stops at the budget and the tab stays responsive', async () => {
+  const { page, context, problems } = await openConsole();
+  await run(page, 'CREATE TABLE a (x INTEGER);\nINSERT INTO a SELECT N FROM SERIES(5000);\nSELECT COUNT(*) FROM a AS a1 JOIN a AS a2 ON a1.x <> a2.x JOIN a AS a3 ON a2.x <> a3.x;');
+  await page.getByTestId('error').waitFor({ timeout: 20000 });
+  assert.match(await page.getByTestId('error').textContent(), /statement stopped/);
+  await run(page, 'SELECT COUNT(*) AS n FROM a;');
+  assert.deepEqual(await page.getByTestId('result-table').locator('tbody td').allTextContents(), ['5000']);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
