@@ -4,11 +4,14 @@
 
 use leptos::prelude::*;
 use sqlpatterns_core::catalogue::{self, Pattern};
+use sqlpatterns_core::engine::Database;
+use sqlpatterns_core::model_editor::has_model_editor;
 use sqlpatterns_core::share::{EmbedOptions, PageState, Panel, ShareError};
 
 use crate::code_view::CodeView;
-use crate::console::Console;
+use crate::console::{Console, PageDatabase};
 use crate::embed::report_height;
+use crate::model_panel::ModelPanel;
 use crate::page_state::{absolute_url, follow_state, initial_state, StateNotice};
 use crate::share_bar::ShareBar;
 
@@ -24,32 +27,81 @@ pub fn PatternPage(
     let (initial, notices) = initial_state(slug, link_state);
     let notices = RwSignal::new(notices);
     let example = pattern.starter_sql;
+    let example_models = pattern.reference_code;
+    const DEFAULT_VIEW: &str = "diagram";
     let script = RwSignal::new(initial.console.unwrap_or_else(|| example.to_string()));
-    // Bumped whenever the editor must take a new text (typing never bumps it).
+    let models = RwSignal::new(initial.models.unwrap_or_else(|| example_models.to_string()));
+    let view = RwSignal::new(initial.view.unwrap_or_else(|| DEFAULT_VIEW.to_string()));
+    // Bumped whenever an editor must take a new text (typing never bumps them).
     let replace_text = RwSignal::new(0u32);
+    let replace_models = RwSignal::new(0u32);
+    let rebuild_models = RwSignal::new(0u32);
+    let with_models = has_model_editor(pattern);
     let state = Memo::new(move |_| PageState {
         console: script.with(|text| (text != example).then(|| text.clone())),
+        models: models.with(|text| (with_models && text != example_models).then(|| text.clone())),
+        view: view.with(|v| (with_models && v != DEFAULT_VIEW).then(|| v.clone())),
         ..PageState::default()
     });
     let storage_failed = RwSignal::new(false);
     follow_state(slug, state, embed.clone(), storage_failed);
-    let load_text = move |text: String| {
-        script.set(text);
+    // Puts a whole state in place (a saved one, or the default: the example).
+    let apply_state = Callback::new(move |target: PageState| {
+        script.set(target.console.unwrap_or_else(|| example.to_string()));
         replace_text.update(|n| *n += 1);
-    };
+        models.set(target.models.unwrap_or_else(|| example_models.to_string()));
+        replace_models.update(|n| *n += 1);
+        view.set(target.view.unwrap_or_else(|| DEFAULT_VIEW.to_string()));
+    });
+    let database = PageDatabase::new(Database::new());
+    let reset = Callback::new(move |()| {
+        if with_models {
+            rebuild_models.update(|n| *n += 1);
+        } else {
+            database.replace(Database::new());
+        }
+    });
 
     let panels = {
         let embed = embed.clone();
         view! {
-            <div class="page-grid" class:single=!(embed.shows(Panel::Reference) && embed.shows(Panel::Console))>
-                {embed.shows(Panel::Reference).then(|| view! { <ReferencePanel pattern=pattern /> })}
+            <div
+                class="page-grid"
+                class:single=!(embed.shows(Panel::Reference) && embed.shows(Panel::Console))
+                class:with-models=with_models
+            >
+                {embed
+                    .shows(Panel::Reference)
+                    .then(|| {
+                        if with_models {
+                            view! {
+                                <ModelPanel
+                                    pattern=pattern
+                                    models=models
+                                    replace_models=replace_models
+                                    view=view
+                                    database=database
+                                    rebuild_now=rebuild_models
+                                />
+                            }
+                                .into_any()
+                        } else {
+                            view! { <ReferencePanel pattern=pattern /> }.into_any()
+                        }
+                    })}
                 {embed
                     .shows(Panel::Console)
                     .then(|| {
                         view! {
                             <section class="panel console-panel" aria-labelledby="console-heading">
                                 <h2 id="console-heading">"SQL console"</h2>
-                                <Console example=example script=script replace_text=replace_text />
+                                <Console
+                                    example=example
+                                    script=script
+                                    replace_text=replace_text
+                                    database=database
+                                    reset=reset
+                                />
                             </section>
                         }
                     })}
@@ -83,7 +135,7 @@ pub fn PatternPage(
                         "Open in playground ↗"
                     </a>
                 </div>
-                <Notices notices=notices storage_failed=storage_failed example=example load_text=load_text />
+                <Notices notices=notices storage_failed=storage_failed apply_state=apply_state />
                 {panels}
             </article>
         }
@@ -102,7 +154,7 @@ pub fn PatternPage(
                 <ShareBar slug=slug title=pattern.title state=state />
             </div>
             <p class="summary">{pattern.summary}</p>
-            <Notices notices=notices storage_failed=storage_failed example=example load_text=load_text />
+            <Notices notices=notices storage_failed=storage_failed apply_state=apply_state />
             {not_live}
             {panels}
         </article>
@@ -134,8 +186,7 @@ fn ReferencePanel(pattern: &'static Pattern) -> impl IntoView {
 fn Notices(
     notices: RwSignal<Vec<StateNotice>>,
     storage_failed: RwSignal<bool>,
-    example: &'static str,
-    load_text: impl Fn(String) + Copy + Send + Sync + 'static,
+    apply_state: Callback<PageState>,
 ) -> impl IntoView {
     let dismiss = move |pred: fn(&StateNotice) -> bool| notices.update(|n| n.retain(|x| !pred(x)));
     move || {
@@ -156,7 +207,7 @@ fn Notices(
                         <button
                             class="small"
                             on:click=move |_| {
-                                load_text(example.to_string());
+                                apply_state.run(PageState::default());
                                 dismiss(|n| matches!(n, StateNotice::RestoredEdits));
                             }
                         >
@@ -166,14 +217,13 @@ fn Notices(
                 }
                 .into_any(),
                 StateNotice::LinkOverSavedEdits(saved) => {
-                    let saved_text = saved.console.clone().unwrap_or_else(|| example.to_string());
                     view! {
                         <p class="notice notice-info" data-testid="saved-edits-notice">
                             "You opened a shared link. Your own saved edits of this pattern are still in this browser. "
                             <button
                                 class="small"
                                 on:click=move |_| {
-                                    load_text(saved_text.clone());
+                                    apply_state.run(saved.clone());
                                     dismiss(|n| matches!(n, StateNotice::LinkOverSavedEdits(_)));
                                 }
                             >

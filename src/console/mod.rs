@@ -1,7 +1,7 @@
 //! The SQL console: editor, Run, one result per statement, and the statement log.
 //! All logic (splitting, running, converting values) is in `sqlpatterns_core::console`.
 
-mod editor;
+pub mod editor;
 mod log_view;
 mod results;
 
@@ -9,21 +9,53 @@ use leptos::prelude::*;
 use sqlpatterns_core::console::{run_script, ScriptRun};
 use sqlpatterns_core::engine::{Database, LogEntry};
 
-use editor::SqlEditor;
+use editor::{CodeEditor, LineMark};
 use log_view::StatementLogView;
 use results::ScriptResults;
+use sqlpatterns_core::catalogue::CodeLanguage;
+
+/// The page's database, shared by its panels: the model editor replaces it when the
+/// models change (and bumps `version`); the console runs on whatever it holds.
+#[derive(Clone, Copy)]
+pub struct PageDatabase {
+    pub db: StoredValue<Database, LocalStorage>,
+    pub version: RwSignal<u64>,
+}
+
+impl PageDatabase {
+    pub fn new(database: Database) -> Self {
+        Self {
+            db: StoredValue::new_local(database),
+            version: RwSignal::new(0),
+        }
+    }
+
+    pub fn replace(&self, database: Database) {
+        self.db.set_value(database);
+        self.version.update(|v| *v += 1);
+    }
+}
 
 /// `script` is the page's console text (part of its shareable state); bumping
-/// `replace_text` makes the editor take a new text from it.
+/// `replace_text` makes the editor take a new text from it. `reset` rebuilds the page's
+/// database from scratch (empty, or from its models).
 #[component]
 pub fn Console(
     example: &'static str,
     script: RwSignal<String>,
     replace_text: RwSignal<u32>,
+    database: PageDatabase,
+    reset: Callback<()>,
 ) -> impl IntoView {
-    let db = StoredValue::new_local(Database::new());
+    let db = database.db;
     let last_run = RwSignal::new(None::<ScriptRun>);
     let log = RwSignal::new(Vec::<LogEntry>::new());
+    // A new database (rebuilt models, reset): show its own log, drop stale results.
+    Effect::new(move |_| {
+        database.version.track();
+        log.set(db.with_value(|db| db.log().entries().to_vec()));
+        last_run.set(None);
+    });
 
     let run = move || {
         let text = script.get_untracked();
@@ -33,11 +65,7 @@ pub fn Console(
         log.set(db.with_value(|db| db.log().entries().to_vec()));
         last_run.set(Some(outcome));
     };
-    let reset_database = move |_| {
-        db.set_value(Database::new());
-        last_run.set(None);
-        log.set(Vec::new());
-    };
+    let reset_database = move |_| reset.run(());
     let restore_example = move |_| {
         script.set(example.to_string());
         replace_text.update(|n| *n += 1);
@@ -46,18 +74,30 @@ pub fn Console(
         db.update_value(Database::clear_log);
         log.set(Vec::new());
     };
-    let error_line = Signal::derive(move || {
+    let marks = Signal::derive(move || {
         last_run.with(|run| {
-            run.as_ref()?
-                .statements
-                .iter()
-                .find_map(|s| s.outcome.as_ref().err().map(|e| e.line))
+            run.iter()
+                .flat_map(|run| run.statements.iter())
+                .filter_map(|s| s.outcome.as_ref().err())
+                .map(|e| LineMark {
+                    line: e.line,
+                    is_error: true,
+                })
+                .collect::<Vec<_>>()
         })
     });
 
     view! {
         <div class="console">
-            <SqlEditor script=script on_run=run error_line=error_line replace_text=replace_text />
+            <CodeEditor
+                text=script
+                language=CodeLanguage::Sql
+                testid="sql-editor"
+                label="SQL script (Ctrl+Enter or Cmd+Enter runs it)"
+                on_run=run
+                marks=marks
+                replace_text=replace_text
+            />
             <div class="console-toolbar">
                 <button class="primary" data-testid="run-sql" on:click=move |_| run()>
                     "Run"
@@ -67,7 +107,7 @@ pub fn Console(
                 <button on:click=restore_example title="Put the example script back in the editor">
                     "Restore example"
                 </button>
-                <button on:click=reset_database title="Drop everything and start from an empty database">
+                <button on:click=reset_database title="Start again from the page's initial database">
                     "Reset database"
                 </button>
             </div>

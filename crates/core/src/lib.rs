@@ -17,6 +17,7 @@ pub mod console;
 pub mod engine;
 pub mod highlight;
 pub mod model;
+pub mod model_editor;
 pub mod patterns;
 pub mod route;
 pub mod share;
