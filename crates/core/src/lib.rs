@@ -14,6 +14,7 @@
 
 pub mod catalogue;
 pub mod console;
+pub mod dialect;
 pub mod engine;
 pub mod highlight;
 pub mod model;

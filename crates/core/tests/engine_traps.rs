@@ -19,7 +19,10 @@ fn a_duplicate_key_inside_one_insert_is_a_duplicate_key_error() {
     let err = db
         .execute("INSERT INTO t VALUES (1, 'first'), (1, 'second')")
         .unwrap_err();
-    assert!(err.message.contains("duplicate entry"), "{}", err.message);
+    assert_eq!(
+        err.message,
+        "duplicate key value violates unique constraint \"t_pkey\""
+    );
     // Nothing of the failed statement stays.
     assert!(rows(&mut db, "SELECT * FROM t").is_empty());
     db.execute("INSERT INTO t VALUES (1, 'first')").unwrap();

@@ -29,6 +29,15 @@ pub(crate) enum IndexKind {
     Unique,
     /// Made by CREATE INDEX.
     Plain,
+    /// Made by CREATE UNIQUE INDEX: enforces uniqueness, and DROP INDEX may drop it.
+    UniqueIndex,
+}
+
+impl IndexKind {
+    /// Whether the index refuses two rows with the same (non-NULL) key.
+    pub fn is_unique(self) -> bool {
+        !matches!(self, Self::Plain)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -37,6 +46,13 @@ pub(crate) struct SecondaryIndex {
     pub expr: Expr,
     pub kind: IndexKind,
     pub source: KeySource,
+    /// The key columns after the first (a composite index). Entries are keyed by the first
+    /// expression only: a seek uses the leftmost column and the rest are compared per row.
+    pub rest: Vec<Expr>,
+    rest_sources: Vec<KeySource>,
+    /// A partial index's WHERE: rows where it is not true are not indexed.
+    pub predicate: Option<Expr>,
+    predicate_plan: Option<ExprPlan>,
     pub entries: OrdMap<Key, OrdSet<Key>>,
 }
 
@@ -49,30 +65,67 @@ impl SecondaryIndex {
             expr,
             kind,
             source,
+            rest: Vec::new(),
+            rest_sources: Vec::new(),
+            predicate: None,
+            predicate_plan: None,
             entries: OrdMap::new(),
         }
+    }
+
+    /// A composite and/or partial index: `exprs` (at least one) and an optional predicate.
+    pub fn composite(
+        name: &str,
+        mut exprs: Vec<Expr>,
+        predicate: Option<Expr>,
+        kind: IndexKind,
+        columns: &[String],
+    ) -> Self {
+        let first = exprs.remove(0);
+        let mut index = Self::new(name, first, kind, columns);
+        index.rest = exprs;
+        index.predicate = predicate;
+        index.rebind(columns);
+        index
     }
 
     /// Re-reads column positions after the table's columns changed.
     pub fn rebind(&mut self, columns: &[String]) {
         self.source = key_source(&self.expr, columns);
+        self.rest_sources = self.rest.iter().map(|e| key_source(e, columns)).collect();
+        self.predicate_plan = self.predicate.clone().map(plan_scalar_expr);
+    }
+
+    /// Every key expression, first one included.
+    pub fn exprs(&self) -> impl Iterator<Item = &Expr> {
+        std::iter::once(&self.expr).chain(self.rest.iter())
+    }
+
+    /// Whether a row belongs in the index (always, unless the index is partial).
+    pub fn covers(&self, table: &str, columns: &Rc<[String]>, values: &[Value]) -> Result<bool> {
+        let Some(predicate) = &self.predicate_plan else {
+            return Ok(true);
+        };
+        let value = eval_source(&KeySource::Expr(predicate.clone()), table, columns, values)?;
+        Ok(matches!(value, Value::Bool(true)))
+    }
+
+    /// The values of the key columns after the first.
+    pub fn rest_values(
+        &self,
+        table: &str,
+        columns: &Rc<[String]>,
+        values: &[Value],
+    ) -> Result<Vec<Value>> {
+        self.rest_sources
+            .iter()
+            .map(|source| eval_source(source, table, columns, values))
+            .collect()
     }
 
     /// The index key of one row, as a value (NULL included).
     fn value_of(&self, table: &str, columns: &Rc<[String]>, values: &[Value]) -> Result<Value> {
-        match &self.source {
-            KeySource::Column(position) => {
-                Ok(values.get(*position).cloned().unwrap_or(Value::Null))
-            }
-            KeySource::Expr(expr) => {
-                let row = Row {
-                    columns: Rc::clone(columns),
-                    values: values.to_vec(),
-                };
-                let context = RowContext::new(table, Cow::Owned(row), None);
-                evaluate_stateless(Some(context), expr)?.try_into()
-            }
-        }
+        eval_source(&self.source, table, columns, values)
     }
 
     pub fn key_of(&self, table: &str, columns: &Rc<[String]>, values: &[Value]) -> Result<Key> {
@@ -102,6 +155,25 @@ impl SecondaryIndex {
             // GlueSQL's to_sql quotes every identifier; a bare column reads better.
             Expr::Identifier(name) => name.clone(),
             other => other.to_sql(),
+        }
+    }
+}
+
+fn eval_source(
+    source: &KeySource,
+    table: &str,
+    columns: &Rc<[String]>,
+    values: &[Value],
+) -> Result<Value> {
+    match source {
+        KeySource::Column(position) => Ok(values.get(*position).cloned().unwrap_or(Value::Null)),
+        KeySource::Expr(expr) => {
+            let row = Row {
+                columns: Rc::clone(columns),
+                values: values.to_vec(),
+            };
+            let context = RowContext::new(table, Cow::Owned(row), None);
+            evaluate_stateless(Some(context), expr)?.try_into()
         }
     }
 }

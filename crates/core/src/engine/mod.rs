@@ -45,7 +45,7 @@ pub struct EngineError {
 }
 
 impl EngineError {
-    fn new(message: impl Into<String>) -> Self {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
             position: None,
@@ -67,8 +67,8 @@ pub struct Snapshot(State);
 
 /// One fresh in-memory database with its statement log.
 pub struct Database {
-    storage: EngineStorage,
-    transaction: Option<OpenTransaction>,
+    pub(crate) storage: EngineStorage,
+    pub(crate) transaction: Option<OpenTransaction>,
     budget: Budget,
     log: StatementLog,
 }
@@ -81,10 +81,21 @@ impl Default for Database {
 
 /// What one statement produced, besides its payload, for the log.
 #[derive(Default)]
-struct Run {
-    command: Option<String>,
-    plan: Option<String>,
-    notice: Option<String>,
+pub(crate) struct Run {
+    pub command: Option<String>,
+    pub plan: Option<String>,
+    pub notice: Option<String>,
+}
+
+/// Engine internals the dialect front works with.
+pub(crate) mod storage_api {
+    pub(crate) use super::index::{value_sql, IndexKind, SecondaryIndex};
+    pub(crate) use super::probe::AccessMethod;
+    #[allow(unused_imports)]
+    pub(crate) use super::storage::{
+        mentions_column, rename_identifier, Change, EngineStorage, State, Table,
+    };
+    pub(crate) use super::Run;
 }
 
 impl Database {
@@ -144,6 +155,7 @@ impl Database {
     }
 
     fn run(&mut self, sql: &str, run: &mut Run) -> Result<Payload, EngineError> {
+        self.storage.changes.clear();
         let mut statements = parse(sql).map_err(|e| engine_error(&e))?;
         if statements.len() != 1 {
             return Err(EngineError::new(format!(
@@ -166,6 +178,9 @@ impl Database {
         if let Some(done) = self.intercept_index_ddl(&mut statement, run)? {
             return Ok(done);
         }
+        if let Some(done) = self.front(sql, &mut statement, run)? {
+            return Ok(done);
+        }
 
         let plan = translate(&statement).map_err(|e| engine_error(&e))?;
         let plan = StatementPlan::from(plan);
@@ -175,7 +190,7 @@ impl Database {
 
     /// Rewrites and plans a translated statement, and refuses writes in a read-only
     /// transaction.
-    fn prepare(&self, plan: StatementPlan) -> Result<StatementPlan, EngineError> {
+    pub(crate) fn prepare(&self, plan: StatementPlan) -> Result<StatementPlan, EngineError> {
         let plan =
             rewrite::fill_insert_columns(&self.storage, plan).map_err(|e| engine_error(&e))?;
         let plan = self.storage.plan(plan).map_err(|e| engine_error(&e))?;
@@ -191,7 +206,7 @@ impl Database {
 
     /// Runs a planned statement atomically: on any error the storage goes back to how it
     /// was before the statement.
-    fn execute_plan(
+    pub(crate) fn execute_plan(
         &mut self,
         plan: &StatementPlan,
         run: &mut Run,
@@ -202,6 +217,9 @@ impl Database {
         self.storage.inserting = matches!(plan, StatementPlan::Insert { .. });
         let result = gluesql::core::executor::execute(&mut self.storage, plan);
         self.storage.inserting = false;
+        let result = result.and_then(|payload| {
+            crate::dialect::foreign::enforce(&mut self.storage).map(|()| payload)
+        });
         result.map_err(|error| {
             self.storage.state = before;
             engine_error(&error)
@@ -374,7 +392,7 @@ fn command_tag(plan: &StatementPlan) -> &'static str {
 }
 
 /// Turns GlueSQL's error into a readable message and, for parser errors, the position.
-fn engine_error(error: &gluesql::core::error::Error) -> EngineError {
+pub(crate) fn engine_error(error: &gluesql::core::error::Error) -> EngineError {
     use gluesql::core::error::Error;
     match error {
         Error::Parser(debug_text) => {
@@ -394,6 +412,11 @@ fn engine_error(error: &gluesql::core::error::Error) -> EngineError {
                 position,
             }
         }
+        // The front's and the storage's own messages (PostgreSQL's wording) read as they are.
+        Error::StorageMsg(message) => EngineError {
+            message: message.clone(),
+            position: None,
+        },
         other => EngineError {
             message: other.to_string(),
             position: None,

@@ -10,12 +10,14 @@ use super::index::{
     convert_for_seek, predicate_bounds, predicate_text, same_key_type, IndexKind, SecondaryIndex,
 };
 use super::probe::{AccessMethod, Probe};
+use crate::dialect::catalog::TableMeta;
+use crate::dialect::constraints;
 use gluesql::core::ast::{ColumnDef, ColumnUniqueOption, Expr, IndexOperator, OrderByExpr};
 use gluesql::core::chrono::Utc;
 use gluesql::core::data::{
     CustomFunction as StructCustomFunction, Key, Schema, SchemaIndex, SchemaIndexOrd, Value,
 };
-use gluesql::core::error::{AlterTableError, Error, IndexError, Result, ValidateError};
+use gluesql::core::error::{AlterTableError, Error, IndexError, Result};
 use gluesql::core::executor::evaluate_stateless;
 use gluesql::core::plan::plan_scalar_expr;
 use gluesql::core::store::{
@@ -34,6 +36,9 @@ pub(crate) struct Table {
     pub columns: Rc<[String]>,
     pub rows: Rows,
     pub indexes: Vec<SecondaryIndex>,
+    /// PostgreSQL types and constraints (the dialect front's catalog), snapshotted with the
+    /// rows.
+    pub meta: TableMeta,
     /// Keys for rows of a table without a primary key.
     next_row_id: i64,
 }
@@ -45,6 +50,7 @@ impl Table {
             columns: Rc::from(Vec::new()),
             rows: OrdMap::new(),
             indexes: Vec::new(),
+            meta: TableMeta::from_schema(schema),
             next_row_id: 0,
         };
         table.schema.indexes.clear();
@@ -102,7 +108,7 @@ impl Table {
         }
     }
 
-    fn push_index(&mut self, index: SecondaryIndex) {
+    pub fn push_index(&mut self, index: SecondaryIndex) {
         self.schema.indexes.push(SchemaIndex {
             name: index.name.clone(),
             expr: index.expr.clone(),
@@ -113,9 +119,18 @@ impl Table {
         self.indexes.push(index);
     }
 
-    fn drop_index_named(&mut self, name: &str) {
+    pub fn drop_index_named(&mut self, name: &str) {
         self.indexes.retain(|i| i.name != name);
         self.schema.indexes.retain(|i| i.name != name);
+    }
+
+    /// Position of GlueSQL's (single-column) primary key.
+    pub fn primary_key_position(&self) -> Option<usize> {
+        self.schema
+            .column_defs
+            .as_ref()?
+            .iter()
+            .position(|c| c.unique == Some(ColumnUniqueOption { is_primary: true }))
     }
 
     pub fn index(&self, name: &str) -> Option<&SecondaryIndex> {
@@ -126,6 +141,9 @@ impl Table {
         let table = self.schema.table_name.clone();
         for index in &mut self.indexes {
             if index.kind == IndexKind::PrimaryKey {
+                continue;
+            }
+            if !index.covers(&table, &self.columns, values)? {
                 continue;
             }
             let key = index.key_of(&table, &self.columns, values)?;
@@ -146,7 +164,7 @@ impl Table {
         Ok(())
     }
 
-    fn put_row(&mut self, row_key: Key, values: Vec<Value>) -> Result<()> {
+    pub fn put_row(&mut self, row_key: Key, values: Vec<Value>) -> Result<()> {
         if let Some(old) = self.rows.get(&row_key).cloned() {
             self.unindex_row(&row_key, &old)?;
         }
@@ -155,15 +173,16 @@ impl Table {
         Ok(())
     }
 
-    fn delete_row(&mut self, row_key: &Key) -> Result<()> {
-        if let Some(old) = self.rows.remove(row_key) {
-            self.unindex_row(row_key, &old)?;
+    pub fn delete_row(&mut self, row_key: &Key) -> Result<Option<Rc<Vec<Value>>>> {
+        let old = self.rows.remove(row_key);
+        if let Some(old) = &old {
+            self.unindex_row(row_key, old)?;
         }
-        Ok(())
+        Ok(old)
     }
 
     /// Rewrites every row (ALTER TABLE) and rebuilds the secondary indexes from scratch.
-    fn rewrite_rows(&mut self, mut rewrite: impl FnMut(&mut Vec<Value>)) -> Result<()> {
+    pub fn rewrite_rows(&mut self, mut rewrite: impl FnMut(&mut Vec<Value>)) -> Result<()> {
         let mut rows = Rows::new();
         for (key, values) in self.rows.iter() {
             let mut values = values.as_ref().clone();
@@ -174,7 +193,7 @@ impl Table {
         self.rebuild_indexes()
     }
 
-    fn rebuild_indexes(&mut self) -> Result<()> {
+    pub fn rebuild_indexes(&mut self) -> Result<()> {
         let table = self.schema.table_name.clone();
         for index in &mut self.indexes {
             if index.kind == IndexKind::PrimaryKey {
@@ -182,6 +201,9 @@ impl Table {
             }
             index.entries = OrdMap::new();
             for (row_key, values) in self.rows.iter() {
+                if !index.covers(&table, &self.columns, values)? {
+                    continue;
+                }
                 let key = index.key_of(&table, &self.columns, values)?;
                 index.insert(key, row_key.clone());
             }
@@ -193,8 +215,10 @@ impl Table {
 /// Everything a statement can change; cloning it is the snapshot.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct State {
-    tables: OrdMap<String, Table>,
+    pub(crate) tables: OrdMap<String, Table>,
     functions: OrdMap<String, StructCustomFunction>,
+    /// `CREATE TYPE name AS ENUM (...)`: labels by type name.
+    pub(crate) enums: OrdMap<String, Rc<Vec<String>>>,
 }
 
 impl State {
@@ -214,6 +238,23 @@ pub(crate) struct EngineStorage {
     /// Set while an INSERT runs: GlueSQL checks new primary keys against stored rows but not
     /// against each other, so `insert_data` rejects a key repeated inside the statement.
     pub inserting: bool,
+    /// The rows the running statement wrote, in order (foreign keys and RETURNING read it).
+    pub changes: Vec<Change>,
+}
+
+/// One row written by a statement.
+#[derive(Clone, Debug)]
+pub(crate) enum Change {
+    /// Inserted (`old` None) or updated.
+    Put {
+        table: String,
+        key: Key,
+        old: Option<Rc<Vec<Value>>>,
+    },
+    Deleted {
+        table: String,
+        old: Rc<Vec<Value>>,
+    },
 }
 
 impl EngineStorage {
@@ -453,7 +494,7 @@ impl IndexMut for EngineStorage {
         let table = self.table_mut(table_name)?;
         match table.index(index_name).map(|i| i.kind) {
             None => Err(IndexError::IndexNameDoesNotExist(index_name.to_string()).into()),
-            Some(IndexKind::Plain) => {
+            Some(IndexKind::Plain | IndexKind::UniqueIndex) => {
                 table.drop_index_named(index_name);
                 Ok(())
             }
@@ -477,36 +518,78 @@ impl StoreMut for EngineStorage {
     }
 
     fn append_data(&mut self, table_name: &str, rows: Vec<Vec<Value>>) -> Result<()> {
-        let table = self.table_mut(table_name)?;
-        for values in rows {
+        let enums = self.state.enums.clone();
+        let table = self
+            .state
+            .tables
+            .get_mut(table_name)
+            .ok_or_else(|| AlterTableError::TableNotFound(table_name.to_string()))?;
+        let mut keys = Vec::with_capacity(rows.len());
+        for mut values in rows {
+            constraints::check_row(table, &enums, &mut values, true)?;
             table.next_row_id += 1;
             let key = Key::I64(table.next_row_id);
-            table.put_row(key, values)?;
+            table.put_row(key.clone(), values)?;
+            self.changes.push(Change::Put {
+                table: table_name.to_string(),
+                key: key.clone(),
+                old: None,
+            });
+            keys.push(key);
         }
-        Ok(())
+        constraints::check_unique(table, &keys)
     }
 
     fn insert_data(&mut self, table_name: &str, rows: Vec<(Key, Vec<Value>)>) -> Result<()> {
         let inserting = self.inserting;
-        let table = self.table_mut(table_name)?;
-        if inserting {
-            let mut seen = im::OrdSet::new();
-            for (key, _) in &rows {
-                if table.rows.contains_key(key) || seen.insert(key.clone()).is_some() {
-                    return Err(ValidateError::DuplicateEntryOnPrimaryKeyField(key.clone()).into());
-                }
+        let enums = self.state.enums.clone();
+        let table = self
+            .state
+            .tables
+            .get_mut(table_name)
+            .ok_or_else(|| AlterTableError::TableNotFound(table_name.to_string()))?;
+        let pk_position = table.primary_key_position();
+        let mut seen = im::OrdSet::new();
+        let mut prepared = Vec::with_capacity(rows.len());
+        for (key, mut values) in rows {
+            constraints::check_row(table, &enums, &mut values, inserting)?;
+            let key = match pk_position {
+                // A SERIAL key is only known now.
+                Some(position) if inserting => Key::try_from(values[position].clone())?,
+                _ => key,
+            };
+            if inserting && (table.rows.contains_key(&key) || seen.insert(key.clone()).is_some()) {
+                return Err(constraints::duplicate_primary_key(table, &key));
             }
+            prepared.push((key, values));
         }
-        for (key, values) in rows {
-            table.put_row(key, values)?;
+        let mut keys = Vec::with_capacity(prepared.len());
+        for (key, values) in prepared {
+            let old = table.rows.get(&key).cloned();
+            table.put_row(key.clone(), values)?;
+            self.changes.push(Change::Put {
+                table: table_name.to_string(),
+                key: key.clone(),
+                old,
+            });
+            keys.push(key);
         }
-        Ok(())
+        constraints::check_unique(table, &keys)
     }
 
     fn delete_data(&mut self, table_name: &str, keys: Vec<Key>) -> Result<()> {
-        let table = self.table_mut(table_name)?;
+        let table = self
+            .state
+            .tables
+            .get_mut(table_name)
+            .ok_or_else(|| AlterTableError::TableNotFound(table_name.to_string()))?;
         for key in keys {
-            table.delete_row(&key)?;
+            if let Some(old) = table.delete_row(&key)? {
+                self.changes.push(Change::Deleted {
+                    table: table_name.to_string(),
+                    old,
+                });
+            }
         }
         Ok(())
     }
@@ -547,7 +630,13 @@ impl AlterTable for EngineStorage {
         // Indexes follow the column, as in PostgreSQL.
         for index in &mut table.indexes {
             rename_identifier(&mut index.expr, old_column_name, new_column_name);
+            for expr in index.rest.iter_mut().chain(index.predicate.iter_mut()) {
+                rename_identifier(expr, old_column_name, new_column_name);
+            }
         }
+        table
+            .meta
+            .rename_column(old_column_name, new_column_name, rename_identifier);
         for schema_index in &mut table.schema.indexes {
             rename_identifier(&mut schema_index.expr, old_column_name, new_column_name);
         }
@@ -577,6 +666,10 @@ impl AlterTable for EngineStorage {
             }
         };
         column_defs.push(column_def.clone());
+        table
+            .meta
+            .columns
+            .push(crate::dialect::catalog::ColumnMeta::of_def(column_def));
         table.refresh_columns();
         table.rewrite_rows(|values| values.push(value.clone()))?;
         table.add_constraint_indexes();
@@ -602,12 +695,19 @@ impl AlterTable for EngineStorage {
         let dropped: Vec<String> = table
             .indexes
             .iter()
-            .filter(|i| mentions_column(&i.expr, column_name))
+            .filter(|i| {
+                i.exprs()
+                    .chain(i.predicate.iter())
+                    .any(|e| mentions_column(e, column_name))
+            })
             .map(|i| i.name.clone())
             .collect();
         for name in dropped {
             table.drop_index_named(&name);
         }
+        table
+            .meta
+            .drop_column(column_name, |e| mentions_column(e, column_name));
         table.refresh_columns();
         table.rewrite_rows(|values| {
             if position < values.len() {
@@ -617,38 +717,45 @@ impl AlterTable for EngineStorage {
     }
 }
 
-fn rename_identifier(expr: &mut Expr, from: &str, to: &str) {
-    match expr {
-        Expr::Identifier(name) if name == from => to.clone_into(name),
-        Expr::Nested(inner) | Expr::UnaryOp { expr: inner, .. } => {
-            rename_identifier(inner, from, to)
-        }
-        Expr::BinaryOp { left, right, .. } => {
-            rename_identifier(left, from, to);
-            rename_identifier(right, from, to);
-        }
-        Expr::Function(function) => {
-            if let gluesql::core::ast::Function::Cast { expr, .. } = function.as_mut() {
-                rename_identifier(expr, from, to);
+/// Renames a column inside any expression (every GlueSQL expression kind, through its
+/// serde form: the AST has no visitor).
+pub(crate) fn rename_identifier(expr: &mut Expr, from: &str, to: &str) {
+    fn walk(value: &mut serde_json::Value, from: &str, to: &str) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let Some(serde_json::Value::String(name)) = map.get_mut("Identifier") {
+                    if name == from {
+                        to.clone_into(name);
+                    }
+                }
+                map.values_mut().for_each(|v| walk(v, from, to));
             }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| walk(v, from, to)),
+            _ => {}
         }
-        _ => {}
+    }
+    let Ok(mut value) = serde_json::to_value(&*expr) else {
+        return;
+    };
+    walk(&mut value, from, to);
+    if let Ok(renamed) = serde_json::from_value(value) {
+        *expr = renamed;
     }
 }
 
-fn mentions_column(expr: &Expr, column: &str) -> bool {
-    match expr {
-        Expr::Identifier(name) => name == column,
-        Expr::Nested(inner) | Expr::UnaryOp { expr: inner, .. } => mentions_column(inner, column),
-        Expr::BinaryOp { left, right, .. } => {
-            mentions_column(left, column) || mentions_column(right, column)
-        }
-        Expr::Function(function) => match function.as_ref() {
-            gluesql::core::ast::Function::Cast { expr, .. } => mentions_column(expr, column),
+/// Whether an expression reads `column`.
+pub(crate) fn mentions_column(expr: &Expr, column: &str) -> bool {
+    fn walk(value: &serde_json::Value, column: &str) -> bool {
+        match value {
+            serde_json::Value::Object(map) => {
+                matches!(map.get("Identifier"), Some(serde_json::Value::String(n)) if n == column)
+                    || map.values().any(|v| walk(v, column))
+            }
+            serde_json::Value::Array(items) => items.iter().any(|v| walk(v, column)),
             _ => false,
-        },
-        _ => false,
+        }
     }
+    serde_json::to_value(expr).is_ok_and(|v| walk(&v, column))
 }
 
 impl Transaction for EngineStorage {

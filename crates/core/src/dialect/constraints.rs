@@ -1,0 +1,133 @@
+//! Row-level constraints, checked by the engine's storage as each row is written: types
+//! (length, precision, ranges, JSON, enums), SERIAL defaults, NOT NULL, CHECK and UNIQUE.
+//! Foreign keys are checked at the end of the statement (see `foreign`).
+
+use super::errors;
+use crate::engine::storage_api::{IndexKind, Table};
+use gluesql::core::data::{Key, Row, Value};
+use gluesql::core::error::{Error, Result};
+use gluesql::core::executor::{evaluate_stateless, RowContext};
+use gluesql::core::plan::plan_scalar_expr;
+use im::OrdMap;
+use std::borrow::Cow;
+use std::rc::Rc;
+
+/// Checks and completes one row about to be written to `table`: `new_row` is true for an
+/// INSERT (SERIAL columns left NULL take their sequence's next value).
+pub(crate) fn check_row(
+    table: &mut Table,
+    enums: &OrdMap<String, Rc<Vec<String>>>,
+    values: &mut [Value],
+    new_row: bool,
+) -> Result<()> {
+    let table_name = table.schema.table_name.clone();
+    for (position, column) in table.meta.columns.iter_mut().enumerate() {
+        let Some(value) = values.get_mut(position) else {
+            break;
+        };
+        if new_row && value.is_null() {
+            if let Some(last) = column.sequence.as_mut() {
+                *last += 1;
+                *value = Value::I64(*last);
+            }
+        }
+        if value.is_null() {
+            if column.not_null {
+                return Err(errors::msg(errors::not_null(&column.name, &table_name)));
+            }
+            continue;
+        }
+        let labels = match &column.ty {
+            super::types::PgType::Enum(name) => enums.get(name).map(|l| l.as_slice()),
+            _ => None,
+        };
+        *value = column
+            .ty
+            .coerce(std::mem::replace(value, Value::Null), labels)
+            .map_err(errors::msg)?;
+    }
+    if table.meta.checks.is_empty() {
+        return Ok(());
+    }
+    for check in &table.meta.checks {
+        if !check_passes(&table_name, &table.columns, values, &check.expr)? {
+            return Err(errors::msg(errors::check(&table_name, &check.name)));
+        }
+    }
+    Ok(())
+}
+
+/// Whether a CHECK condition holds for a row: true or NULL pass, as in PostgreSQL.
+pub(crate) fn check_passes(
+    table: &str,
+    columns: &Rc<[String]>,
+    values: &[Value],
+    expr: &gluesql::core::ast::Expr,
+) -> Result<bool> {
+    let row = Row {
+        columns: Rc::clone(columns),
+        values: values.to_vec(),
+    };
+    let context = RowContext::new(table, Cow::Owned(row), None);
+    let value: Value =
+        evaluate_stateless(Some(context), &plan_scalar_expr(expr.clone()))?.try_into()?;
+    Ok(!matches!(value, Value::Bool(false)))
+}
+
+/// PostgreSQL's error for a repeated primary key.
+pub(crate) fn duplicate_primary_key(table: &Table, _key: &Key) -> Error {
+    let name = table
+        .meta
+        .primary_key
+        .as_ref()
+        .map(|k| k.name.clone())
+        .unwrap_or_else(|| format!("{}_pkey", table.schema.table_name));
+    errors::msg(errors::unique(&name))
+}
+
+/// After rows were written: no unique index may now hold two rows with the same key
+/// (NULLs are distinct, and a partial index only holds the rows it covers).
+pub(crate) fn check_unique(table: &Table, written: &[Key]) -> Result<()> {
+    let table_name = &table.schema.table_name;
+    for index in &table.indexes {
+        if !index.kind.is_unique() || index.kind == IndexKind::PrimaryKey {
+            continue;
+        }
+        for row_key in written {
+            let Some(values) = table.rows.get(row_key) else {
+                continue;
+            };
+            if !index.covers(table_name, &table.columns, values)? {
+                continue;
+            }
+            let key = index.key_of(table_name, &table.columns, values)?;
+            if matches!(key, Key::None) {
+                continue;
+            }
+            let Some(bucket) = index.entries.get(&key) else {
+                continue;
+            };
+            if bucket.len() < 2 {
+                continue;
+            }
+            let rest = index.rest_values(table_name, &table.columns, values)?;
+            if rest.iter().any(Value::is_null) {
+                continue;
+            }
+            for other in bucket.iter().filter(|k| *k != row_key) {
+                let Some(other_values) = table.rows.get(other) else {
+                    continue;
+                };
+                let other_rest = index.rest_values(table_name, &table.columns, other_values)?;
+                let same = rest
+                    .iter()
+                    .zip(&other_rest)
+                    .all(|(a, b)| a.evaluate_eq(b) == gluesql::core::data::Tribool::True);
+                if same {
+                    return Err(errors::msg(errors::unique(&index.name)));
+                }
+            }
+        }
+    }
+    Ok(())
+}

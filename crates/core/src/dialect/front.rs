@@ -1,0 +1,134 @@
+//! The front's dispatch: which statements it runs itself, which it rewrites for GlueSQL.
+
+use super::create::{create_table, object_name};
+use super::errors;
+use super::rewrite::rewrite_statement;
+use crate::engine::storage_api::{IndexKind, Run, SecondaryIndex};
+use crate::engine::{Database, EngineError};
+use gluesql::core::ast::Expr;
+use gluesql::core::executor::Payload;
+use gluesql::core::sqlparser::ast::{Statement, UserDefinedTypeRepresentation};
+use gluesql::core::store::StoreMut;
+use std::rc::Rc;
+
+impl Database {
+    /// Runs `statement` in the front when it is one of ours (Some), or rewrites it in place
+    /// for GlueSQL (None).
+    pub(crate) fn front(
+        &mut self,
+        sql: &str,
+        statement: &mut Statement,
+        run: &mut Run,
+    ) -> Result<Option<Payload>, EngineError> {
+        match statement {
+            Statement::CreateTable(create) if create.query.is_none() => {
+                run.command = Some("CREATE TABLE".into());
+                self.refuse_read_only("CREATE TABLE")?;
+                let name = object_name(&create.name);
+                if self.storage.state.tables.contains_key(&name) {
+                    return if create.if_not_exists {
+                        run.notice = Some(format!("relation \"{name}\" already exists, skipping"));
+                        Ok(Some(Payload::Create))
+                    } else {
+                        Err(errors::plain(format!("relation \"{name}\" already exists")))
+                    };
+                }
+                let def = create_table(sql, create, &self.storage.state, &[])?;
+                self.atomically(|db| db.install_table(def))?;
+                Ok(Some(Payload::Create))
+            }
+            Statement::CreateIndex(create) => {
+                let create = create.clone();
+                self.create_index(sql, &create, run).map(Some)
+            }
+            Statement::CreateType {
+                name,
+                representation,
+            } => {
+                run.command = Some("CREATE TYPE".into());
+                self.refuse_read_only("CREATE TYPE")?;
+                let UserDefinedTypeRepresentation::Enum { labels } = representation else {
+                    return Err(errors::unsupported(
+                        sql,
+                        "composite types (CREATE TYPE ... AS (...))",
+                        "AS",
+                    ));
+                };
+                let name = object_name(name).to_lowercase();
+                if self.storage.state.enums.contains_key(&name) {
+                    return Err(errors::plain(format!("type \"{name}\" already exists")));
+                }
+                let labels = labels.iter().map(|l| l.value.clone()).collect();
+                self.storage.state.enums.insert(name, Rc::new(labels));
+                Ok(Some(Payload::Create))
+            }
+            Statement::Query(_)
+            | Statement::Insert(_)
+            | Statement::Update { .. }
+            | Statement::Delete(_) => {
+                rewrite_statement(statement).map_err(|m| {
+                    let construct = m.clone();
+                    errors::at(sql, format!("not supported: {construct}"), "(")
+                })?;
+                Ok(None)
+            }
+            _ => Ok(None),
+        }
+    }
+
+    pub(crate) fn refuse_read_only(&self, command: &str) -> Result<(), EngineError> {
+        if self.transaction.as_ref().is_some_and(|t| t.read_only) {
+            return Err(errors::plain(format!(
+                "cannot execute {command} in a read-only transaction"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Runs `f`, undoing every change it made to the state when it fails.
+    pub(crate) fn atomically<T>(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<T, EngineError>,
+    ) -> Result<T, EngineError> {
+        let before = self.storage.state.clone();
+        let result = f(self);
+        if result.is_err() {
+            self.storage.state = before;
+        }
+        result
+    }
+
+    fn install_table(&mut self, def: super::create::TableDef) -> Result<(), EngineError> {
+        let name = def.schema.table_name.clone();
+        self.storage
+            .insert_schema(&def.schema)
+            .map_err(|e| crate::engine::engine_error(&e))?;
+        let table = self
+            .storage
+            .state
+            .tables
+            .get_mut(&name)
+            .expect("just created");
+        let composite_pk = def
+            .meta
+            .primary_key
+            .as_ref()
+            .filter(|pk| pk.columns.len() > 1)
+            .cloned();
+        let mut keys: Vec<_> = composite_pk.into_iter().collect();
+        keys.extend(def.meta.uniques.iter().cloned());
+        table.meta = def.meta;
+        for key in keys {
+            let exprs = key.columns.iter().cloned().map(Expr::Identifier).collect();
+            let index = SecondaryIndex::composite(
+                &key.name,
+                exprs,
+                None,
+                IndexKind::Unique,
+                &table.columns,
+            );
+            table.push_index(index);
+        }
+        Ok(())
+    }
+}

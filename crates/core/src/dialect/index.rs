@@ -1,0 +1,173 @@
+//! CREATE [UNIQUE] INDEX [CONCURRENTLY] [IF NOT EXISTS] name ON t (col, ..., expr) [WHERE p]:
+//! composite (keyed by the leftmost column), expression and partial indexes.
+
+use super::create::object_name;
+use super::errors;
+use super::rewrite::rewrite_expr;
+use crate::engine::storage_api::{AccessMethod, IndexKind, Run, SecondaryIndex};
+use crate::engine::{Database, EngineError};
+use gluesql::core::ast::Expr;
+use gluesql::core::executor::Payload;
+use gluesql::core::sqlparser::ast::{CreateIndex, Expr as SqlExpr};
+use gluesql::core::translate::translate_expr;
+
+impl Database {
+    pub(crate) fn create_index(
+        &mut self,
+        sql: &str,
+        create: &CreateIndex,
+        run: &mut Run,
+    ) -> Result<Payload, EngineError> {
+        run.command = Some("CREATE INDEX".into());
+        self.refuse_read_only("CREATE INDEX")?;
+        if let Some(using) = &create.using {
+            if !using.value.eq_ignore_ascii_case("btree") {
+                return Err(errors::unsupported(
+                    sql,
+                    &format!("index method {} (only btree)", using.value),
+                    &using.value,
+                ));
+            }
+        }
+        if !create.include.is_empty() {
+            return Err(errors::unsupported(sql, "INCLUDE columns", "INCLUDE"));
+        }
+        if create.nulls_distinct == Some(false) {
+            return Err(errors::unsupported(sql, "NULLS NOT DISTINCT", "NULLS"));
+        }
+        if !create.with.is_empty() {
+            return Err(errors::unsupported(
+                sql,
+                "index storage parameters (WITH ...)",
+                "WITH",
+            ));
+        }
+        let table_name = object_name(&create.table_name);
+        let Some(table) = self.storage.state.tables.get(&table_name) else {
+            return Err(errors::at(
+                sql,
+                format!("relation \"{table_name}\" does not exist"),
+                &table_name,
+            ));
+        };
+        let mut exprs = Vec::new();
+        for column in &create.columns {
+            // ASC/DESC and NULLS FIRST/LAST are accepted: a B-tree reads both ways.
+            let expr = translate(sql, &column.expr)?;
+            exprs.push(expr);
+        }
+        if exprs.is_empty() {
+            return Err(errors::plain("an index needs at least one column"));
+        }
+        let missing = exprs
+            .iter()
+            .flat_map(identifiers)
+            .find(|name| !table.columns.iter().any(|c| c == name));
+        if let Some(name) = missing {
+            return Err(errors::at(
+                sql,
+                format!("column \"{name}\" does not exist"),
+                &name,
+            ));
+        }
+        let predicate = match &create.predicate {
+            Some(p) => Some(translate(sql, p)?),
+            None => None,
+        };
+        let name = match &create.name {
+            Some(name) => object_name(name),
+            None => {
+                let columns: Vec<String> = exprs
+                    .iter()
+                    .map(|e| match e {
+                        Expr::Identifier(n) => n.clone(),
+                        _ => "expr".into(),
+                    })
+                    .collect();
+                super::create::unique_name(
+                    &self.all_index_names(),
+                    format!("{table_name}_{}_idx", columns.join("_")),
+                )
+            }
+        };
+        if self.storage.table_of_index(&name).is_some() {
+            return Err(errors::plain(format!("relation \"{name}\" already exists")));
+        }
+        let kind = if create.unique {
+            IndexKind::UniqueIndex
+        } else {
+            IndexKind::Plain
+        };
+        self.atomically(|db| {
+            let slot = db.storage.probe.open(&table_name, AccessMethod::FullScan);
+            let table = db
+                .storage
+                .state
+                .tables
+                .get_mut(&table_name)
+                .expect("checked above");
+            let index = SecondaryIndex::composite(&name, exprs, predicate, kind, &table.columns);
+            table.push_index(index);
+            table
+                .rebuild_indexes()
+                .map_err(|e| crate::engine::engine_error(&e))?;
+            let keys: Vec<_> = table.rows.keys().cloned().collect();
+            for _ in 0..keys.len() {
+                db.storage
+                    .probe
+                    .count_row(slot)
+                    .map_err(|e| crate::engine::engine_error(&e))?;
+            }
+            if kind.is_unique() {
+                let table = db.storage.state.tables.get(&table_name).expect("exists");
+                super::constraints::check_unique(table, &keys).map_err(|_| {
+                    errors::plain(format!("could not create unique index \"{name}\""))
+                })?;
+            }
+            Ok(())
+        })?;
+        Ok(Payload::CreateIndex)
+    }
+
+    fn all_index_names(&self) -> Vec<String> {
+        self.storage
+            .state
+            .tables
+            .values()
+            .flat_map(|t| t.indexes.iter().map(|i| i.name.clone()))
+            .collect()
+    }
+}
+
+fn translate(sql: &str, expr: &SqlExpr) -> Result<Expr, EngineError> {
+    let mut expr = expr.clone();
+    rewrite_expr(&mut expr).map_err(|m| errors::plain(format!("not supported: {m}")))?;
+    translate_expr(&expr, &[]).map_err(|e| {
+        errors::at(
+            sql,
+            format!("not supported: index expression {expr} ({e})"),
+            &expr.to_string(),
+        )
+    })
+}
+
+/// The column names an expression reads.
+fn identifiers(expr: &Expr) -> Vec<String> {
+    fn walk(value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let Some(serde_json::Value::String(n)) = map.get("Identifier") {
+                    out.push(n.clone());
+                }
+                map.values().for_each(|v| walk(v, out));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    if let Ok(value) = serde_json::to_value(expr) {
+        walk(&value, &mut out);
+    }
+    out
+}

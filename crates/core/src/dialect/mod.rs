@@ -1,0 +1,30 @@
+//! The PostgreSQL front: runs behind [`Database::execute`](crate::engine::Database::execute)
+//! so the console, the ORM emulation and the UI get PostgreSQL's behaviour from the same
+//! call.
+//!
+//! It parses with GlueSQL's own sqlparser (PostgreSqlDialect) and, before GlueSQL sees a
+//! statement:
+//! - CREATE TABLE / CREATE TYPE ... AS ENUM: PostgreSQL types mapped onto GlueSQL's
+//!   (`types`), constraints recorded in a catalog kept inside the engine's snapshotted state
+//!   (`catalog`, `create`);
+//! - CREATE [UNIQUE] INDEX on several columns, expressions, with WHERE (`index`);
+//! - ALTER TABLE as Alembic writes it (`alter`);
+//! - expressions: `gen_random_uuid()`, `DATE(x)`, PostgreSQL casts, row values, integer and
+//!   float arithmetic (`rewrite`); RETURNING (`returning`).
+//!
+//! While a statement writes, the storage checks each row (`constraints`: types, NOT NULL,
+//! CHECK, UNIQUE) and, at the end of the statement, foreign keys with their actions
+//! (`foreign`). Errors carry PostgreSQL's wording and the constraint's name (`errors`).
+
+pub mod catalog;
+pub(crate) mod constraints;
+pub(crate) mod create;
+pub mod errors;
+pub(crate) mod foreign;
+mod front;
+mod index;
+pub(crate) mod rewrite;
+pub mod types;
+
+pub use catalog::{ConstraintInfo, FkAction};
+pub use types::PgType;

@@ -1,0 +1,434 @@
+//! Expression rewrites on sqlparser's AST that give PostgreSQL's meaning on GlueSQL:
+//! `gen_random_uuid()`, `DATE(x)`, casts to PostgreSQL types, row-value comparisons
+//! (keyset pagination) and integer-with-float arithmetic (GlueSQL truncates `2 * 0.1`).
+
+use super::types::{declare, PgType};
+use gluesql::core::ast::DataType as GlueType;
+use gluesql::core::sqlparser::ast::{
+    BinaryOperator, CastKind, DataType, Expr, FunctionArg, FunctionArgExpr, FunctionArguments,
+    GroupByExpr, Ident, JoinConstraint, JoinOperator, ObjectName, Query, SelectItem, SetExpr,
+    Statement, TableFactor, TableWithJoins, TimezoneInfo, Value,
+};
+
+/// Applies `f` to every expression of a statement, children first.
+pub fn walk_statement(statement: &mut Statement, f: &mut dyn FnMut(&mut Expr)) {
+    match statement {
+        Statement::Query(query) => walk_query(query, f),
+        Statement::Insert(insert) => {
+            if let Some(source) = insert.source.as_mut() {
+                walk_query(source, f);
+            }
+            walk_items(insert.returning.iter_mut().flatten(), f);
+        }
+        Statement::Update {
+            table,
+            assignments,
+            from,
+            selection,
+            returning,
+        } => {
+            walk_table(table, f);
+            for assignment in assignments {
+                walk_expr(&mut assignment.value, f);
+            }
+            if let Some(from) = from {
+                walk_table(from, f);
+            }
+            if let Some(selection) = selection {
+                walk_expr(selection, f);
+            }
+            walk_items(returning.iter_mut().flatten(), f);
+        }
+        Statement::Delete(delete) => {
+            if let Some(selection) = delete.selection.as_mut() {
+                walk_expr(selection, f);
+            }
+            walk_items(delete.returning.iter_mut().flatten(), f);
+        }
+        _ => {}
+    }
+}
+
+fn walk_items<'a>(items: impl Iterator<Item = &'a mut SelectItem>, f: &mut dyn FnMut(&mut Expr)) {
+    for item in items {
+        match item {
+            SelectItem::UnnamedExpr(expr) | SelectItem::ExprWithAlias { expr, .. } => {
+                walk_expr(expr, f)
+            }
+            _ => {}
+        }
+    }
+}
+
+pub fn walk_query(query: &mut Query, f: &mut dyn FnMut(&mut Expr)) {
+    if let Some(with) = query.with.as_mut() {
+        for cte in &mut with.cte_tables {
+            walk_query(&mut cte.query, f);
+        }
+    }
+    walk_set_expr(&mut query.body, f);
+    if let Some(order_by) = query.order_by.as_mut() {
+        for item in &mut order_by.exprs {
+            walk_expr(&mut item.expr, f);
+        }
+    }
+}
+
+fn walk_set_expr(body: &mut SetExpr, f: &mut dyn FnMut(&mut Expr)) {
+    match body {
+        SetExpr::Select(select) => {
+            walk_items(select.projection.iter_mut(), f);
+            for table in &mut select.from {
+                walk_table(table, f);
+            }
+            if let Some(selection) = select.selection.as_mut() {
+                walk_expr(selection, f);
+            }
+            if let GroupByExpr::Expressions(exprs, _) = &mut select.group_by {
+                exprs.iter_mut().for_each(|e| walk_expr(e, f));
+            }
+            if let Some(having) = select.having.as_mut() {
+                walk_expr(having, f);
+            }
+        }
+        SetExpr::Query(query) => walk_query(query, f),
+        SetExpr::SetOperation { left, right, .. } => {
+            walk_set_expr(left, f);
+            walk_set_expr(right, f);
+        }
+        SetExpr::Values(values) => {
+            for row in &mut values.rows {
+                row.iter_mut().for_each(|e| walk_expr(e, f));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn walk_table(table: &mut TableWithJoins, f: &mut dyn FnMut(&mut Expr)) {
+    walk_factor(&mut table.relation, f);
+    for join in &mut table.joins {
+        walk_factor(&mut join.relation, f);
+        match &mut join.join_operator {
+            JoinOperator::Inner(JoinConstraint::On(expr))
+            | JoinOperator::LeftOuter(JoinConstraint::On(expr))
+            | JoinOperator::RightOuter(JoinConstraint::On(expr))
+            | JoinOperator::FullOuter(JoinConstraint::On(expr)) => walk_expr(expr, f),
+            _ => {}
+        }
+    }
+}
+
+fn walk_factor(factor: &mut TableFactor, f: &mut dyn FnMut(&mut Expr)) {
+    if let TableFactor::Derived { subquery, .. } = factor {
+        walk_query(subquery, f);
+    }
+}
+
+pub fn walk_expr(expr: &mut Expr, f: &mut dyn FnMut(&mut Expr)) {
+    match expr {
+        Expr::Nested(e)
+        | Expr::UnaryOp { expr: e, .. }
+        | Expr::IsNull(e)
+        | Expr::IsNotNull(e)
+        | Expr::IsTrue(e)
+        | Expr::IsNotTrue(e)
+        | Expr::IsFalse(e)
+        | Expr::IsNotFalse(e)
+        | Expr::Cast { expr: e, .. }
+        | Expr::Extract { expr: e, .. }
+        | Expr::Ceil { expr: e, .. }
+        | Expr::Floor { expr: e, .. } => walk_expr(e, f),
+        Expr::IsDistinctFrom(a, b) | Expr::IsNotDistinctFrom(a, b) => {
+            walk_expr(a, f);
+            walk_expr(b, f);
+        }
+        Expr::BinaryOp { left, right, .. }
+        | Expr::Like {
+            expr: left,
+            pattern: right,
+            ..
+        }
+        | Expr::ILike {
+            expr: left,
+            pattern: right,
+            ..
+        } => {
+            walk_expr(left, f);
+            walk_expr(right, f);
+        }
+        Expr::InList { expr, list, .. } => {
+            walk_expr(expr, f);
+            list.iter_mut().for_each(|e| walk_expr(e, f));
+        }
+        Expr::InSubquery { expr, subquery, .. } => {
+            walk_expr(expr, f);
+            walk_query(subquery, f);
+        }
+        Expr::Between {
+            expr, low, high, ..
+        } => {
+            walk_expr(expr, f);
+            walk_expr(low, f);
+            walk_expr(high, f);
+        }
+        Expr::Case {
+            operand,
+            conditions,
+            results,
+            else_result,
+        } => {
+            if let Some(operand) = operand {
+                walk_expr(operand, f);
+            }
+            conditions
+                .iter_mut()
+                .chain(results.iter_mut())
+                .for_each(|e| walk_expr(e, f));
+            if let Some(e) = else_result {
+                walk_expr(e, f);
+            }
+        }
+        Expr::Function(function) => {
+            if let FunctionArguments::List(list) = &mut function.args {
+                for arg in &mut list.args {
+                    match arg {
+                        FunctionArg::Unnamed(FunctionArgExpr::Expr(e))
+                        | FunctionArg::Named {
+                            arg: FunctionArgExpr::Expr(e),
+                            ..
+                        } => walk_expr(e, f),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        Expr::Exists { subquery, .. } | Expr::Subquery(subquery) => walk_query(subquery, f),
+        Expr::Tuple(items) => items.iter_mut().for_each(|e| walk_expr(e, f)),
+        Expr::Substring {
+            expr,
+            substring_from,
+            substring_for,
+            ..
+        } => {
+            walk_expr(expr, f);
+            if let Some(e) = substring_from {
+                walk_expr(e, f);
+            }
+            if let Some(e) = substring_for {
+                walk_expr(e, f);
+            }
+        }
+        Expr::Position { expr, r#in } => {
+            walk_expr(expr, f);
+            walk_expr(r#in, f);
+        }
+        Expr::AtTimeZone {
+            timestamp,
+            time_zone,
+        } => {
+            walk_expr(timestamp, f);
+            walk_expr(time_zone, f);
+        }
+        _ => {}
+    }
+    f(expr);
+}
+
+/// The PostgreSQL rewrites of one expression node (children are already rewritten).
+/// Errors name the construct.
+pub fn pg_node(expr: &mut Expr, errors: &mut Vec<String>) {
+    match expr {
+        Expr::Function(function) => {
+            let name = function
+                .name
+                .0
+                .last()
+                .map(|i| i.value.to_lowercase())
+                .unwrap_or_default();
+            let args = match &function.args {
+                FunctionArguments::List(list) => list
+                    .args
+                    .iter()
+                    .filter_map(|a| match a {
+                        FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e.clone()),
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>(),
+                _ => Vec::new(),
+            };
+            match (name.as_str(), args.len()) {
+                ("gen_random_uuid" | "uuid_generate_v4", 0) => {
+                    function.name = ObjectName(vec![Ident::new("GENERATE_UUID")]);
+                }
+                ("date", 1) => {
+                    *expr = cast(args.into_iter().next().expect("one arg"), DataType::Date);
+                }
+                _ => {}
+            }
+        }
+        Expr::Cast { data_type, .. } => match storage_sql_type(data_type) {
+            Ok(mapped) => *data_type = mapped,
+            Err(message) => errors.push(message),
+        },
+        Expr::BinaryOp { left, op, right } => {
+            if let (Expr::Tuple(a), Expr::Tuple(b)) = (left.as_ref(), right.as_ref()) {
+                if a.len() != b.len() {
+                    errors.push("unequal number of entries in row expressions".into());
+                    return;
+                }
+                if let Some(expanded) = row_compare(a, op, b) {
+                    *expr = Expr::Nested(Box::new(expanded));
+                } else {
+                    errors.push(format!("row comparison with operator {op}"));
+                }
+                return;
+            }
+            let arithmetic = matches!(
+                op,
+                BinaryOperator::Plus
+                    | BinaryOperator::Minus
+                    | BinaryOperator::Multiply
+                    | BinaryOperator::Divide
+                    | BinaryOperator::Modulo
+            );
+            if arithmetic {
+                // GlueSQL converts the right operand to the left one's type: an integer on the
+                // left of a float truncates. Make the left side a float.
+                let float_right = is_float_literal(right);
+                if float_right && !is_float_literal(left) {
+                    let inner = std::mem::replace(left.as_mut(), Expr::Value(Value::Null));
+                    **left = cast(inner, DataType::Float(None));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn cast(expr: Expr, data_type: DataType) -> Expr {
+    Expr::Cast {
+        kind: CastKind::Cast,
+        expr: Box::new(expr),
+        data_type,
+        format: None,
+    }
+}
+
+fn is_float_literal(expr: &Expr) -> bool {
+    match expr {
+        Expr::Value(Value::Number(number, _)) => number.to_string().contains(['.', 'e', 'E']),
+        Expr::Nested(inner) | Expr::UnaryOp { expr: inner, .. } => is_float_literal(inner),
+        _ => false,
+    }
+}
+
+/// `(a1, a2, ...) op (b1, b2, ...)` as scalar comparisons. For the orderings, a leading
+/// `a1 op' b1` conjunct (op' the non-strict form) lets an index on `a1` seek.
+fn row_compare(a: &[Expr], op: &BinaryOperator, b: &[Expr]) -> Option<Expr> {
+    let bin = |l: &Expr, op: BinaryOperator, r: &Expr| Expr::BinaryOp {
+        left: Box::new(l.clone()),
+        op,
+        right: Box::new(r.clone()),
+    };
+    let and = |l: Expr, r: Expr| Expr::BinaryOp {
+        left: Box::new(l),
+        op: BinaryOperator::And,
+        right: Box::new(r),
+    };
+    let or = |l: Expr, r: Expr| Expr::BinaryOp {
+        left: Box::new(l),
+        op: BinaryOperator::Or,
+        right: Box::new(r),
+    };
+    let all_equal = || {
+        a.iter()
+            .zip(b)
+            .map(|(x, y)| bin(x, BinaryOperator::Eq, y))
+            .reduce(and)
+    };
+    match op {
+        BinaryOperator::Eq => all_equal(),
+        BinaryOperator::NotEq => Some(Expr::UnaryOp {
+            op: gluesql::core::sqlparser::ast::UnaryOperator::Not,
+            expr: Box::new(Expr::Nested(Box::new(all_equal()?))),
+        }),
+        BinaryOperator::Lt | BinaryOperator::LtEq | BinaryOperator::Gt | BinaryOperator::GtEq => {
+            let (strict, loose) = match op {
+                BinaryOperator::Lt | BinaryOperator::LtEq => {
+                    (BinaryOperator::Lt, BinaryOperator::LtEq)
+                }
+                _ => (BinaryOperator::Gt, BinaryOperator::GtEq),
+            };
+            let last = a.len() - 1;
+            // Built from the last column outwards: a_n op b_n, then
+            // a_i strict b_i OR (a_i = b_i AND rest).
+            let mut rest = bin(&a[last], op.clone(), &b[last]);
+            for i in (0..last).rev() {
+                rest = or(
+                    bin(&a[i], strict.clone(), &b[i]),
+                    Expr::Nested(Box::new(and(bin(&a[i], BinaryOperator::Eq, &b[i]), rest))),
+                );
+            }
+            if last == 0 {
+                return Some(rest);
+            }
+            Some(and(bin(&a[0], loose, &b[0]), Expr::Nested(Box::new(rest))))
+        }
+        _ => None,
+    }
+}
+
+/// A PostgreSQL type name in a CAST as the SQL type GlueSQL knows for its storage.
+pub fn storage_sql_type(data_type: &DataType) -> Result<DataType, String> {
+    let declared = declare(data_type, |_| false)?;
+    if matches!(declared.ty, PgType::Native(_)) {
+        return Ok(data_type.clone());
+    }
+    Ok(glue_to_sql(&declared.ty.storage()))
+}
+
+/// The sqlparser spelling of a GlueSQL storage type.
+pub fn glue_to_sql(data_type: &GlueType) -> DataType {
+    match data_type {
+        GlueType::Int => DataType::Int(None),
+        GlueType::Decimal => {
+            DataType::Decimal(gluesql::core::sqlparser::ast::ExactNumberInfo::None)
+        }
+        GlueType::Float => DataType::Float(None),
+        GlueType::Float32 => DataType::Float32,
+        GlueType::Boolean => DataType::Boolean,
+        GlueType::Timestamp => DataType::Timestamp(None, TimezoneInfo::None),
+        GlueType::Date => DataType::Date,
+        GlueType::Time => DataType::Time(None, TimezoneInfo::None),
+        GlueType::Interval => DataType::Interval,
+        GlueType::Bytea => DataType::Bytea,
+        GlueType::Uuid => DataType::Uuid,
+        GlueType::Int16 => DataType::Int16,
+        GlueType::Int32 => DataType::Int32,
+        GlueType::Map => DataType::Custom(ObjectName(vec![Ident::new("MAP")]), vec![]),
+        GlueType::List => DataType::Custom(ObjectName(vec![Ident::new("LIST")]), vec![]),
+        GlueType::Inet => DataType::Custom(ObjectName(vec![Ident::new("INET")]), vec![]),
+        GlueType::Point => DataType::Custom(ObjectName(vec![Ident::new("POINT")]), vec![]),
+        _ => DataType::Text,
+    }
+}
+
+/// Rewrites every expression of a statement; the first construct it cannot express fails.
+pub fn rewrite_statement(statement: &mut Statement) -> Result<(), String> {
+    let mut errors = Vec::new();
+    walk_statement(statement, &mut |e| pg_node(e, &mut errors));
+    match errors.into_iter().next() {
+        Some(message) => Err(message),
+        None => Ok(()),
+    }
+}
+
+pub fn rewrite_expr(expr: &mut Expr) -> Result<(), String> {
+    let mut errors = Vec::new();
+    walk_expr(expr, &mut |e| pg_node(e, &mut errors));
+    match errors.into_iter().next() {
+        Some(message) => Err(message),
+        None => Ok(()),
+    }
+}
