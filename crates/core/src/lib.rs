@@ -19,6 +19,7 @@ pub mod engine;
 pub mod highlight;
 pub mod model;
 pub mod model_editor;
+pub mod orm;
 pub mod patterns;
 pub mod route;
 pub mod share;
