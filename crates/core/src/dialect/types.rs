@@ -125,8 +125,22 @@ impl PgType {
             }
             (Self::Numeric { precision, scale }, Value::Decimal(d)) => {
                 let d = match scale {
-                    Some(s) => d.round_dp(*s),
-                    None => d,
+                    // PostgreSQL rounds half away from zero (12.345 -> 12.35); `round_dp`
+                    // would round half to even.
+                    Some(s) if d.scale() > *s => {
+                        match parse_like(&d, &format!("0.{}5", "0".repeat(*s as usize))) {
+                            Some(half) => {
+                                let away = if d.is_sign_negative() {
+                                    d - half
+                                } else {
+                                    d + half
+                                };
+                                away.trunc_with_scale(*s)
+                            }
+                            None => d.round_dp(*s),
+                        }
+                    }
+                    _ => d,
                 };
                 if let Some(p) = precision {
                     let s = scale.unwrap_or(0);
@@ -267,4 +281,10 @@ impl PgType {
             other => Self::Native(format!("{other}")),
         }
     }
+}
+
+/// Parses `text` as the same type as `_like` (a way to build a decimal constant without
+/// naming GlueSQL's decimal crate).
+fn parse_like<T: std::str::FromStr>(_like: &T, text: &str) -> Option<T> {
+    text.parse().ok()
 }

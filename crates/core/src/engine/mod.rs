@@ -222,7 +222,25 @@ impl Database {
         });
         result.map_err(|error| {
             self.storage.state = before;
-            engine_error(&error)
+            match (&error, plan) {
+                // GlueSQL's own primary-key check, in PostgreSQL's words.
+                (
+                    gluesql::core::error::Error::Validate(
+                        gluesql::core::error::ValidateError::DuplicateEntryOnPrimaryKeyField(_),
+                    ),
+                    StatementPlan::Insert { table_name, .. }
+                    | StatementPlan::Update { table_name, .. },
+                ) => EngineError::new(crate::dialect::errors::unique(
+                    &self
+                        .storage
+                        .state
+                        .table(table_name)
+                        .and_then(|t| t.meta.primary_key.as_ref())
+                        .map(|k| k.name.clone())
+                        .unwrap_or_else(|| format!("{table_name}_pkey")),
+                )),
+                _ => engine_error(&error),
+            }
         })
     }
 
@@ -418,10 +436,20 @@ pub(crate) fn engine_error(error: &gluesql::core::error::Error) -> EngineError {
             position: None,
         },
         other => EngineError {
-            message: other.to_string(),
+            message: postgres_wording(&other.to_string()),
             position: None,
         },
     }
+}
+
+/// PostgreSQL's wording for GlueSQL messages that have an exact PostgreSQL counterpart.
+fn postgres_wording(message: &str) -> String {
+    if let Some((_, table)) = message.split_once("table not found: ") {
+        if !message.contains("foreign table") {
+            return format!("relation \"{table}\" does not exist");
+        }
+    }
+    message.to_string()
 }
 
 /// Reads sqlparser's "Line: L, Column: C" (also "Column C") from a message.
