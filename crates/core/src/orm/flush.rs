@@ -60,6 +60,11 @@ impl Session {
             self.emit_deletes(db, m)?;
         }
 
+        self.tx_inserted.extend(inserted.iter().copied());
+        for id in &updated {
+            let original = self.objects[id.0].committed.clone();
+            self.tx_original.entry(*id).or_insert(original);
+        }
         for id in inserted.into_iter().chain(updated) {
             let object = &mut self.objects[id.0];
             object.state = ObjectState::Persistent;
@@ -75,6 +80,7 @@ impl Session {
                     .remove(&Session::identity_key(&self.objects[id.0].class, &pk));
             }
             self.objects[id.0].state = ObjectState::Detached;
+            self.tx_deleted.push(id);
         }
         self.new.clear();
         Ok(())

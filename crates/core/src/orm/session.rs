@@ -80,6 +80,11 @@ pub struct Session {
     hooks: Vec<Hook>,
     pub(crate) serials: HashMap<String, i64>,
     pub(crate) insert_counter: u64,
+    /// Flushed in the current transaction, for rollback: inserted objects, the values
+    /// updated objects had before it, and deleted objects.
+    pub(crate) tx_inserted: Vec<ObjId>,
+    pub(crate) tx_original: BTreeMap<ObjId, BTreeMap<String, Value>>,
+    pub(crate) tx_deleted: Vec<ObjId>,
 }
 
 impl Session {
@@ -104,6 +109,9 @@ impl Session {
             hooks: Vec::new(),
             serials: HashMap::new(),
             insert_counter: 0,
+            tx_inserted: Vec::new(),
+            tx_original: BTreeMap::new(),
+            tx_deleted: Vec::new(),
         }
     }
 
@@ -224,6 +232,9 @@ impl Session {
     /// `session.commit()`: flush, then COMMIT.
     pub fn commit(&mut self, db: &mut Database) -> Result<(), OrmError> {
         self.flush(db)?;
+        self.tx_inserted.clear();
+        self.tx_original.clear();
+        self.tx_deleted.clear();
         if self.in_transaction {
             self.in_transaction = false;
             if self.began {
@@ -233,15 +244,34 @@ impl Session {
         Ok(())
     }
 
-    /// `session.rollback()`: ROLLBACK; pending objects leave the session, persistent ones
-    /// go back to their last loaded values, deleted ones are persistent again.
-    /// (SQLAlchemy expires them instead and reloads on access; the values are the same.)
+    /// `session.rollback()`: ROLLBACK; pending objects and those inserted in the
+    /// transaction leave the session, persistent ones go back to their values at the
+    /// transaction's start, deleted ones are persistent again. (SQLAlchemy expires them
+    /// instead and reloads on access; the values are the same.)
     pub fn rollback(&mut self, db: &mut Database) -> Result<(), OrmError> {
         for id in std::mem::take(&mut self.new) {
             self.objects[id.0].state = ObjectState::Transient;
         }
-        for id in std::mem::take(&mut self.deleted) {
+        for id in std::mem::take(&mut self.tx_inserted) {
+            if let Some(pk) = self.primary_key(id) {
+                self.identity
+                    .remove(&Self::identity_key(&self.objects[id.0].class, &pk));
+            }
+            self.objects[id.0].state = ObjectState::Transient;
+        }
+        for (id, original) in std::mem::take(&mut self.tx_original) {
+            self.objects[id.0].committed = original;
+        }
+        let deleted: Vec<ObjId> = std::mem::take(&mut self.deleted)
+            .into_iter()
+            .chain(std::mem::take(&mut self.tx_deleted))
+            .collect();
+        for id in deleted {
             self.objects[id.0].state = ObjectState::Persistent;
+            if let Some(pk) = self.primary_key(id) {
+                let key = Self::identity_key(&self.objects[id.0].class, &pk);
+                self.identity.insert(key, id);
+            }
         }
         self.removed.clear();
         for object in &mut self.objects {

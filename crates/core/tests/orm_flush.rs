@@ -1,0 +1,300 @@
+//! Flushes against real SQLAlchemy 2.0 (fixtures from tools/sqlalchemy_statements.py):
+//! unit-of-work order, Python-side defaults and onupdate, cascades, the before_flush
+//! hook of the audit pattern. Equal up to parameter values, except where a test says why.
+
+#[path = "orm_support.rs"]
+mod support;
+
+use sqlpatterns_core::engine::Database;
+use sqlpatterns_core::orm::{lazyload, ObjId, ObjectState, Params, Select, Session, Value};
+use support::*;
+
+fn user_by_email(session: &mut Session, db: &mut Database, email: &str) -> ObjId {
+    session
+        .execute(
+            db,
+            &Select::new("User")
+                .options(lazyload("User.orders"))
+                .where_eq("email", email),
+        )
+        .unwrap()[0]
+}
+
+fn count(db: &mut Database, table: &str) -> usize {
+    db.row_count(table).unwrap()
+}
+
+#[test]
+fn insert_parents_first_with_python_defaults_and_one_multi_row_insert() {
+    let (mut db, ir) = seeded();
+    let mut session = Session::new(&ir).unwrap();
+    let user = session
+        .add_new("User", &[("email", "new@example.com".into())])
+        .unwrap();
+    for _ in 0..2 {
+        let order = session.new_object("Order", &[]).unwrap();
+        session.append(&mut db, user, "orders", order).unwrap();
+    }
+    session.commit(&mut db).unwrap();
+    let ours = emitted(&session, 0);
+    assert_matches_fixture("flush_insert", &ours);
+    let theirs = fixture("flush_insert");
+    // The orders' insert is one multi-row VALUES (insertmanyvalues) with 2 x 4 values.
+    assert_eq!(theirs.statements[1].values, 8);
+    let Params::One(params) = &ours[1].params else {
+        panic!("{:?}", ours[1].params)
+    };
+    assert_eq!(params.len(), 8);
+    // Python-side defaults: a uuid4 key and the virtual clock's now(UTC); FK synced.
+    let id = session.value(user, "id").unwrap().clone();
+    assert_eq!(id.as_str().map(str::len), Some(36));
+    assert_eq!(
+        session.value(user, "created_at"),
+        Some(&Value::Timestamp("2025-01-01 00:00:00+00:00".into()))
+    );
+    assert!(params
+        .iter()
+        .filter(|(k, _)| k.starts_with("user_id"))
+        .all(|(_, v)| *v == id));
+    assert_eq!(session.echo().last().unwrap().sql, "COMMIT");
+    assert_eq!(count(&mut db, "orders"), USERS * ORDERS_PER_USER + 2);
+    assert_eq!(session.state(user), ObjectState::Persistent);
+}
+
+#[test]
+fn seeded_uuids_reproduce() {
+    let ir = models();
+    let keys = || {
+        let mut db = Database::new();
+        let mut session = Session::new(&ir).unwrap();
+        session.create_all(&mut db, &ir).unwrap();
+        let user = session
+            .add_new("User", &[("email", "a@example.com".into())])
+            .unwrap();
+        session.commit(&mut db).unwrap();
+        session.value(user, "id").unwrap().clone()
+    };
+    assert_eq!(keys(), keys());
+}
+
+#[test]
+fn update_sets_onupdate_from_the_advanced_clock() {
+    let (mut db, ir) = seeded();
+    let mut session = Session::new(&ir).unwrap();
+    let user = user_by_email(&mut session, &mut db, "user1@example.com");
+    session.clock.advance_seconds(3600.0);
+    session
+        .set(user, "email", "renamed@example.com".into())
+        .unwrap();
+    assert_eq!(session.dirty_objects(), vec![user]);
+    session.commit(&mut db).unwrap();
+    let ours = emitted(&session, 0);
+    assert_matches_fixture("flush_update", &ours);
+    let Params::One(params) = &ours[1].params else {
+        panic!()
+    };
+    assert_eq!(
+        params[1],
+        (
+            "updated_at".into(),
+            Value::Timestamp("2025-01-01 01:00:00+00:00".into())
+        )
+    );
+    assert!(session.dirty_objects().is_empty());
+}
+
+#[test]
+fn soft_delete_is_an_update_of_deleted_at() {
+    let (mut db, ir) = seeded();
+    let mut session = Session::new(&ir).unwrap();
+    let product = session
+        .execute(
+            &mut db,
+            &Select::new("Product").where_eq("name", "product 1"),
+        )
+        .unwrap()[0];
+    let now = Value::Timestamp(session.clock.now_utc());
+    session.set(product, "deleted_at", now).unwrap();
+    session.commit(&mut db).unwrap();
+    assert_matches_fixture("flush_soft_delete", &emitted(&session, 0));
+    let mut reader = Session::new(&ir).unwrap();
+    let active = reader
+        .execute(&mut db, &Select::new("Product").not_deleted())
+        .unwrap();
+    assert_eq!(active.len(), PRODUCTS - 1);
+}
+
+#[test]
+fn delete_cascades_children_first_loading_each_collection() {
+    let (mut db, ir) = seeded();
+    let mut session = Session::new(&ir).unwrap();
+    let user = user_by_email(&mut session, &mut db, "user2@example.com");
+    session.delete(&mut db, user).unwrap();
+    session.commit(&mut db).unwrap();
+    let ours = emitted(&session, 0);
+    assert_matches_fixture("flush_delete_cascade", &ours);
+    // Executemany deletes: 6 items, 3 orders, as in SQLAlchemy.
+    let theirs = fixture("flush_delete_cascade");
+    assert!(theirs.statements[5].executemany && theirs.statements[6].executemany);
+    assert!(
+        matches!(&ours[5].params, Params::Many(sets) if sets.len() == ORDERS_PER_USER * ITEMS_PER_ORDER)
+    );
+    assert!(matches!(&ours[6].params, Params::Many(sets) if sets.len() == ORDERS_PER_USER));
+    assert_eq!(count(&mut db, "users"), USERS - 1);
+    assert_eq!(count(&mut db, "orders"), (USERS - 1) * ORDERS_PER_USER);
+    assert_eq!(
+        count(&mut db, "order_items"),
+        (USERS - 1) * ORDERS_PER_USER * ITEMS_PER_ORDER
+    );
+    assert_eq!(session.state(user), ObjectState::Detached);
+}
+
+#[test]
+fn removing_from_a_delete_orphan_collection_deletes_the_child() {
+    let (mut db, ir) = seeded();
+    let mut session = Session::new(&ir).unwrap();
+    let user = user_by_email(&mut session, &mut db, "user4@example.com");
+    let order = session.related(&mut db, user, "orders").unwrap()[0];
+    session.remove(&mut db, user, "orders", order).unwrap();
+    session.commit(&mut db).unwrap();
+    assert_matches_fixture("flush_delete_orphan", &emitted(&session, 0));
+    assert_eq!(count(&mut db, "orders"), USERS * ORDERS_PER_USER - 1);
+}
+
+#[test]
+fn before_flush_hook_adds_an_audit_row_with_returning() {
+    let (mut db, ir) = seeded();
+    let mut session = Session::new(&ir).unwrap();
+    session.on_before_flush(|session, sets| {
+        for &obj in &sets.new {
+            if session.instance(obj).class == "User" {
+                let record_id = session.value(obj, "id").cloned().unwrap_or(Value::Null);
+                let email = session
+                    .value(obj, "email")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
+                session
+                    .add_new(
+                        "AuditLog",
+                        &[
+                            ("table_name", "users".into()),
+                            ("record_id", record_id),
+                            ("action", "INSERT".into()),
+                            (
+                                "new_values",
+                                Value::Json(format!("{{\"email\": \"{email}\"}}")),
+                            ),
+                        ],
+                    )
+                    .unwrap();
+            }
+        }
+    });
+    session
+        .add_new(
+            "User",
+            &[
+                ("id", "00000000-0000-4000-8000-000000000001".into()),
+                ("email", "audited@example.com".into()),
+            ],
+        )
+        .unwrap();
+    session.commit(&mut db).unwrap();
+    let ours: Vec<_> = emitted(&session, 0)
+        .into_iter()
+        .filter(|e| !e.sql.starts_with("SELECT max("))
+        .collect();
+    // Known difference: on PostgreSQL the SERIAL key comes back by RETURNING; SQLite
+    // (the fixture) reads cursor.lastrowid. Our engine has no RETURNING, so the session
+    // takes the key from its own sequence (started by one `SELECT max(...)`, filtered
+    // out above) and says so in the echo's note.
+    assert!(
+        ours[0].sql.ends_with(" RETURNING audit_logs.id"),
+        "{}",
+        ours[0].sql
+    );
+    assert!(ours[0].note.is_some());
+    let without_returning = ours[0]
+        .sql
+        .trim_end_matches(" RETURNING audit_logs.id")
+        .to_string();
+    let mut patched = ours[0].clone();
+    patched.sql = without_returning;
+    assert_matches_fixture("flush_audit", &[&patched, ours[1]]);
+    assert_eq!(count(&mut db, "audit_logs"), 1);
+    let mut reader = Session::new(&ir).unwrap();
+    let log = reader.execute(&mut db, &Select::new("AuditLog")).unwrap()[0];
+    assert_eq!(reader.value(log, "id"), Some(&Value::Int(1)));
+    assert_eq!(
+        reader.value(log, "record_id"),
+        Some(&"00000000-0000-4000-8000-000000000001".into())
+    );
+}
+
+#[test]
+fn rollback_discards_pending_and_restores_values() {
+    let (mut db, ir) = seeded();
+    let mut session = Session::new(&ir).unwrap();
+    let user = user_by_email(&mut session, &mut db, "user5@example.com");
+    session
+        .set(user, "email", "changed@example.com".into())
+        .unwrap();
+    let pending = session
+        .add_new("User", &[("email", "pending@example.com".into())])
+        .unwrap();
+    session.flush(&mut db).unwrap();
+    assert_eq!(count(&mut db, "users"), USERS + 1);
+    session.rollback(&mut db).unwrap();
+    assert_eq!(session.echo().last().unwrap().sql, "ROLLBACK");
+    assert_eq!(count(&mut db, "users"), USERS);
+    assert_eq!(session.state(pending), ObjectState::Transient);
+    assert_eq!(
+        session.value(user, "email"),
+        Some(&"user5@example.com".into())
+    );
+}
+
+#[test]
+fn passive_deletes_leaves_children_to_on_delete_cascade() {
+    // The reference's User/Order with passive_deletes=True on User.orders (no fixture:
+    // SQLAlchemy's behaviour here is documented: unloaded children are not loaded and
+    // only the parent's DELETE is sent).
+    let source = std::fs::read_to_string(fixture_path("models.py"))
+        .unwrap()
+        .replace(
+            "lazy='selectin'  # Eager load by default",
+            "passive_deletes=True",
+        );
+    let parsed = sqlpatterns_core::model::parse(&source);
+    assert!(!parsed.has_errors());
+    let ir = parsed.ir;
+    let mut db = Database::new();
+    let mut session = Session::new(&ir).unwrap();
+    session.create_all(&mut db, &ir).unwrap();
+    let user = session
+        .add_new("User", &[("email", "p@example.com".into())])
+        .unwrap();
+    for _ in 0..3 {
+        let order = session.new_object("Order", &[]).unwrap();
+        session.append(&mut db, user, "orders", order).unwrap();
+    }
+    session.commit(&mut db).unwrap();
+
+    let mut session = Session::new(&ir).unwrap();
+    let user = session.execute(&mut db, &Select::new("User")).unwrap()[0];
+    let start = session.echo().len();
+    session.delete(&mut db, user).unwrap();
+    session.commit(&mut db).unwrap();
+    let sql: Vec<String> = emitted(&session, start)
+        .iter()
+        .map(|e| normalise(&e.sql))
+        .collect();
+    assert_eq!(sql, ["DELETE FROM users WHERE users.id = ?"]);
+    assert_eq!(count(&mut db, "users"), 0);
+    assert_eq!(
+        count(&mut db, "orders"),
+        0,
+        "ON DELETE CASCADE removed the orders"
+    );
+}
