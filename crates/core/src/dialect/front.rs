@@ -37,6 +37,16 @@ impl Database {
                 self.atomically(|db| db.install_table(def))?;
                 Ok(Some(Payload::Create))
             }
+            Statement::AlterTable {
+                name,
+                if_exists,
+                operations,
+                ..
+            } => {
+                let (name, operations) = (name.clone(), operations.clone());
+                self.alter_table(sql, &name, *if_exists, &operations, self.not_valid, run)
+                    .map(Some)
+            }
             Statement::CreateIndex(create) => {
                 let create = create.clone();
                 self.create_index(sql, &create, run).map(Some)

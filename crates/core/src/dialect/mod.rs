@@ -16,6 +16,7 @@
 //! CHECK, UNIQUE) and, at the end of the statement, foreign keys with their actions
 //! (`foreign`). Errors carry PostgreSQL's wording and the constraint's name (`errors`).
 
+pub(crate) mod alter;
 pub mod catalog;
 pub(crate) mod constraints;
 pub(crate) mod create;

@@ -69,6 +69,8 @@ pub struct Snapshot(State);
 pub struct Database {
     pub(crate) storage: EngineStorage,
     pub(crate) transaction: Option<OpenTransaction>,
+    /// Set while running an `ALTER TABLE ... NOT VALID` (the parser does not read it).
+    pub(crate) not_valid: bool,
     budget: Budget,
     log: StatementLog,
 }
@@ -108,6 +110,7 @@ impl Database {
         Self {
             storage: EngineStorage::default(),
             transaction: None,
+            not_valid: false,
             budget,
             log: StatementLog::default(),
         }
@@ -156,7 +159,23 @@ impl Database {
 
     fn run(&mut self, sql: &str, run: &mut Run) -> Result<Payload, EngineError> {
         self.storage.changes.clear();
-        let mut statements = parse(sql).map_err(|e| engine_error(&e))?;
+        self.not_valid = false;
+        let special = crate::dialect::alter::special(sql);
+        let parsed_sql = match &special {
+            Some(crate::dialect::alter::Special::NotValid(stripped)) => {
+                self.not_valid = true;
+                stripped.as_str()
+            }
+            Some(crate::dialect::alter::Special::Validate { table, constraint }) => {
+                if self.transaction.as_ref().is_some_and(|t| t.aborted) {
+                    return Err(EngineError::new(ABORTED_MESSAGE));
+                }
+                let (table, constraint) = (table.clone(), constraint.clone());
+                return self.validate_constraint(&table, &constraint, run);
+            }
+            None => sql,
+        };
+        let mut statements = parse(parsed_sql).map_err(|e| engine_error(&e))?;
         if statements.len() != 1 {
             return Err(EngineError::new(format!(
                 "expected exactly one statement, got {} (split the script first)",

@@ -59,7 +59,7 @@ impl Table {
         table
     }
 
-    fn refresh_columns(&mut self) {
+    pub fn refresh_columns(&mut self) {
         let columns: Vec<String> = self
             .schema
             .column_defs
