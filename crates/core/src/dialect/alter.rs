@@ -30,6 +30,8 @@ pub(crate) enum Special {
         table: String,
         constraint: String,
     },
+    /// `DROP INDEX CONCURRENTLY ...` without CONCURRENTLY (one session: the same thing).
+    DropConcurrently(String),
 }
 
 pub(crate) fn special(sql: &str) -> Option<Special> {
@@ -41,6 +43,15 @@ pub(crate) fn special(sql: &str) -> Option<Special> {
         .map(|(i, t)| (i, t.to_string()))
         .collect();
     let upper: Vec<String> = words.iter().map(|(_, w)| w.to_uppercase()).collect();
+    if upper.len() >= 4 && upper[0] == "DROP" && upper[1] == "INDEX" && upper[2] == "CONCURRENTLY" {
+        let cut = words[2].0;
+        let text: String = tokens[..cut]
+            .iter()
+            .chain(&tokens[cut + 1..])
+            .map(|t| t.to_string())
+            .collect();
+        return Some(Special::DropConcurrently(text));
+    }
     if upper.len() < 4 || upper[0] != "ALTER" || upper[1] != "TABLE" {
         return None;
     }

@@ -173,6 +173,15 @@ impl Database {
                 let (table, constraint) = (table.clone(), constraint.clone());
                 return self.validate_constraint(&table, &constraint, run);
             }
+            Some(crate::dialect::alter::Special::DropConcurrently(stripped)) => {
+                if self.transaction.is_some() {
+                    run.command = Some("DROP INDEX".to_string());
+                    return Err(EngineError::new(
+                        "DROP INDEX CONCURRENTLY cannot run inside a transaction block",
+                    ));
+                }
+                stripped.as_str()
+            }
             None => sql,
         };
         let mut statements = parse(parsed_sql).map_err(|e| engine_error(&e))?;

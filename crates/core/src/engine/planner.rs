@@ -19,7 +19,8 @@ use std::collections::HashMap;
 
 impl Planner for EngineStorage {
     fn plan(&self, statement: StatementPlan) -> Result<StatementPlan> {
-        let schema_map = fetch_schema_map(self, &statement)?;
+        let mut schema_map = fetch_schema_map(self, &statement)?;
+        hide_partial_indexes(self, &statement, &mut schema_map);
         validate(&schema_map, &statement)?;
         let statement = plan_schemaless(&schema_map, statement)?;
         let statement = plan_primary_key(&schema_map, statement);
@@ -27,6 +28,53 @@ impl Planner for EngineStorage {
         let statement = seek_ordered_index(&schema_map, statement);
         let statement = plan_hash_join(&schema_map, statement);
         Ok(plan_aggregate(statement))
+    }
+}
+
+/// A partial index holds only the rows its predicate selects, so a query may use it only
+/// when its WHERE implies the predicate: here, when every conjunct of the predicate is also
+/// a conjunct of the statement's top-level WHERE. Other partial indexes are hidden from the
+/// planner for this statement.
+fn hide_partial_indexes<S: std::hash::BuildHasher>(
+    storage: &EngineStorage,
+    statement: &StatementPlan,
+    schema_map: &mut HashMap<String, Schema, S>,
+) {
+    let mut filter = Vec::new();
+    match statement {
+        StatementPlan::Query(query) => {
+            let mut query = query.clone();
+            if let Some(project) = project_mut(&mut query) {
+                if let ProjectInputPlan::Filter(f) = &project.input {
+                    split_and(f.expr.clone(), &mut filter);
+                }
+            }
+        }
+        StatementPlan::Update {
+            selection: Some(expr),
+            ..
+        }
+        | StatementPlan::Delete {
+            selection: Some(expr),
+            ..
+        } => split_and(expr.clone(), &mut filter),
+        _ => {}
+    }
+    for (name, schema) in schema_map.iter_mut() {
+        let Some(table) = storage.state.table(name) else {
+            continue;
+        };
+        schema.indexes.retain(|schema_index| {
+            let Some(predicate) = table
+                .index(&schema_index.name)
+                .and_then(|i| i.predicate.clone())
+            else {
+                return true;
+            };
+            let mut needed = Vec::new();
+            split_and(plan_scalar_expr(predicate), &mut needed);
+            needed.iter().all(|c| filter.contains(c))
+        });
     }
 }
 
