@@ -56,7 +56,6 @@ pub(crate) fn enforce(storage: &mut EngineStorage) -> Result<()> {
     }
     let fks = all_foreign_keys(storage);
     if fks.is_empty() {
-        storage.changes.clear();
         return Ok(());
     }
     let mut index = 0;

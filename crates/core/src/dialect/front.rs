@@ -33,7 +33,7 @@ impl Database {
                         Err(errors::plain(format!("relation \"{name}\" already exists")))
                     };
                 }
-                let def = create_table(sql, create, &self.storage.state, &[])?;
+                let def = create_table(sql, create, &self.storage.state, &self.params)?;
                 self.atomically(|db| db.install_table(def))?;
                 Ok(Some(Payload::Create))
             }
@@ -80,6 +80,12 @@ impl Database {
                     let construct = m.clone();
                     errors::at(sql, format!("not supported: {construct}"), "(")
                 })?;
+                if let Some((table, items)) = super::returning::take_returning(statement) {
+                    let statement = statement.clone();
+                    return self
+                        .run_returning(&statement, &table, &items, run)
+                        .map(Some);
+                }
                 Ok(None)
             }
             _ => Ok(None),

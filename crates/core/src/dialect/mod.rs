@@ -24,8 +24,10 @@ pub mod errors;
 pub(crate) mod foreign;
 mod front;
 mod index;
+pub(crate) mod returning;
 pub(crate) mod rewrite;
 pub mod types;
 
 pub use catalog::{ConstraintInfo, FkAction};
+pub use gluesql::core::translate::{IntoParamLiteral, ParamLiteral};
 pub use types::PgType;

@@ -31,7 +31,6 @@ use gluesql::core::parse_sql::parse;
 use gluesql::core::plan::StatementPlan;
 use gluesql::core::sqlparser::ast::{ObjectType, Statement as SqlStatement};
 use gluesql::core::store::Planner;
-use gluesql::core::translate::translate;
 use storage::{EngineStorage, State};
 use transaction::{ControlDone, OpenTransaction, TxControl, ABORTED_MESSAGE};
 use web_time::Instant;
@@ -71,6 +70,8 @@ pub struct Database {
     pub(crate) transaction: Option<OpenTransaction>,
     /// Set while running an `ALTER TABLE ... NOT VALID` (the parser does not read it).
     pub(crate) not_valid: bool,
+    /// The values of `$1`, `$2`, ... for the statement running (see `execute_with_params`).
+    pub(crate) params: Vec<crate::dialect::ParamLiteral>,
     budget: Budget,
     log: StatementLog,
 }
@@ -111,6 +112,7 @@ impl Database {
             storage: EngineStorage::default(),
             transaction: None,
             not_valid: false,
+            params: Vec::new(),
             budget,
             log: StatementLog::default(),
         }
@@ -123,6 +125,20 @@ impl Database {
     /// Changes the budget for the statements that follow (e.g. unlimited while seeding).
     pub fn set_budget(&mut self, budget: Budget) {
         self.budget = budget;
+    }
+
+    /// Executes one statement with values for its `$1`, `$2`, ... placeholders (e.g.
+    /// `vec![5.into_param_literal(), "a@x".into_param_literal()]`, see
+    /// [`crate::dialect::IntoParamLiteral`]). Logged like `execute`, with the SQL as written.
+    pub fn execute_with_params(
+        &mut self,
+        sql: &str,
+        params: Vec<crate::dialect::ParamLiteral>,
+    ) -> Result<Payload, EngineError> {
+        self.params = params;
+        let result = self.execute(sql);
+        self.params.clear();
+        result
     }
 
     /// Executes SQL holding exactly one statement and records it in the log.
@@ -210,7 +226,8 @@ impl Database {
             return Ok(done);
         }
 
-        let plan = translate(&statement).map_err(|e| engine_error(&e))?;
+        let plan = gluesql::core::translate::translate_with_params(&statement, &self.params)
+            .map_err(|e| engine_error(&e))?;
         let plan = StatementPlan::from(plan);
         let plan = self.prepare(plan)?;
         self.execute_plan(&plan, run)
@@ -245,6 +262,7 @@ impl Database {
         self.storage.inserting = matches!(plan, StatementPlan::Insert { .. });
         let result = gluesql::core::executor::execute(&mut self.storage, plan);
         self.storage.inserting = false;
+        self.storage.direct_changes = self.storage.changes.len();
         let result = result.and_then(|payload| {
             crate::dialect::foreign::enforce(&mut self.storage).map(|()| payload)
         });

@@ -240,6 +240,8 @@ pub(crate) struct EngineStorage {
     pub inserting: bool,
     /// The rows the running statement wrote, in order (foreign keys and RETURNING read it).
     pub changes: Vec<Change>,
+    /// How many of `changes` the statement itself made (the rest are foreign-key actions).
+    pub direct_changes: usize,
 }
 
 /// One row written by a statement.
