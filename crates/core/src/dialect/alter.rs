@@ -239,6 +239,24 @@ impl Database {
             AlterTableOperation::AlterColumn { column_name, op } => {
                 self.alter_column(sql, table, &column_name.value, op)
             }
+            AlterTableOperation::RenameTable { table_name } => {
+                let new_name = object_name(table_name);
+                if self.storage.state.tables.contains_key(&new_name) {
+                    return Err(plain(format!("relation \"{new_name}\" already exists")));
+                }
+                self.storage.rename_schema(table, &new_name).map_err(map)?;
+                let names: Vec<String> = self.storage.state.tables.keys().cloned().collect();
+                for name in names {
+                    if let Some(t) = self.storage.state.tables.get_mut(&name) {
+                        for fk in t.meta.foreign_keys.iter_mut() {
+                            if fk.ref_table == table {
+                                new_name.clone_into(&mut fk.ref_table);
+                            }
+                        }
+                    }
+                }
+                Ok(())
+            }
             AlterTableOperation::AddConstraint(constraint) => {
                 self.add_constraint(sql, table, constraint, not_valid)
             }

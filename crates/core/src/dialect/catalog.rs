@@ -218,3 +218,31 @@ impl TableMeta {
             .retain(|f| !f.columns.iter().any(|c| c == column));
     }
 }
+
+/// What a foreign key's action did to other rows during one statement (for the statement
+/// log): e.g. `orders`, `orders_user_id_fkey`, `ON DELETE CASCADE`, 2 rows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ConstraintAction {
+    /// The table whose rows the action changed (the referencing table).
+    pub table: String,
+    pub constraint: String,
+    /// `ON DELETE CASCADE`, `ON DELETE SET NULL`, `ON UPDATE CASCADE`, ...
+    pub action: String,
+    pub rows: u64,
+}
+
+impl ConstraintAction {
+    /// `ON DELETE CASCADE on orders_user_id_fkey: 2 rows of orders deleted`.
+    pub fn describe(&self) -> String {
+        let verb = if self.action.ends_with("CASCADE") && self.action.starts_with("ON DELETE") {
+            "deleted"
+        } else {
+            "updated"
+        };
+        let rows = if self.rows == 1 { "row" } else { "rows" };
+        format!(
+            "{} on {}: {} {rows} of {} {verb}",
+            self.action, self.constraint, self.rows, self.table
+        )
+    }
+}

@@ -122,7 +122,11 @@ pub(crate) fn create_table(
                 ColumnOption::Default(e) => {
                     default = Some(expr(sql, &typed_default(e, &declared.ty), params)?)
                 }
-                ColumnOption::Unique { is_primary, .. } => {
+                ColumnOption::Unique {
+                    is_primary,
+                    characteristics,
+                } => {
+                    immediate(sql, characteristics)?;
                     pending_uniques.push((constraint_name, vec![name.clone()], *is_primary))
                 }
                 ColumnOption::ForeignKey {
@@ -130,9 +134,9 @@ pub(crate) fn create_table(
                     referred_columns,
                     on_delete,
                     on_update,
-                    ..
+                    characteristics,
                 } => pending_fks.push((
-                    constraint_name,
+                    immediate(sql, characteristics).map(|()| constraint_name)?,
                     vec![name.clone()],
                     foreign_table.clone(),
                     idents(referred_columns),
@@ -171,6 +175,17 @@ pub(crate) fn create_table(
 
     for constraint in &create.constraints {
         match constraint {
+            TableConstraint::PrimaryKey {
+                characteristics, ..
+            }
+            | TableConstraint::Unique {
+                characteristics, ..
+            }
+            | TableConstraint::ForeignKey {
+                characteristics, ..
+            } if immediate(sql, characteristics).is_err() => {
+                return Err(immediate(sql, characteristics).expect_err("checked"));
+            }
             TableConstraint::PrimaryKey { name, columns, .. } => pending_uniques.push((
                 name.as_ref().map(|i| i.value.clone()),
                 idents(columns),
@@ -425,4 +440,31 @@ fn typed_default(e: &SqlExpr, ty: &super::types::PgType) -> SqlExpr {
         }
     }
     e.clone()
+}
+
+/// Deferred constraints are not supported: refuse them rather than check them at the wrong
+/// time. `NOT DEFERRABLE` and `INITIALLY IMMEDIATE` are the defaults and accepted.
+pub(crate) fn immediate(
+    sql: &str,
+    characteristics: &Option<gluesql::core::sqlparser::ast::ConstraintCharacteristics>,
+) -> Result<(), EngineError> {
+    use gluesql::core::sqlparser::ast::DeferrableInitial;
+    let Some(c) = characteristics else {
+        return Ok(());
+    };
+    if c.deferrable == Some(true) || c.initially == Some(DeferrableInitial::Deferred) {
+        return Err(errors::unsupported(
+            sql,
+            "DEFERRABLE constraints",
+            "DEFERRABLE",
+        ));
+    }
+    if c.enforced == Some(false) {
+        return Err(errors::unsupported(
+            sql,
+            "NOT ENFORCED constraints",
+            "ENFORCED",
+        ));
+    }
+    Ok(())
 }

@@ -244,6 +244,29 @@ fn parent_changed(
     } else {
         fk.on_update
     };
+    if !matches!(action, FkAction::NoAction | FkAction::Restrict) {
+        let label = format!(
+            "ON {} {}",
+            if new.is_none() { "DELETE" } else { "UPDATE" },
+            action.sql()
+        );
+        let rows = children.len() as u64;
+        match storage
+            .constraint_actions
+            .iter_mut()
+            .find(|a| a.table == child_name && a.constraint == fk.name && a.action == label)
+        {
+            Some(existing) => existing.rows += rows,
+            None => storage
+                .constraint_actions
+                .push(super::catalog::ConstraintAction {
+                    table: child_name.to_string(),
+                    constraint: fk.name.clone(),
+                    action: label,
+                    rows,
+                }),
+        }
+    }
     let enums = storage.state.enums.clone();
     let child = storage
         .state

@@ -28,6 +28,6 @@ pub(crate) mod returning;
 pub(crate) mod rewrite;
 pub mod types;
 
-pub use catalog::{ConstraintInfo, FkAction};
+pub use catalog::{ConstraintAction, ConstraintInfo, FkAction};
 pub use gluesql::core::translate::{IntoParamLiteral, ParamLiteral};
 pub use types::PgType;

@@ -239,6 +239,11 @@ pub fn walk_expr(expr: &mut Expr, f: &mut dyn FnMut(&mut Expr)) {
 /// Errors name the construct.
 pub fn pg_node(expr: &mut Expr, errors: &mut Vec<String>) {
     match expr {
+        Expr::Value(Value::SingleQuotedString(text)) => {
+            if let Some(full) = full_utc_offset(text) {
+                *text = full;
+            }
+        }
         Expr::Function(function) => {
             let name = function
                 .name
@@ -431,4 +436,31 @@ pub fn rewrite_expr(expr: &mut Expr) -> Result<(), String> {
         Some(message) => Err(message),
         None => Ok(()),
     }
+}
+
+/// PostgreSQL writes a TIMESTAMPTZ offset as `+02`; GlueSQL reads `+02:00` (and converts
+/// to UTC). A literal that is exactly a timestamp with an hour-only offset gets `:00`.
+fn full_utc_offset(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    if bytes.len() < 19 || !text.is_ascii() {
+        return None;
+    }
+    let (body, offset) = text.split_at(text.len() - 3);
+    let offset = offset.as_bytes();
+    let offset_ok = matches!(offset[0], b'+' | b'-')
+        && offset[1].is_ascii_digit()
+        && offset[2].is_ascii_digit();
+    let date_ok = body.len() >= 16
+        && body.as_bytes()[..10].iter().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                *b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        })
+        && matches!(body.as_bytes()[10], b' ' | b'T')
+        && body[11..]
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b':' || b == b'.');
+    (offset_ok && date_ok).then(|| format!("{text}:00"))
 }

@@ -96,6 +96,9 @@ pub struct LogEntry {
     /// What PostgreSQL would print as a NOTICE or WARNING (e.g. "there is no transaction in
     /// progress").
     pub notice: Option<String>,
+    /// What foreign-key actions (ON DELETE CASCADE / SET NULL, ON UPDATE ...) did to other
+    /// tables' rows; empty for most statements and for failed ones.
+    pub constraint_actions: Vec<crate::dialect::ConstraintAction>,
 }
 
 /// What the engine measured about a statement, beyond its outcome.
@@ -106,6 +109,7 @@ pub struct StatementDetails {
     pub accesses: Vec<TableAccess>,
     pub plan: Option<String>,
     pub notice: Option<String>,
+    pub constraint_actions: Vec<crate::dialect::ConstraintAction>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -139,6 +143,7 @@ impl StatementLog {
             accesses: details.accesses,
             plan: details.plan,
             notice: details.notice,
+            constraint_actions: details.constraint_actions,
         });
         self.entries.last().expect("just pushed")
     }

@@ -168,6 +168,11 @@ impl Database {
             accesses: report.accesses,
             plan: run.plan,
             notice: run.notice,
+            constraint_actions: if result.is_ok() {
+                std::mem::take(&mut self.storage.constraint_actions)
+            } else {
+                Vec::new()
+            },
         };
         self.log.push_detailed(sql, duration_ms, outcome, details);
         result
@@ -175,6 +180,7 @@ impl Database {
 
     fn run(&mut self, sql: &str, run: &mut Run) -> Result<Payload, EngineError> {
         self.storage.changes.clear();
+        self.storage.constraint_actions.clear();
         self.not_valid = false;
         let special = crate::dialect::alter::special(sql);
         let parsed_sql = match &special {
@@ -396,6 +402,31 @@ impl Database {
     pub fn restore(&mut self, snapshot: &Snapshot) {
         self.storage.state = snapshot.0.clone();
         self.transaction = None;
+    }
+
+    /// A table's constraints (PRIMARY KEY, UNIQUE, CHECK, FOREIGN KEY) with PostgreSQL's
+    /// names and definitions, for a schema panel.
+    pub fn constraints(&self, table: &str) -> Vec<crate::dialect::ConstraintInfo> {
+        self.storage
+            .state
+            .table(table)
+            .map(|t| t.meta.describe())
+            .unwrap_or_default()
+    }
+
+    /// A table's columns with their PostgreSQL types and NOT NULL, in order.
+    pub fn columns(&self, table: &str) -> Vec<(String, crate::dialect::PgType, bool)> {
+        self.storage
+            .state
+            .table(table)
+            .map(|t| {
+                t.meta
+                    .columns
+                    .iter()
+                    .map(|c| (c.name.clone(), c.ty.clone(), c.not_null))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Table names, in order.

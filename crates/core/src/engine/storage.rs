@@ -242,6 +242,8 @@ pub(crate) struct EngineStorage {
     pub changes: Vec<Change>,
     /// How many of `changes` the statement itself made (the rest are foreign-key actions).
     pub direct_changes: usize,
+    /// What foreign-key actions did during the statement, for the log.
+    pub constraint_actions: Vec<crate::dialect::ConstraintAction>,
 }
 
 /// One row written by a statement.
