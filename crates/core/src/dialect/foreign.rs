@@ -159,10 +159,27 @@ fn matching_rows(
 ) -> Result<Vec<Key>> {
     let name = &table.schema.table_name;
     let first = gluesql::core::ast::Expr::Identifier(columns[0].clone());
-    let index = table
-        .indexes
-        .iter()
-        .find(|i| i.expr == first && i.predicate.is_none() && !i.entries.is_empty());
+    // The primary key (rows are stored by it) or an index led by the first column.
+    if let Some(position) = table.primary_key_position() {
+        if columns.len() == 1 && table.meta.columns[position].name == columns[0] {
+            let slot = storage.probe.open(name, AccessMethod::PrimaryKeyLookup);
+            let Ok(key) = Key::try_from(wanted[0].clone()) else {
+                return Ok(Vec::new());
+            };
+            return Ok(match table.rows.get(&key) {
+                Some(_) => {
+                    storage.probe.count_row(slot)?;
+                    vec![key]
+                }
+                None => Vec::new(),
+            });
+        }
+    }
+    let index = table.indexes.iter().find(|i| {
+        i.expr == first
+            && i.predicate.is_none()
+            && i.kind != crate::engine::storage_api::IndexKind::PrimaryKey
+    });
     let mut out = Vec::new();
     let candidates: Box<dyn Iterator<Item = (&Key, &Rc<Vec<Value>>)>> = match index {
         Some(index) => {

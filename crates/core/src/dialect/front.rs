@@ -47,6 +47,54 @@ impl Database {
                 self.alter_table(sql, &name, *if_exists, &operations, self.not_valid, run)
                     .map(Some)
             }
+            Statement::Drop {
+                object_type: gluesql::core::sqlparser::ast::ObjectType::Table,
+                names,
+                cascade,
+                ..
+            } => {
+                let dropped: Vec<String> = names.iter().map(object_name).collect();
+                if dropped
+                    .iter()
+                    .any(|d| !self.storage.state.tables.contains_key(d))
+                {
+                    // GlueSQL reports the missing table (or skips it with IF EXISTS).
+                    return Ok(None);
+                }
+                let mut notices = Vec::new();
+                for (table, t) in self.storage.state.tables.iter() {
+                    if dropped.contains(table) {
+                        continue;
+                    }
+                    for fk in &t.meta.foreign_keys {
+                        if dropped.contains(&fk.ref_table) {
+                            if !*cascade {
+                                return Err(errors::plain(format!(
+                                    "cannot drop table {} because other objects depend on it (constraint {} on table {table})",
+                                    fk.ref_table, fk.name
+                                )));
+                            }
+                            notices.push((table.clone(), fk.name.clone()));
+                        }
+                    }
+                }
+                // CASCADE drops the referencing constraints, not the tables.
+                for (table, name) in &notices {
+                    if let Some(t) = self.storage.state.tables.get_mut(table) {
+                        t.meta.foreign_keys.retain(|f| &f.name != name);
+                    }
+                }
+                if !notices.is_empty() {
+                    run.notice = Some(
+                        notices
+                            .iter()
+                            .map(|(t, n)| format!("drop cascades to constraint {n} on table {t}"))
+                            .collect::<Vec<_>>()
+                            .join("\n"),
+                    );
+                }
+                Ok(None)
+            }
             Statement::CreateIndex(create) => {
                 let create = create.clone();
                 self.create_index(sql, &create, run).map(Some)
