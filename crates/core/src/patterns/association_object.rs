@@ -41,33 +41,44 @@ class Order(BaseModel):
         back_populates='order',
         cascade='all, delete-orphan'
     )
+
+# The products table, as the Many-to-Many pattern defines it
+class Product(BaseModel):
+    __tablename__ = 'products'
 "#,
     code_language: CodeLanguage::Python,
     fixes: &[
         "Added the missing imports (ForeignKey, Mapped, mapped_column, relationship, and the Base Model Pattern's classes).",
         "OrderItem now derives from TimestampMixin and Base instead of BaseModel: BaseModel's own id primary key made the key (order_id, product_id, id), which allowed the same product twice in one order.",
+        "Added a minimal Product model (the products table as the Many-to-Many pattern defines it): OrderItem's foreign key and relationship referred to it, but it was never defined.",
     ],
-    starter_sql: r#"CREATE TABLE orders (id INTEGER PRIMARY KEY);
-CREATE TABLE products (id INTEGER PRIMARY KEY, name TEXT);
--- The association row carries its own fields (key: order_id + product_id)
-CREATE TABLE order_items (
-  order_id INTEGER NOT NULL,
-  product_id INTEGER NOT NULL,
-  quantity INTEGER DEFAULT 1,
-  unit_price FLOAT NOT NULL,
-  discount FLOAT DEFAULT 0.0
-);
-INSERT INTO orders VALUES (1), (2);
-INSERT INTO products VALUES (1, 'Keyboard'), (2, 'Monitor');
-INSERT INTO order_items (order_id, product_id, unit_price) VALUES (1, 1, 49.0);
-INSERT INTO order_items VALUES (1, 2, 2, 150.0, 0.1), (2, 1, 3, 45.0, 0.0);
+    starter_sql: r#"-- Two orders and two products (the app's ids are uuid4() strings: readable ones here)
+INSERT INTO orders (id, created_at, updated_at) VALUES
+  ('order-1', '2024-03-01 09:00:00+00', '2024-03-01 09:00:00+00'),
+  ('order-2', '2024-03-02 09:00:00+00', '2024-03-02 09:00:00+00');
+INSERT INTO products (id, created_at, updated_at) VALUES
+  ('keyboard', '2024-01-15 09:00:00+00', '2024-01-15 09:00:00+00'),
+  ('monitor', '2024-01-15 09:00:00+00', '2024-01-15 09:00:00+00');
+-- Each OrderItem links an order and a product and carries quantity, price and discount
+-- (default=1 and default=0.0 are applied by Python: SQL gives every value)
+INSERT INTO order_items (order_id, product_id, quantity, unit_price, discount, created_at, updated_at) VALUES
+  ('order-1', 'keyboard', 1, 49.0, 0.0, '2024-03-01 09:00:00+00', '2024-03-01 09:00:00+00'),
+  ('order-1', 'monitor', 2, 150.0, 0.25, '2024-03-01 09:00:00+00', '2024-03-01 09:00:00+00'),
+  ('order-2', 'keyboard', 3, 45.0, 0.0, '2024-03-02 09:00:00+00', '2024-03-02 09:00:00+00');
 -- Order.items with OrderItem.product, and each line's total
-SELECT i.order_id, p.name, i.quantity, i.unit_price, i.discount,
-  i.unit_price * i.quantity * (1.0 - i.discount) AS line_total
-FROM order_items i JOIN products p ON p.id = i.product_id
-ORDER BY i.order_id, p.name;
-SELECT order_id, SUM(unit_price * quantity * (1.0 - discount)) AS order_total
-FROM order_items GROUP BY order_id ORDER BY order_id;
+SELECT order_id, product_id, quantity, unit_price, discount,
+  unit_price * quantity * (1.0 - discount) AS line_total
+FROM order_items ORDER BY order_id, product_id;
+-- Order totals
+SELECT o.id AS order_id, COUNT(*) AS items,
+  SUM(i.unit_price * i.quantity * (1.0 - i.discount)) AS order_total
+FROM orders o JOIN order_items i ON i.order_id = o.id
+GROUP BY o.id ORDER BY o.id;
+-- ondelete='CASCADE' on order_id: deleting an order deletes its items
+DELETE FROM orders WHERE id = 'order-2';
+SELECT order_id, product_id, quantity FROM order_items ORDER BY order_id, product_id;
+-- this one fails: ondelete='RESTRICT' on product_id keeps a product that is still ordered
+DELETE FROM products WHERE id = 'keyboard';
 "#,
     live: false,
 };

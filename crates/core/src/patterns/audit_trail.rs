@@ -13,7 +13,7 @@ from uuid import uuid4
 from sqlalchemy import JSON, DateTime, String, event, inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .base import Base  # the Base Model Pattern
+from .base import Base, BaseModel  # the Base Model Pattern
 
 class AuditLog(Base):
     __tablename__ = 'audit_logs'
@@ -87,42 +87,46 @@ def audit_changes(session, flush_context, instances):
                 old_values=obj.to_dict()
             )
             session.add(log)
+
+# An audited model: every change to a user is logged
+class User(AuditMixin, BaseModel):
+    __tablename__ = 'users'
+
+    email: Mapped[str] = mapped_column(String(255), unique=True)
 "#,
     code_language: CodeLanguage::Python,
     fixes: &[
         "Imported datetime and UTC, which changed_at's default used without importing them.",
         "Imported Session from sqlalchemy.orm: the listener was registered on it without importing it.",
-        "Imported Base from the Base Model Pattern.",
+        "Imported Base and BaseModel from the Base Model Pattern.",
         "Defined to_dict() (in an AuditMixin that also sets __audit__): the listener called it but no model defined it; datetimes become ISO strings so the JSON column can store them.",
         "The id of a new object is assigned before logging: UUIDMixin's default only runs during the flush, so record_id was the string 'None'.",
         "Audited updates (old and new values of changed columns) and deletes too: the original only handled inserts, though the model is built for UPDATE and DELETE and old_values.",
         "Removed the unused ForeignKey import.",
+        "Added an example audited model, User (AuditMixin on BaseModel), so the page has a table to audit: the code only named it in AuditMixin's docstring.",
     ],
-    starter_sql: r#"CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);
-CREATE TABLE audit_logs (
-  id INTEGER PRIMARY KEY,
-  table_name TEXT,
-  record_id TEXT,
-  action TEXT,
-  old_values MAP NULL,
-  new_values MAP NULL,
-  changed_by TEXT NULL,
-  changed_at TIMESTAMP
-);
--- Each change to users goes with the audit row the before_flush listener adds
-INSERT INTO users VALUES (1, 'ada@example.com');
-INSERT INTO audit_logs VALUES (1, 'users', '1', 'INSERT', NULL,
-  '{"id": 1, "email": "ada@example.com"}', 'admin', '2024-03-01 09:00:00');
-UPDATE users SET email = 'ada@example.org' WHERE id = 1;
-INSERT INTO audit_logs VALUES (2, 'users', '1', 'UPDATE', '{"email": "ada@example.com"}',
-  '{"email": "ada@example.org"}', 'admin', '2024-03-02 10:00:00');
-DELETE FROM users WHERE id = 1;
-INSERT INTO audit_logs VALUES (3, 'users', '1', 'DELETE',
-  '{"id": 1, "email": "ada@example.org"}', NULL, 'admin', '2024-03-03 11:00:00');
--- The row is gone, its full history is not
+    starter_sql: r#"-- session.add(user): the INSERT, and the audit row before_flush adds in the same flush
+INSERT INTO users (id, email, created_at, updated_at) VALUES
+  ('00000000-0000-4000-8000-000000000001', 'ada@example.com', '2024-03-01 09:00:00+00', '2024-03-01 09:00:00+00');
+INSERT INTO audit_logs (table_name, record_id, action, new_values, changed_by, changed_at) VALUES
+  ('users', '00000000-0000-4000-8000-000000000001', 'INSERT',
+   '{"email": "ada@example.com", "id": "00000000-0000-4000-8000-000000000001"}', 'admin', '2024-03-01 09:00:00+00');
+-- user.email = ...: the UPDATE, logged with the old and new value of the changed column
+UPDATE users SET email = 'ada@example.org', updated_at = '2024-03-02 10:00:00+00'
+WHERE id = '00000000-0000-4000-8000-000000000001';
+INSERT INTO audit_logs (table_name, record_id, action, old_values, new_values, changed_by, changed_at) VALUES
+  ('users', '00000000-0000-4000-8000-000000000001', 'UPDATE',
+   '{"email": "ada@example.com"}', '{"email": "ada@example.org"}', 'admin', '2024-03-02 10:00:00+00');
+-- session.delete(user): the DELETE, logged with the row's last values
+DELETE FROM users WHERE id = '00000000-0000-4000-8000-000000000001';
+INSERT INTO audit_logs (table_name, record_id, action, old_values, changed_by, changed_at) VALUES
+  ('users', '00000000-0000-4000-8000-000000000001', 'DELETE',
+   '{"email": "ada@example.org", "id": "00000000-0000-4000-8000-000000000001"}', 'admin', '2024-03-03 11:00:00+00');
+-- The row is gone, its full history is not (audit_logs.id is SERIAL: 1, 2, 3)
 SELECT COUNT(*) AS users_left FROM users;
-SELECT action, old_values, new_values, changed_at FROM audit_logs
-WHERE table_name = 'users' AND record_id = '1' ORDER BY changed_at;
+SELECT id, action, old_values, new_values, changed_at FROM audit_logs
+WHERE table_name = 'users' AND record_id = '00000000-0000-4000-8000-000000000001'
+ORDER BY id;
 "#,
     live: false,
 };

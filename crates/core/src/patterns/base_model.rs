@@ -40,21 +40,28 @@ class BaseModel(Base, UUIDMixin, TimestampMixin):
 "#,
     code_language: CodeLanguage::Python,
     fixes: &[],
-    starter_sql: r#"-- Every model gets the same three columns from BaseModel: id, created_at, updated_at
-CREATE TABLE users (
-  id UUID PRIMARY KEY,
-  email TEXT,
-  created_at TIMESTAMP NOT NULL,
-  updated_at TIMESTAMP NOT NULL
+    starter_sql: r#"-- BaseModel is abstract: create_all makes no table for it. A model on it, e.g.
+-- class Note(BaseModel) with text = mapped_column(String(200)), gets this DDL:
+CREATE TABLE notes (
+  text VARCHAR(200) NOT NULL,
+  id VARCHAR NOT NULL,
+  created_at TIMESTAMP WITH TIME ZONE DEFAULT now() NOT NULL,
+  updated_at TIMESTAMP WITH TIME ZONE DEFAULT now() NOT NULL,
+  PRIMARY KEY (id)
 );
--- The app fills id with uuid4() and both timestamps with now(); fixed values here
-INSERT INTO users VALUES
-  ('0b6f7d2e-3c41-4a8e-9f6a-1d2c3b4a5e01', 'ada@example.com', '2024-01-15 09:00:00', '2024-01-15 09:00:00'),
-  ('7c9e6679-7425-40de-944b-e07fc1f90ae7', 'bob@example.com', '2024-01-16 14:30:00', '2024-01-16 14:30:00');
--- onupdate: every UPDATE also moves updated_at
-UPDATE users SET email = 'ada@example.org', updated_at = '2024-02-01 10:00:00'
-WHERE id = '0b6f7d2e-3c41-4a8e-9f6a-1d2c3b4a5e01';
-SELECT id, email, created_at, updated_at FROM users ORDER BY created_at;
+-- id's default (uuid4()) runs in Python: SQL gives it. The timestamps are fixed here;
+-- left out, server_default=func.now() would fill them
+INSERT INTO notes (id, text, created_at, updated_at) VALUES
+  ('00000000-0000-4000-8000-000000000001', 'Buy milk', '2024-01-15 09:00:00+00', '2024-01-15 09:00:00+00'),
+  ('00000000-0000-4000-8000-000000000002', 'Call Bob', '2024-01-16 14:30:00+00', '2024-01-16 14:30:00+00');
+-- onupdate runs in Python: the ORM's UPDATE also sets updated_at (plain SQL must do it itself)
+UPDATE notes SET text = 'Buy oat milk', updated_at = '2024-02-01 10:00:00+00'
+WHERE id = '00000000-0000-4000-8000-000000000001';
+SELECT id, text, created_at, updated_at, updated_at > created_at AS edited
+FROM notes ORDER BY id;
+-- Every model on BaseModel has the same three columns
+SELECT COUNT(*) AS notes, MIN(created_at) AS first_created, MAX(updated_at) AS last_updated
+FROM notes;
 "#,
     live: false,
 };

@@ -40,18 +40,20 @@ class Order(BaseModel):
     fixes: &[
         "Imported BaseModel from the Base Model Pattern.",
     ],
-    starter_sql: r#"-- The engine has no CHECK constraints yet; the live demo will show valid_order_status at work
-CREATE TABLE orders (id INTEGER PRIMARY KEY, status TEXT DEFAULT 'pending');
--- No status given: the default, OrderStatus.PENDING.value
-INSERT INTO orders (id) VALUES (1);
-INSERT INTO orders VALUES (2, 'confirmed'), (3, 'shipped'), (4, 'cancelled');
--- Not an OrderStatus value: valid_order_status would reject this row
-INSERT INTO orders VALUES (5, 'completed');
--- What the constraint checks: status IN (every OrderStatus value)
-SELECT id, status,
-  status IN ('pending', 'confirmed', 'shipped', 'delivered', 'cancelled') AS valid
-FROM orders ORDER BY id;
+    starter_sql: r#"-- default=OrderStatus.PENDING.value is applied by Python, not by the table: SQL gives the status
+INSERT INTO orders (id, status, created_at, updated_at) VALUES
+  ('00000000-0000-4000-8000-000000000001', 'pending', '2024-03-01 09:00:00+00', '2024-03-01 09:00:00+00'),
+  ('00000000-0000-4000-8000-000000000002', 'confirmed', '2024-03-01 10:00:00+00', '2024-03-01 10:00:00+00'),
+  ('00000000-0000-4000-8000-000000000003', 'shipped', '2024-03-01 11:00:00+00', '2024-03-01 11:00:00+00'),
+  ('00000000-0000-4000-8000-000000000004', 'cancelled', '2024-03-01 12:00:00+00', '2024-03-01 12:00:00+00');
+-- Any OrderStatus value passes valid_order_status, on UPDATE too
+UPDATE orders SET status = 'delivered', updated_at = '2024-03-04 15:00:00+00'
+WHERE id = '00000000-0000-4000-8000-000000000003';
+SELECT id, status FROM orders ORDER BY id;
 SELECT status, COUNT(*) AS orders FROM orders GROUP BY status ORDER BY status;
+-- this one fails: 'completed' is not an OrderStatus, so valid_order_status rejects the row
+INSERT INTO orders (id, status, created_at, updated_at) VALUES
+  ('00000000-0000-4000-8000-000000000005', 'completed', '2024-03-05 09:00:00+00', '2024-03-05 09:00:00+00');
 "#,
     live: false,
 };

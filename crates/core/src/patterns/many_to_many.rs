@@ -42,23 +42,36 @@ class Category(BaseModel):
     fixes: &[
         "Imported Base and BaseModel from the Base Model Pattern.",
     ],
-    starter_sql: r#"CREATE TABLE products (id INTEGER PRIMARY KEY, name TEXT);
-CREATE TABLE categories (id INTEGER PRIMARY KEY, name TEXT);
--- The association table: one row per (product, category) pair, no model class
-CREATE TABLE product_categories (product_id INTEGER NOT NULL, category_id INTEGER NOT NULL);
-INSERT INTO products VALUES (1, 'Laptop'), (2, 'Phone'), (3, 'Desk');
-INSERT INTO categories VALUES (1, 'Electronics'), (2, 'Office'), (3, 'Mobile');
-INSERT INTO product_categories VALUES (1, 1), (1, 2), (2, 1), (2, 3), (3, 2);
--- Product.categories
-SELECT p.name AS product, c.name AS category
+    starter_sql: r#"-- BaseModel gives products and categories only id and timestamps: readable ids here
+-- (the app's are uuid4() strings)
+INSERT INTO products (id, created_at, updated_at) VALUES
+  ('laptop', '2024-01-15 09:00:00+00', '2024-01-15 09:00:00+00'),
+  ('phone', '2024-01-15 09:00:00+00', '2024-01-15 09:00:00+00'),
+  ('desk', '2024-01-15 09:00:00+00', '2024-01-15 09:00:00+00');
+INSERT INTO categories (id, created_at, updated_at) VALUES
+  ('electronics', '2024-01-15 09:00:00+00', '2024-01-15 09:00:00+00'),
+  ('office', '2024-01-15 09:00:00+00', '2024-01-15 09:00:00+00'),
+  ('mobile', '2024-01-15 09:00:00+00', '2024-01-15 09:00:00+00');
+-- product.categories.append(category) writes one row per (product, category) pair
+INSERT INTO product_categories (product_id, category_id) VALUES
+  ('laptop', 'electronics'), ('laptop', 'office'),
+  ('phone', 'electronics'), ('phone', 'mobile'),
+  ('desk', 'office');
+-- Product.categories: a join through the association table
+SELECT p.id AS product, c.id AS category
 FROM products p
 JOIN product_categories pc ON pc.product_id = p.id
 JOIN categories c ON c.id = pc.category_id
-ORDER BY p.name, c.name;
+ORDER BY p.id, c.id;
 -- Category.products, counted
-SELECT c.name AS category, COUNT(*) AS products
-FROM categories c JOIN product_categories pc ON pc.category_id = c.id
-GROUP BY c.name ORDER BY c.name;
+SELECT c.id AS category, COUNT(pc.product_id) AS products
+FROM categories c LEFT JOIN product_categories pc ON pc.category_id = c.id
+GROUP BY c.id ORDER BY c.id;
+-- ondelete='CASCADE': deleting a product deletes its links, not the categories
+DELETE FROM products WHERE id = 'laptop';
+SELECT product_id, category_id FROM product_categories ORDER BY product_id, category_id;
+-- this one fails: (product_id, category_id) is the primary key, so a pair is linked once
+INSERT INTO product_categories (product_id, category_id) VALUES ('phone', 'mobile');
 "#,
     live: false,
 };

@@ -61,14 +61,37 @@ pub static REGISTRY: [&Pattern; 25] = [
 #[cfg(test)]
 mod tests {
     use super::REGISTRY;
-    use crate::catalogue::CodeLanguage;
-    use crate::console::{run_script, StatementOutcome};
+    use crate::catalogue::{CodeLanguage, Pattern};
+    use crate::console::{run_script, split_statements, StatementOutcome};
     use crate::engine::Database;
+    use crate::model_editor;
+
+    /// The database a page's console starts on: the one its models define on the model
+    /// editor's pages, an empty one elsewhere.
+    fn console_database(p: &Pattern) -> Database {
+        if model_editor::has_model_editor(p) {
+            model_editor::build(p.reference_code).database
+        } else {
+            Database::new()
+        }
+    }
+
+    /// Marks the one statement a starter script may fail at: its last one, to show a
+    /// constraint at work (the console stops at the first error).
+    const FAILS_MARKER: &str = "-- this one fails";
+
+    /// Whether the script line just above `line` (1-based) is a `-- this one fails` comment.
+    fn announced_failure(script: &str, line: u32) -> bool {
+        (line as usize)
+            .checked_sub(2)
+            .and_then(|i| script.lines().nth(i))
+            .is_some_and(|above| above.trim_start().starts_with(FAILS_MARKER))
+    }
 
     #[test]
-    fn every_starter_sql_runs_on_a_fresh_database_and_returns_rows() {
+    fn every_starter_sql_runs_on_its_pages_database_and_returns_rows() {
         for p in REGISTRY {
-            let mut db = Database::new();
+            let mut db = console_database(p);
             let run = run_script(&mut db, p.starter_sql);
             assert!(
                 run.script_error.is_none(),
@@ -76,14 +99,36 @@ mod tests {
                 p.slug,
                 run.script_error
             );
-            if let Some(failed) = run.statements.iter().find(|s| s.outcome.is_err()) {
+            let total = split_statements(p.starter_sql).len();
+            assert_eq!(
+                run.statements.len(),
+                total,
+                "{}: not every statement ran",
+                p.slug
+            );
+            for failed in run.statements.iter().filter(|s| s.outcome.is_err()) {
                 let err = failed.outcome.as_ref().unwrap_err();
-                panic!(
+                let allowed =
+                    failed.index == total && announced_failure(p.starter_sql, failed.line);
+                assert!(
+                    allowed,
                     "{}: statement {} failed: {}\n{}",
                     p.slug, failed.index, err.message, failed.sql
                 );
             }
-            assert!(!run.failed(), "{}", p.slug);
+            // A statement announced as failing really fails (and is the last one).
+            for (i, span) in split_statements(p.starter_sql).iter().enumerate() {
+                if announced_failure(p.starter_sql, span.line) {
+                    assert_eq!(i + 1, total, "{}: a failing statement must be last", p.slug);
+                    assert!(
+                        run.statements[i].outcome.is_err(),
+                        "{}: statement {} was announced to fail but ran\n{}",
+                        p.slug,
+                        i + 1,
+                        span.sql
+                    );
+                }
+            }
             let rows = run
                 .statements
                 .iter()
@@ -96,9 +141,62 @@ mod tests {
     }
 
     #[test]
+    fn starter_sql_on_model_pages_does_not_recreate_the_models_tables() {
+        for p in REGISTRY
+            .iter()
+            .filter(|p| model_editor::has_model_editor(p))
+        {
+            let build = model_editor::build(p.reference_code);
+            let script = p.starter_sql.to_lowercase();
+            for table in &build.ir.tables {
+                let create = format!("create table {}", table.name.to_lowercase());
+                assert!(!script.contains(&create), "{}: {create}", p.slug);
+            }
+        }
+    }
+
+    #[test]
+    fn the_model_pages_reference_code_builds_without_errors() {
+        let pages: Vec<_> = REGISTRY
+            .iter()
+            .filter(|p| model_editor::has_model_editor(p))
+            .collect();
+        assert_eq!(pages.len(), 8);
+        for p in pages {
+            let build = model_editor::build(p.reference_code);
+            assert_eq!(
+                build.error_count(),
+                0,
+                "{}: {:?}",
+                p.slug,
+                build.diagnostics
+            );
+            assert_eq!(
+                build.failed_statements(),
+                0,
+                "{}: {:?}",
+                p.slug,
+                build.ddl_runs
+            );
+            // BaseModel alone is abstract; every other model page defines tables.
+            if p.slug != "base-model" {
+                assert!(!build.tables.is_empty(), "{}: no table", p.slug);
+            }
+        }
+    }
+
+    #[test]
+    fn a_failure_is_announced_by_the_line_above() {
+        let script = "SELECT 1;\n-- this one fails: no such table\nSELECT * FROM nope;\n";
+        let spans = split_statements(script);
+        assert!(!announced_failure(script, spans[0].line));
+        assert!(announced_failure(script, spans[1].line));
+    }
+
+    #[test]
     fn every_starter_sql_has_a_short_script_of_statements() {
         for p in REGISTRY {
-            let n = crate::console::split_statements(p.starter_sql).len();
+            let n = split_statements(p.starter_sql).len();
             assert!((4..=12).contains(&n), "{}: {n} statements", p.slug);
         }
     }

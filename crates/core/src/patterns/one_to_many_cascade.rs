@@ -38,20 +38,26 @@ class Order(BaseModel):
     fixes: &[
         "Imported BaseModel from the Base Model Pattern.",
     ],
-    starter_sql: r#"CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT UNIQUE);
--- user_id is the foreign key (the engine has no REFERENCES yet)
-CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL);
-INSERT INTO users VALUES (1, 'ada@example.com'), (2, 'bob@example.com');
-INSERT INTO orders VALUES (10, 1), (11, 1), (12, 2);
--- One user has many orders
+    starter_sql: r#"-- Two users (ids are uuid4() strings in the app: fixed, readable ones here)
+INSERT INTO users (id, email, created_at, updated_at) VALUES
+  ('00000000-0000-4000-8000-000000000001', 'ada@example.com', '2024-01-15 09:00:00+00', '2024-01-15 09:00:00+00'),
+  ('00000000-0000-4000-8000-000000000002', 'bob@example.com', '2024-01-16 10:00:00+00', '2024-01-16 10:00:00+00');
+-- Ada has two orders, Bob one: orders.user_id is the foreign key
+INSERT INTO orders (id, user_id, created_at, updated_at) VALUES
+  ('00000000-0000-4000-8000-000000000101', '00000000-0000-4000-8000-000000000001', '2024-02-01 09:00:00+00', '2024-02-01 09:00:00+00'),
+  ('00000000-0000-4000-8000-000000000102', '00000000-0000-4000-8000-000000000001', '2024-02-02 09:00:00+00', '2024-02-02 09:00:00+00'),
+  ('00000000-0000-4000-8000-000000000103', '00000000-0000-4000-8000-000000000002', '2024-02-03 09:00:00+00', '2024-02-03 09:00:00+00');
+-- User.orders: one user, many orders
 SELECT u.email, COUNT(o.id) AS orders
 FROM users u LEFT JOIN orders o ON o.user_id = u.id
 GROUP BY u.email ORDER BY u.email;
--- Deleting a user: cascade='all, delete-orphan' (and ON DELETE CASCADE) delete the orders first
-DELETE FROM orders WHERE user_id = 1;
-DELETE FROM users WHERE id = 1;
--- No orphans are left behind
-SELECT o.id, o.user_id, u.email FROM orders o LEFT JOIN users u ON u.id = o.user_id;
+-- ondelete='CASCADE': deleting Ada in plain SQL deletes her orders in the same statement
+DELETE FROM users WHERE email = 'ada@example.com';
+-- Only Bob's order is left: no orphans
+SELECT o.id, u.email FROM orders o LEFT JOIN users u ON u.id = o.user_id ORDER BY o.id;
+-- this one fails: the foreign key rejects an order for a user who no longer exists
+INSERT INTO orders (id, user_id, created_at, updated_at) VALUES
+  ('00000000-0000-4000-8000-000000000104', '00000000-0000-4000-8000-000000000001', '2024-03-01 09:00:00+00', '2024-03-01 09:00:00+00');
 "#,
     live: false,
 };

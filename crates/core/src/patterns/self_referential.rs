@@ -33,31 +33,30 @@ class Category(BaseModel):
     fixes: &[
         "Added the missing imports (ForeignKey, String, Mapped, mapped_column, relationship, BaseModel).",
     ],
-    starter_sql: r#"CREATE TABLE categories (id INTEGER PRIMARY KEY, name TEXT, parent_id INTEGER NULL);
-INSERT INTO categories VALUES
-  (1, 'Electronics', NULL),
-  (2, 'Computers', 1),
-  (3, 'Phones', 1),
-  (4, 'Laptops', 2),
-  (5, 'Desktops', 2);
+    starter_sql: r#"-- A tree: parent_id points at a row of the same table (readable ids; the app's are uuid4())
+INSERT INTO categories (id, name, parent_id, created_at, updated_at) VALUES
+  ('electronics', 'Electronics', NULL, '2024-01-15 09:00:00+00', '2024-01-15 09:00:00+00'),
+  ('computers', 'Computers', 'electronics', '2024-01-15 09:00:00+00', '2024-01-15 09:00:00+00'),
+  ('phones', 'Phones', 'electronics', '2024-01-15 09:00:00+00', '2024-01-15 09:00:00+00'),
+  ('laptops', 'Laptops', 'computers', '2024-01-15 09:00:00+00', '2024-01-15 09:00:00+00'),
+  ('desktops', 'Desktops', 'computers', '2024-01-15 09:00:00+00', '2024-01-15 09:00:00+00');
 -- Category.parent: join the table to itself
 SELECT c.name, p.name AS parent
 FROM categories c LEFT JOIN categories p ON p.id = c.parent_id
-ORDER BY c.id;
--- Category.children of 'Computers'
-SELECT name FROM categories
-WHERE parent_id = (SELECT id FROM categories WHERE name = 'Computers')
-ORDER BY name;
+ORDER BY c.name;
+-- Category.children of Computers
+SELECT name FROM categories WHERE parent_id = 'computers' ORDER BY name;
 -- Three levels deep: one self-join per level
 SELECT g.name AS grandparent, p.name AS parent, c.name AS category
 FROM categories c
 JOIN categories p ON p.id = c.parent_id
 JOIN categories g ON g.id = p.parent_id
 ORDER BY c.name;
--- ondelete='SET NULL': deleting 'Computers' turns its children into roots
-UPDATE categories SET parent_id = NULL WHERE parent_id = 2;
-DELETE FROM categories WHERE id = 2;
-SELECT name FROM categories WHERE parent_id IS NULL ORDER BY name;
+-- ondelete='SET NULL': deleting Computers turns Laptops and Desktops into roots
+DELETE FROM categories WHERE id = 'computers';
+SELECT c.name, p.name AS parent
+FROM categories c LEFT JOIN categories p ON p.id = c.parent_id
+ORDER BY c.name;
 "#,
     live: false,
 };

@@ -56,19 +56,21 @@ class UserRepository:
         "Gave UserRepository an __init__ that takes the AsyncSession: self.session was never set.",
         "get_active_users() now returns result.scalars().all(): awaiting session.execute() gives a Result, not a list of users.",
     ],
-    starter_sql: r#"CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, deleted_at TIMESTAMP NULL);
-INSERT INTO users VALUES
-  (1, 'ada@example.com', NULL),
-  (2, 'bob@example.com', NULL),
-  (3, 'cy@example.com', NULL);
+    starter_sql: r#"-- Three users (the app's ids are uuid4() strings and its timestamps now(): fixed here)
+INSERT INTO users (id, email, created_at, updated_at) VALUES
+  ('00000000-0000-4000-8000-000000000001', 'ada@example.com', '2024-01-15 09:00:00+00', '2024-01-15 09:00:00+00'),
+  ('00000000-0000-4000-8000-000000000002', 'bob@example.com', '2024-01-16 10:00:00+00', '2024-01-16 10:00:00+00'),
+  ('00000000-0000-4000-8000-000000000003', 'cy@example.com', '2024-01-17 11:00:00+00', '2024-01-17 11:00:00+00');
 -- soft_delete(): set deleted_at instead of DELETE
-UPDATE users SET deleted_at = '2024-03-01 12:00:00' WHERE id = 2;
+UPDATE users SET deleted_at = '2024-03-01 12:00:00+00', updated_at = '2024-03-01 12:00:00+00'
+WHERE email = 'bob@example.com';
 -- get_active_users(): deleted_at IS NULL
-SELECT id, email FROM users WHERE deleted_at IS NULL ORDER BY id;
--- The row is still there, with its history
-SELECT id, email, deleted_at, deleted_at IS NOT NULL AS is_deleted FROM users ORDER BY id;
--- restore()
-UPDATE users SET deleted_at = NULL WHERE id = 2;
+SELECT email FROM users WHERE deleted_at IS NULL ORDER BY email;
+-- The row is still there, with its data: is_deleted is deleted_at IS NOT NULL
+SELECT email, deleted_at, deleted_at IS NOT NULL AS is_deleted FROM users ORDER BY email;
+-- restore(): clear deleted_at
+UPDATE users SET deleted_at = NULL, updated_at = '2024-03-02 08:00:00+00'
+WHERE email = 'bob@example.com';
 SELECT COUNT(*) AS active_users FROM users WHERE deleted_at IS NULL;
 "#,
     live: false,
