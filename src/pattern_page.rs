@@ -5,15 +5,17 @@
 use leptos::prelude::*;
 use sqlpatterns_core::catalogue::{self, Pattern};
 use sqlpatterns_core::engine::Database;
-use sqlpatterns_core::model_editor::has_model_editor;
+use sqlpatterns_core::model_editor::{self, has_model_editor};
 use sqlpatterns_core::share::{EmbedOptions, PageState, Panel, ShareError};
 
 use crate::code_view::CodeView;
 use crate::console::{Console, PageDatabase};
 use crate::embed::report_height;
+use crate::loader_panel::{LoaderKnobs, LoaderPanel, MAX_ORDERS, MAX_USERS};
 use crate::model_panel::ModelPanel;
 use crate::page_state::{absolute_url, follow_state, initial_state, StateNotice};
 use crate::share_bar::ShareBar;
+use sqlpatterns_core::loader_demo::EagerStrategy;
 
 #[component]
 pub fn PatternPage(
@@ -37,11 +39,51 @@ pub fn PatternPage(
     let replace_models = RwSignal::new(0u32);
     let rebuild_models = RwSignal::new(0u32);
     let with_models = has_model_editor(pattern);
-    let state = Memo::new(move |_| PageState {
-        console: script.with(|text| (text != example).then(|| text.clone())),
-        models: models.with(|text| (with_models && text != example_models).then(|| text.clone())),
-        view: view.with(|v| (with_models && v != DEFAULT_VIEW).then(|| v.clone())),
-        ..PageState::default()
+    // The loader demo needs User.orders: the one-to-many page's models.
+    let with_loader = slug == "one-to-many-cascade";
+    let knob = |name: &str| initial.knobs.get(name).cloned();
+    let knobs = LoaderKnobs {
+        users: RwSignal::new(
+            knob("users")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(10)
+                .min(MAX_USERS),
+        ),
+        orders: RwSignal::new(
+            knob("orders")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(3)
+                .min(MAX_ORDERS),
+        ),
+        strategy: RwSignal::new(knob("strategy").and_then(|v| EagerStrategy::parse(&v))),
+    };
+    let state = Memo::new(move |_| {
+        let mut state = PageState {
+            console: script.with(|text| (text != example).then(|| text.clone())),
+            models: models
+                .with(|text| (with_models && text != example_models).then(|| text.clone())),
+            view: view.with(|v| (with_models && v != DEFAULT_VIEW).then(|| v.clone())),
+            ..PageState::default()
+        };
+        if with_loader {
+            // Knobs at their defaults stay out of the link, keeping it short.
+            if knobs.users.get() != 10 {
+                state
+                    .knobs
+                    .insert("users".into(), knobs.users.get().to_string());
+            }
+            if knobs.orders.get() != 3 {
+                state
+                    .knobs
+                    .insert("orders".into(), knobs.orders.get().to_string());
+            }
+            if let Some(strategy) = knobs.strategy.get() {
+                state
+                    .knobs
+                    .insert("strategy".into(), strategy.name().into());
+            }
+        }
+        state
     });
     let storage_failed = RwSignal::new(false);
     follow_state(slug, state, embed.clone(), storage_failed);
@@ -53,9 +95,18 @@ pub fn PatternPage(
         replace_models.update(|n| *n += 1);
         view.set(target.view.unwrap_or_else(|| DEFAULT_VIEW.to_string()));
     });
-    let database = PageDatabase::new(Database::new());
+    // The Models panel builds the database from the models; when an embed hides that
+    // panel, the page still gives the console the models' tables.
+    let database = if with_models && !embed.shows(Panel::Reference) {
+        PageDatabase::new(model_editor::build(&models.get_untracked()).database)
+    } else {
+        PageDatabase::new(Database::new())
+    };
+    let models_shown = embed.shows(Panel::Reference);
     let reset = Callback::new(move |()| {
-        if with_models {
+        if with_models && !models_shown {
+            database.replace(model_editor::build(&models.get_untracked()).database);
+        } else if with_models {
             rebuild_models.update(|n| *n += 1);
         } else {
             database.replace(Database::new());
@@ -89,6 +140,8 @@ pub fn PatternPage(
                             view! { <ReferencePanel pattern=pattern /> }.into_any()
                         }
                     })}
+                {(with_loader && embed.shows(Panel::Reference))
+                    .then(|| view! { <LoaderPanel models=models knobs=knobs database=database /> })}
                 {embed
                     .shows(Panel::Console)
                     .then(|| {

@@ -2,30 +2,18 @@
 // statement log, real transactions, savepoints and read-only transactions.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDir, launchBrowser, openPage } from './harness.mjs';
+import { sharedBrowser, openPage, paste } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDir();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const shared = sharedBrowser({ before, after });
 
 async function run(page, sql) {
-  await page.getByTestId('sql-editor').evaluate((el, text) => {
-    el.value = text;
-    el.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertFromPaste' }));
-  }, sql);
+  await paste(page.getByTestId('sql-editor'), sql);
   await page.getByTestId('run-sql').click();
   await page.locator('.stmt-result').first().waitFor();
 }
 
 async function openConsole() {
-  const opened = await openPage(browser, `${server.url}#/pagination`);
+  const opened = await openPage(shared.browser, `${shared.server.url}#/pagination`);
   await opened.page.getByTestId('sql-editor').waitFor();
   return opened;
 }

@@ -79,3 +79,31 @@ export async function openPage(browser, url) {
   if (url) await page.goto(url);
   return { page, context, problems };
 }
+
+/**
+ * One server and one browser for a test file: registers node:test's before/after hooks
+ * and returns an object whose `server` and `browser` are set once they have started.
+ */
+export function sharedBrowser({ before, after }) {
+  const shared = { server: null, browser: null };
+  before(async () => {
+    shared.server = await serveDir();
+    shared.browser = await launchBrowser();
+  });
+  after(async () => {
+    await shared.browser?.close();
+    await shared.server?.close();
+  });
+  return shared;
+}
+
+/**
+ * Puts `text` in a textarea as a paste does: one input event. (Playwright's `fill` types
+ * through the IME path and takes seconds for a few thousand lines; a real paste does not.)
+ */
+export async function paste(locator, text) {
+  await locator.evaluate((el, t) => {
+    el.value = t;
+    el.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertFromPaste' }));
+  }, text);
+}

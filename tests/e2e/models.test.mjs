@@ -2,30 +2,16 @@
 // at their line; edited models and the selected view carried by permalinks.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDir, launchBrowser, openPage } from './harness.mjs';
+import { sharedBrowser, openPage, paste } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDir();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const shared = sharedBrowser({ before, after });
 
 const modelEditor = (page) => page.getByTestId('model-editor');
 
-async function setModels(page, text) {
-  await modelEditor(page).evaluate((el, t) => {
-    el.value = t;
-    el.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertFromPaste' }));
-  }, text);
-}
+const setModels = (page, text) => paste(modelEditor(page), text);
 
 test('the model pages open with their models, diagram and DDL', async () => {
-  const { page, context, problems } = await openPage(browser, `${server.url}#/one-to-many-cascade`);
+  const { page, context, problems } = await openPage(shared.browser, `${shared.server.url}#/one-to-many-cascade`);
   await modelEditor(page).waitFor();
   assert.match(await modelEditor(page).inputValue(), /class User\(BaseModel\)/);
   assert.match(await page.getByTestId('model-status').textContent(), /2 tables · no errors/);
@@ -43,7 +29,7 @@ test('the model pages open with their models, diagram and DDL', async () => {
 });
 
 test('a syntax error mid-class is shown at its line and the last good diagram stays', async () => {
-  const { page, context, problems } = await openPage(browser, `${server.url}#/soft-delete`);
+  const { page, context, problems } = await openPage(shared.browser, `${shared.server.url}#/soft-delete`);
   await modelEditor(page).waitFor();
   await page.getByTestId('diagram').locator('svg').waitFor();
   const good = await modelEditor(page).inputValue();
@@ -71,7 +57,7 @@ test('a syntax error mid-class is shown at its line and the last good diagram st
 });
 
 test('edited models and the selected view travel in the permalink', async () => {
-  const maker = await openPage(browser, `${server.url}#/enum-field`);
+  const maker = await openPage(shared.browser, `${shared.server.url}#/enum-field`);
   await modelEditor(maker.page).waitFor();
   const edited = (await modelEditor(maker.page).inputValue()).replace(
     "    __tablename__ = 'orders'",
@@ -85,7 +71,7 @@ test('edited models and the selected view travel in the permalink', async () => 
   assert.ok(link.length < 2000, `link is ${link.length} chars`);
   await maker.context.close();
 
-  const { page, context, problems } = await openPage(browser, link);
+  const { page, context, problems } = await openPage(shared.browser, link);
   await modelEditor(page).waitFor();
   assert.equal(await modelEditor(page).inputValue(), edited);
   assert.equal(await page.getByRole('tab', { name: 'DDL' }).getAttribute('aria-selected'), 'true');
@@ -94,12 +80,66 @@ test('edited models and the selected view travel in the permalink', async () => 
   await context.close();
 });
 
-test('the console runs on the database the models define', { skip: process.env.SQLPATTERNS_DIALECT ? false : 'needs the PostgreSQL dialect front (issue 4): GlueSQL alone rejects VARCHAR(n), TIMESTAMP WITH TIME ZONE, REFERENCES' }, async () => {
-  const { page, context, problems } = await openPage(browser, `${server.url}#/many-to-many`);
+test('the console runs on the database the models define', async () => {
+  const { page, context, problems } = await openPage(shared.browser, `${shared.server.url}#/many-to-many`);
   await modelEditor(page).waitFor();
   await page.getByRole('tab', { name: 'Tables' }).click();
   const tables = await page.getByTestId('live-tables').locator('tbody td:first-child').allTextContents();
   assert.deepEqual(tables.sort(), ['categories', 'product_categories', 'products']);
+  await paste(page.getByTestId('sql-editor'), "INSERT INTO categories (id) VALUES ('books');\nSELECT id FROM categories;");
+  await page.getByTestId('run-sql').click();
+  await page.getByTestId('result-table').waitFor();
+  assert.deepEqual(await page.getByTestId('result-table').locator('tbody td').allTextContents(), ['books']);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('loading 10 users with 3 orders each: 11 statements lazily, 1 joined, 2 selectin, 2 subquery', async () => {
+  const { page, context, problems } = await openPage(shared.browser, `${shared.server.url}#/one-to-many-cascade`);
+  await page.getByTestId('load-strategy').first().waitFor();
+  const expected = { select: ['lazyload', 11], joined: ['joinedload', 1], selectin: ['selectinload', 2], subquery: ['subqueryload', 2] };
+  for (const [strategy, [option, count]] of Object.entries(expected)) {
+    await page.locator(`[data-testid=load-strategy][data-strategy=${strategy}]`).click();
+    const summary = page.getByTestId('load-summary');
+    await page.waitForFunction(
+      (o) => document.querySelector('[data-testid=load-summary]')?.textContent.startsWith(`${o}(User.orders)`),
+      option,
+    );
+    assert.equal(await summary.getAttribute('data-count'), String(count), strategy);
+    assert.match(await summary.textContent(), /10 users · 30 orders/);
+    assert.equal(await page.getByTestId('orm-statement').count(), count, strategy);
+  }
+  // The statements are SQLAlchemy's: the last run (subquery) reads through anon_1.
+  assert.match(await page.getByTestId('orm-statements').textContent(), /anon_1/);
+  // Every one of them ran on the engine: the statement log has the seed and the load.
+  const logged = await page.getByTestId('statement-log').getByTestId('statement').allTextContents();
+  assert.ok(logged.filter((t) => /orders\.user_id/.test(t)).length >= 1, 'loads are in the statement log');
+  assert.ok(logged.some((t) => /INSERT INTO users/.test(t)), 'the seed is in the statement log');
+  // The lazy run names the N+1.
+  await page.locator('[data-testid=load-strategy][data-strategy=select]').click();
+  await page.getByTestId('n-plus-one').waitFor();
+  // raise: SQLAlchemy's error instead of loading.
+  await page.locator('[data-testid=load-strategy][data-strategy=raise]').click();
+  await page.getByTestId('load-error').waitFor();
+  assert.match(await page.getByTestId('load-error').textContent(), /'User.orders' is not available due to lazy='raise'/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the loader knobs and strategy travel in the permalink', async () => {
+  const maker = await openPage(shared.browser, `${shared.server.url}#/one-to-many-cascade`);
+  await maker.page.getByTestId('load-strategy').first().waitFor();
+  await maker.page.getByLabel('Users', { exact: true }).fill('4');
+  await maker.page.getByLabel('Users', { exact: true }).dispatchEvent('change');
+  await maker.page.locator('[data-testid=load-strategy][data-strategy=selectin]').click();
+  await maker.page.waitForFunction(() => location.hash.includes('s=1.'));
+  await maker.page.waitForTimeout(500);
+  const link = await maker.page.getByTestId('permalink').getAttribute('href');
+  await maker.context.close();
+  const { page, context, problems } = await openPage(shared.browser, link);
+  await page.getByTestId('load-summary').waitFor();
+  assert.equal(await page.getByLabel('Users', { exact: true }).inputValue(), '4');
+  assert.match(await page.getByTestId('load-summary').textContent(), /selectinload\(User.orders\): 2 statements · 4 users · 12 orders/);
   assert.deepEqual(problems, []);
   await context.close();
 });

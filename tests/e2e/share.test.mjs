@@ -1,7 +1,7 @@
 // Permalinks, local persistence and embeds, in headless Debian chromium, on the release build.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDir, launchBrowser, openPage } from './harness.mjs';
+import { sharedBrowser, openPage, paste } from './harness.mjs';
 
 const SLUGS = [
   'base-model', 'soft-delete', 'audit-trail', 'enum-field', 'one-to-many-cascade',
@@ -12,26 +12,11 @@ const SLUGS = [
   'session-context', 'savepoints', 'read-only-transactions',
 ];
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDir();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const shared = sharedBrowser({ before, after });
 
 const editor = (page) => page.getByTestId('sql-editor');
 
-async function type(page, text) {
-  // One input event, as a paste (see app.test.mjs).
-  await editor(page).evaluate((el, t) => {
-    el.value = t;
-    el.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertFromPaste' }));
-  }, text);
-}
+const type = (page, text) => paste(editor(page), text);
 
 /** Waits until the URL carries the page's state (it follows edits after a short debounce). */
 async function permalinkWith(page) {
@@ -40,10 +25,10 @@ async function permalinkWith(page) {
 }
 
 test('every pattern state round-trips through its link into a fresh browser profile', async () => {
-  const editorCtx = await openPage(browser);
+  const editorCtx = await openPage(shared.browser);
   for (const slug of SLUGS) {
     const { page } = editorCtx;
-    await page.goto(`${server.url}#/${slug}`);
+    await page.goto(`${shared.server.url}#/${slug}`);
     await page.locator(`article[data-slug="${slug}"]`).waitFor();
     const script = `-- edited on ${slug}\nSELECT '${slug}' AS slug, 'it''s ✓' AS note;`;
     await type(page, script);
@@ -51,7 +36,7 @@ test('every pattern state round-trips through its link into a fresh browser prof
     assert.match(link, new RegExp(`#/${slug}\\?s=1\\.`));
     assert.ok(link.length < 2000, `${slug}: link is ${link.length} chars`);
     // A fresh context is a fresh profile: no localStorage, nothing cached.
-    const fresh = await openPage(browser, link);
+    const fresh = await openPage(shared.browser, link);
     await editor(fresh.page).waitFor();
     assert.equal(await editor(fresh.page).inputValue(), script, slug);
     assert.equal(await fresh.page.getByTestId('link-notice').count(), 0);
@@ -63,7 +48,7 @@ test('every pattern state round-trips through its link into a fresh browser prof
 });
 
 test('the URL follows edits without flooding history, and a reload restores them', async () => {
-  const { page, context, problems } = await openPage(browser, `${server.url}#/soft-delete`);
+  const { page, context, problems } = await openPage(shared.browser, `${shared.server.url}#/soft-delete`);
   await editor(page).waitFor();
   const historyLength = await page.evaluate(() => history.length);
   for (const n of [1, 2, 3]) {
@@ -79,15 +64,15 @@ test('the URL follows edits without flooding history, and a reload restores them
   await context.close();
 });
 
-test('edits are saved in this browser, with a reset to the example', async () => {
-  const { page, context, problems } = await openPage(browser, `${server.url}#/enum-field`);
+test('edits are saved in this shared.browser, with a reset to the example', async () => {
+  const { page, context, problems } = await openPage(shared.browser, `${shared.server.url}#/enum-field`);
   await editor(page).waitFor();
   const example = await editor(page).inputValue();
   await type(page, 'SELECT 42 AS saved;');
   await permalinkWith(page);
   // Open the plain pattern URL (no state in it) in a new tab of the same profile.
   const tab = await context.newPage();
-  await tab.goto(`${server.url}#/enum-field`);
+  await tab.goto(`${shared.server.url}#/enum-field`);
   await tab.getByTestId('restored-notice').waitFor();
   assert.equal(await editor(tab).inputValue(), 'SELECT 42 AS saved;');
   await tab.getByRole('button', { name: 'Reset to example' }).click();
@@ -98,13 +83,13 @@ test('edits are saved in this browser, with a reset to the example', async () =>
 });
 
 test('a shared link does not overwrite the edits saved in this browser', async () => {
-  const { page, context } = await openPage(browser, `${server.url}#/pagination`);
+  const { page, context } = await openPage(shared.browser, `${shared.server.url}#/pagination`);
   await editor(page).waitFor();
   await type(page, 'SELECT 1 AS mine;');
   await permalinkWith(page);
   await page.waitForTimeout(500);
   // Someone else's link to the same pattern.
-  const other = await openPage(browser, `${server.url}#/pagination`);
+  const other = await openPage(shared.browser, `${shared.server.url}#/pagination`);
   await editor(other.page).waitFor();
   await type(other.page, 'SELECT 2 AS theirs;');
   const theirLink = await permalinkWith(other.page);
@@ -119,7 +104,7 @@ test('a shared link does not overwrite the edits saved in this browser', async (
 });
 
 test('garbage, truncated and oversized links open the default page with a notice', async () => {
-  const { page, context } = await openPage(browser, `${server.url}#/savepoints`);
+  const { page, context } = await openPage(shared.browser, `${shared.server.url}#/savepoints`);
   await editor(page).waitFor();
   const example = await editor(page).inputValue();
   await type(page, 'SELECT 99 AS x; -- a long enough script to truncate meaningfully');
@@ -133,7 +118,7 @@ test('garbage, truncated and oversized links open the default page with a notice
     '/savepoints?s=9.AAAA',
   ];
   for (const hash of bad) {
-    const fresh = await openPage(browser, `${server.url}#${hash}`);
+    const fresh = await openPage(shared.browser, `${shared.server.url}#${hash}`);
     await fresh.page.getByTestId('link-notice').waitFor();
     assert.equal(await editor(fresh.page).inputValue(), example, hash.slice(0, 40));
     // The page works: the example runs.
@@ -146,12 +131,12 @@ test('garbage, truncated and oversized links open the default page with a notice
 
 test('text from a link is only ever rendered as text', async () => {
   const payload = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>"'&`;
-  const maker = await openPage(browser, `${server.url}#/base-model`);
+  const maker = await openPage(shared.browser, `${shared.server.url}#/base-model`);
   await editor(maker.page).waitFor();
   await type(maker.page, payload);
   const link = await permalinkWith(maker.page);
   await maker.context.close();
-  const { page, context, problems } = await openPage(browser, link);
+  const { page, context, problems } = await openPage(shared.browser, link);
   await editor(page).waitFor();
   assert.equal(await editor(page).inputValue(), payload);
   await page.getByTestId('run-sql').click();
@@ -164,7 +149,7 @@ test('text from a link is only ever rendered as text', async () => {
 });
 
 test('embed mode shows just the pattern, with options, and links to the full app', async () => {
-  const { page, context, problems } = await openPage(browser, `${server.url}#/soft-delete?embed=1&theme=dark&panels=console`);
+  const { page, context, problems } = await openPage(shared.browser, `${shared.server.url}#/soft-delete?embed=1&theme=dark&panels=console`);
   await editor(page).waitFor();
   assert.equal(await page.locator('.app-header').count(), 0);
   assert.equal(await page.locator('.reference-panel').count(), 0, 'panels=console hides the reference');
@@ -174,7 +159,7 @@ test('embed mode shows just the pattern, with options, and links to the full app
   const open = await page.getByTestId('open-in-playground').getAttribute('href');
   assert.match(open, /#\/soft-delete\?s=1\./);
   assert.doesNotMatch(open, /embed=1/);
-  const full = await openPage(browser, open);
+  const full = await openPage(shared.browser, open);
   await editor(full.page).waitFor();
   assert.equal(await editor(full.page).inputValue(), 'SELECT 5 AS five;');
   assert.equal(await full.page.locator('.app-header').count(), 1);
@@ -184,7 +169,7 @@ test('embed mode shows just the pattern, with options, and links to the full app
 });
 
 test('the Embed button gives an iframe snippet for the current state', async () => {
-  const { page, context } = await openPage(browser, `${server.url}#/partial-index`);
+  const { page, context } = await openPage(shared.browser, `${shared.server.url}#/partial-index`);
   await editor(page).waitFor();
   await page.getByTestId('embed-button').click();
   const snippet = await page.getByTestId('embed-snippet').inputValue();
@@ -195,7 +180,7 @@ test('the Embed button gives an iframe snippet for the current state', async () 
 });
 
 test('the embed demo page shows live patterns in sandboxed iframes that size themselves', async () => {
-  const { page, context, problems } = await openPage(browser, `${server.url}public/embed-demo.html`);
+  const { page, context, problems } = await openPage(shared.browser, `${shared.server.url}public/embed-demo.html`);
   const frames = page.locator('iframe');
   assert.equal(await frames.count(), 3);
   for (let i = 0; i < 3; i++) {

@@ -8,7 +8,10 @@
 //! - [`highlight`]: tokenizers for SQL and Python used by the editors.
 //! - [`route`]: the URL-fragment routes of the app.
 //! - [`share`]: permalinks (versioned, compressed page state) and embed options.
-//! - [`model`]: SQLAlchemy declarative models parsed into an IR, DDL and an ER diagram.
+//! - [`model`]: SQLAlchemy declarative models parsed into an IR, DDL and an ER diagram;
+//!   [`model_editor`]: one build of an edited model (diagnostics, DDL, diagram, database).
+//! - [`orm`]: SQLAlchemy 2.0 Session emulation; [`loader_demo`]: loader strategies, live.
+//! - [`dialect`]: the PostgreSQL front behind `Database::execute`.
 //!
 //! Nothing here depends on Leptos or web-sys; it is tested natively with `cargo test`.
 
@@ -17,6 +20,7 @@ pub mod console;
 pub mod dialect;
 pub mod engine;
 pub mod highlight;
+pub mod loader_demo;
 pub mod model;
 pub mod model_editor;
 pub mod orm;
