@@ -12,11 +12,13 @@
 //!   [`model_editor`]: one build of an edited model (diagnostics, DDL, diagram, database).
 //! - [`orm`]: SQLAlchemy 2.0 Session emulation; [`loader_demo`]: loader strategies, live.
 //! - [`dialect`]: the PostgreSQL front behind `Database::execute`.
+//! - [`demo`]: the shape of a live pattern page (seed, named steps, comparisons).
 //!
 //! Nothing here depends on Leptos or web-sys; it is tested natively with `cargo test`.
 
 pub mod catalogue;
 pub mod console;
+pub mod demo;
 pub mod dialect;
 pub mod engine;
 pub mod highlight;
