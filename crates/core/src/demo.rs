@@ -29,11 +29,17 @@ pub struct StepOutcome {
 
 impl StepOutcome {
     pub fn ok(explanation: impl Into<String>) -> Self {
-        Self { explanation: explanation.into(), error: None }
+        Self {
+            explanation: explanation.into(),
+            error: None,
+        }
     }
 
     pub fn failed(explanation: impl Into<String>, error: impl Into<String>) -> Self {
-        Self { explanation: explanation.into(), error: Some(error.into()) }
+        Self {
+            explanation: explanation.into(),
+            error: Some(error.into()),
+        }
     }
 }
 
@@ -70,4 +76,29 @@ pub struct Demo {
     /// One line saying which behaviour comes from our layer, not GlueSQL (if any).
     pub engine_note: Option<&'static str>,
     pub comparisons: &'static [Comparison],
+}
+
+/// Builds the page's models from `source`, opens a session on them and runs the demo's
+/// seed: the state a page starts from (and a permalink's steps replay on).
+pub fn start(demo: &Demo, source: &str) -> Result<(Database, ModelIr, Session), String> {
+    let build = crate::model_editor::build(source);
+    let mut db = build.database;
+    let ir = build.ir;
+    let mut session = Session::new(&ir).map_err(|e| e.to_string())?;
+    (demo.seed)(&mut DemoContext {
+        db: &mut db,
+        ir: &ir,
+        session: &mut session,
+    })?;
+    Ok((db, ir, session))
+}
+
+/// Runs the steps named by `step_ids` in order (unknown ids are skipped): a permalink's
+/// state rebuilt after [`start`].
+pub fn replay(demo: &Demo, ctx: &mut DemoContext, step_ids: &[&str]) -> Vec<StepOutcome> {
+    step_ids
+        .iter()
+        .filter_map(|id| demo.steps.iter().find(|s| s.id == *id))
+        .map(|step| (step.run)(ctx))
+        .collect()
 }

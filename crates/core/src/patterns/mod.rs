@@ -29,6 +29,16 @@ pub mod self_referential;
 pub mod session_context;
 pub mod soft_delete;
 
+mod live;
+
+/// The live demo of a page (None: the page is not live yet).
+pub fn demo_for(slug: &str) -> Option<&'static crate::demo::Demo> {
+    match slug {
+        "soft-delete" => Some(&soft_delete::DEMO),
+        _ => None,
+    }
+}
+
 /// Every pattern, in the reference's order (sections stay contiguous).
 pub static REGISTRY: [&Pattern; 25] = [
     &base_model::PATTERN,
@@ -67,9 +77,13 @@ mod tests {
     use crate::model_editor;
 
     /// The database a page's console starts on: the one its models define on the model
-    /// editor's pages, an empty one elsewhere.
+    /// editor's pages (after the live demo's seed, where the page is live), an empty one
+    /// elsewhere.
     fn console_database(p: &Pattern) -> Database {
-        if model_editor::has_model_editor(p) {
+        if let Some(demo) = super::demo_for(p.slug) {
+            let (db, _, _) = crate::demo::start(demo, p.reference_code).expect("seed");
+            db
+        } else if model_editor::has_model_editor(p) {
             model_editor::build(p.reference_code).database
         } else {
             Database::new()
@@ -239,8 +253,10 @@ mod tests {
     }
 
     #[test]
-    fn no_pattern_is_live_yet() {
-        assert!(REGISTRY.iter().all(|p| !p.live));
+    fn a_page_is_live_exactly_when_it_has_a_demo() {
+        for p in REGISTRY {
+            assert_eq!(p.live, super::demo_for(p.slug).is_some(), "{}", p.slug);
+        }
     }
 
     /// The names each pattern's reference code must mention.

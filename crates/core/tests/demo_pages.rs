@@ -1,0 +1,287 @@
+//! The live pages' demos (issue 6): seeds, steps (statements emitted, state left, the
+//! failures they demonstrate), determinism of replays, robustness on edited models.
+
+use sqlpatterns_core::catalogue;
+use sqlpatterns_core::demo::{self, Demo, DemoContext, StepOutcome};
+use sqlpatterns_core::engine::Database;
+use sqlpatterns_core::model::ModelIr;
+use sqlpatterns_core::orm::Session;
+use sqlpatterns_core::patterns::{self, demo_for};
+
+struct Page {
+    demo: &'static Demo,
+    db: Database,
+    ir: ModelIr,
+    session: Session,
+}
+
+impl Page {
+    fn open(slug: &str) -> Page {
+        let source = catalogue::by_slug(slug).expect("slug").reference_code;
+        Page::open_with(slug, source)
+    }
+
+    fn open_with(slug: &str, source: &str) -> Page {
+        let demo = demo_for(slug).expect("live page");
+        let (db, ir, session) = demo::start(demo, source).expect("seed runs");
+        Page {
+            demo,
+            db,
+            ir,
+            session,
+        }
+    }
+
+    /// Runs one step; returns its outcome and the SQL it sent to the engine.
+    fn step(&mut self, id: &str) -> (StepOutcome, Vec<String>) {
+        let seq = self.db.log().last_seq();
+        let outcome = demo::replay(
+            self.demo,
+            &mut DemoContext {
+                db: &mut self.db,
+                ir: &self.ir,
+                session: &mut self.session,
+            },
+            &[id],
+        );
+        assert_eq!(outcome.len(), 1, "unknown step {id}");
+        let outcome = outcome.into_iter().next().unwrap();
+        assert!(
+            !outcome.explanation.trim().is_empty(),
+            "{id}: empty explanation"
+        );
+        let sql = self
+            .db
+            .log()
+            .since(seq)
+            .iter()
+            .map(|e| e.sql.clone())
+            .collect();
+        (outcome, sql)
+    }
+
+    fn ok(&mut self, id: &str) -> Vec<String> {
+        let (outcome, sql) = self.step(id);
+        assert_eq!(outcome.error, None, "{id}: {}", outcome.explanation);
+        sql
+    }
+
+    fn fails(&mut self, id: &str) -> (String, Vec<String>) {
+        let (outcome, sql) = self.step(id);
+        (
+            outcome
+                .error
+                .unwrap_or_else(|| panic!("{id} should fail: {}", outcome.explanation)),
+            sql,
+        )
+    }
+
+    fn count(&mut self, sql: &str) -> i64 {
+        let rows = self.query(sql);
+        rows[0][0].parse().expect("a count")
+    }
+
+    fn query(&mut self, sql: &str) -> Vec<Vec<String>> {
+        let run = sqlpatterns_core::console::run_script(&mut self.db, sql);
+        match &run.statements[0].outcome {
+            Ok(sqlpatterns_core::console::StatementOutcome::Rows(rs)) => rs
+                .rows
+                .iter()
+                .map(|r| r.iter().map(|c| c.text.clone()).collect())
+                .collect(),
+            other => panic!("{sql}: {other:?}"),
+        }
+    }
+
+    /// Every table's rows, as text, for comparing two databases.
+    fn dump(&mut self) -> Vec<(String, Vec<Vec<String>>)> {
+        let mut out = Vec::new();
+        for table in self.db.table_names() {
+            let mut rows = self.query(&format!("SELECT * FROM {table}"));
+            rows.sort();
+            out.push((table, rows));
+        }
+        out
+    }
+}
+
+fn has(sql: &[String], needle: &str) -> usize {
+    sql.iter().filter(|s| s.contains(needle)).count()
+}
+
+// --- every live page -----------------------------------------------------------
+
+#[test]
+fn live_flag_matches_demo_for() {
+    for p in patterns::REGISTRY {
+        assert_eq!(p.live, demo_for(p.slug).is_some(), "{}", p.slug);
+    }
+    assert!(demo_for("no-such-page").is_none());
+}
+
+fn live_slugs() -> Vec<&'static str> {
+    patterns::REGISTRY
+        .iter()
+        .filter(|p| p.live)
+        .map(|p| p.slug)
+        .collect()
+}
+
+#[test]
+fn every_step_explains_itself_and_replays_deterministically() {
+    for slug in live_slugs() {
+        let demo = demo_for(slug).unwrap();
+        assert!((3..=6).contains(&demo.steps.len()), "{slug}");
+        let ids: Vec<&str> = demo.steps.iter().map(|s| s.id).collect();
+        let mut dumps = Vec::new();
+        for _ in 0..2 {
+            let mut page = Page::open(slug);
+            for id in &ids {
+                page.step(id);
+            }
+            dumps.push(page.dump());
+        }
+        assert_eq!(dumps[0], dumps[1], "{slug}");
+        // Unknown ids are skipped.
+        let mut page = Page::open(slug);
+        let outcomes = demo::replay(
+            demo,
+            &mut DemoContext {
+                db: &mut page.db,
+                ir: &page.ir,
+                session: &mut page.session,
+            },
+            &["nope"],
+        );
+        assert!(outcomes.is_empty());
+        for table in demo.tables {
+            assert!(
+                page.db.table_names().iter().any(|t| t == table),
+                "{slug}: {table}"
+            );
+        }
+    }
+}
+
+#[test]
+fn steps_run_twice_and_in_reverse_without_panicking() {
+    for slug in live_slugs() {
+        let demo = demo_for(slug).unwrap();
+        let mut page = Page::open(slug);
+        for step in demo
+            .steps
+            .iter()
+            .rev()
+            .chain(demo.steps.iter())
+            .chain(demo.steps.iter())
+        {
+            page.step(step.id);
+        }
+    }
+}
+
+/// The reference code without its `n`-th single-line column declaration.
+fn drop_column(source: &str, n: usize) -> Option<String> {
+    let lines: Vec<&str> = source.lines().collect();
+    let candidates: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].contains("Mapped[") && !lines[i].contains("relationship"))
+        .collect();
+    let i = *candidates.get(n)?;
+    let mut kept = lines.clone();
+    kept.remove(i);
+    Some(kept.join("\n"))
+}
+
+#[test]
+fn steps_never_panic_on_models_with_a_dropped_or_renamed_column() {
+    for slug in live_slugs() {
+        let demo = demo_for(slug).unwrap();
+        let source = catalogue::by_slug(slug).unwrap().reference_code;
+        let mut variants: Vec<String> = (0..4).filter_map(|n| drop_column(source, n)).collect();
+        variants.push(source.replace("email", "mail").replace("name", "title"));
+        variants.push(String::new());
+        for variant in variants {
+            let build = sqlpatterns_core::model_editor::build(&variant);
+            let mut db = build.database;
+            let Ok(mut session) = Session::new(&build.ir) else {
+                continue;
+            };
+            let mut ctx = DemoContext {
+                db: &mut db,
+                ir: &build.ir,
+                session: &mut session,
+            };
+            let _ = (demo.seed)(&mut ctx);
+            for step in demo.steps {
+                let outcome = (step.run)(&mut ctx);
+                assert!(!outcome.explanation.is_empty(), "{slug}/{}", step.id);
+            }
+        }
+    }
+}
+
+#[test]
+fn comparisons_show_both_sides() {
+    for slug in live_slugs() {
+        for c in demo_for(slug).unwrap().comparisons {
+            let out = (c.run)();
+            assert!(
+                !out.with_pattern.is_empty() && !out.without_pattern.is_empty(),
+                "{slug}: {}",
+                c.title
+            );
+            assert!(!out.verdict.is_empty());
+            assert_ne!(out.with_pattern, out.without_pattern);
+        }
+    }
+}
+
+// --- soft-delete ---------------------------------------------------------------
+
+#[test]
+fn soft_delete_page() {
+    let mut p = Page::open("soft-delete");
+    assert_eq!(p.count("SELECT COUNT(*) FROM users"), 3);
+    let sql = p.ok("soft-delete-ben");
+    assert_eq!(has(&sql, "UPDATE users SET"), 1, "{sql:?}");
+    assert_eq!(has(&sql, "DELETE"), 0);
+    assert_eq!(
+        p.count("SELECT COUNT(*) FROM users WHERE deleted_at IS NOT NULL"),
+        1
+    );
+    let (outcome, sql) = p.step("active-vs-raw");
+    assert!(
+        outcome.explanation.contains("returns 2 user(s)")
+            && outcome.explanation.contains("3 row(s)"),
+        "{}",
+        outcome.explanation
+    );
+    assert!(has(&sql, "deleted_at IS NULL") >= 1, "{sql:?}");
+    let (err, _) = p.fails("re-register");
+    assert!(
+        err.contains("duplicate key value violates unique constraint \"users_email_key\""),
+        "{err}"
+    );
+    assert_eq!(p.count("SELECT COUNT(*) FROM users"), 3);
+    let sql = p.ok("partial-unique");
+    assert_eq!(has(&sql, "WHERE deleted_at IS NULL"), 1);
+    p.ok("re-register");
+    assert_eq!(
+        p.count("SELECT COUNT(*) FROM users WHERE email = 'ben@example.com'"),
+        2
+    );
+    let (err, _) = p.fails("restore-ben");
+    assert!(
+        err.contains("duplicate key value violates unique constraint \"uq_users_email_active\""),
+        "{err}"
+    );
+    // Without a new account, restore works.
+    let mut q = Page::open("soft-delete");
+    q.ok("soft-delete-ben");
+    let sql = q.ok("restore-ben");
+    assert_eq!(has(&sql, "UPDATE users SET"), 1);
+    assert_eq!(
+        q.count("SELECT COUNT(*) FROM users WHERE deleted_at IS NULL"),
+        3
+    );
+}
