@@ -285,3 +285,91 @@ fn soft_delete_page() {
         3
     );
 }
+
+// --- enum-field ----------------------------------------------------------------
+
+#[test]
+fn enum_field_page() {
+    let mut p = Page::open("enum-field");
+    assert_eq!(p.count("SELECT COUNT(*) FROM orders"), 3);
+    let sql = p.ok("insert-default");
+    assert!(
+        has(&sql, "INSERT INTO orders (") == 1 && has(&sql, "'pending'") == 1,
+        "{sql:?}"
+    );
+    let sql = p.ok("deliver");
+    assert_eq!(has(&sql, "UPDATE orders SET"), 1, "{sql:?}");
+    assert_eq!(
+        p.count("SELECT COUNT(*) FROM orders WHERE status = 'delivered'"),
+        1
+    );
+    let (err, _) = p.fails("invalid-status");
+    assert!(
+        err.contains(
+            "new row for relation \"orders\" violates check constraint \"valid_order_status\""
+        ),
+        "{err}"
+    );
+    assert_eq!(p.count("SELECT COUNT(*) FROM orders"), 4);
+    // 'refunded' before the CHECK is widened: refused.
+    let (err, _) = p.fails("use-refunded");
+    assert!(err.contains("valid_order_status"), "{err}");
+    let sql = p.ok("widen-check");
+    assert_eq!(has(&sql, "DROP CONSTRAINT valid_order_status"), 1);
+    assert_eq!(has(&sql, "NOT VALID"), 1);
+    assert_eq!(has(&sql, "VALIDATE CONSTRAINT valid_order_status"), 1);
+    p.ok("use-refunded");
+    assert_eq!(
+        p.count("SELECT COUNT(*) FROM orders WHERE status = 'refunded'"),
+        1
+    );
+    // Widened or not, a typo is still refused.
+    let (err, _) = p.fails("invalid-status");
+    assert!(err.contains("valid_order_status"), "{err}");
+}
+
+// --- one-to-many-cascade -------------------------------------------------------
+
+#[test]
+fn one_to_many_cascade_page() {
+    let mut p = Page::open("one-to-many-cascade");
+    assert_eq!(p.count("SELECT COUNT(*) FROM users"), 4);
+    assert_eq!(p.count("SELECT COUNT(*) FROM orders"), 19);
+    let (outcome, orm) = p.step("orm-cascade");
+    assert_eq!(outcome.error, None, "{}", outcome.explanation);
+    assert_eq!(has(&orm, "DELETE FROM orders"), 2, "{orm:?}");
+    assert_eq!(has(&orm, "DELETE FROM users"), 1);
+    assert_eq!(p.count("SELECT COUNT(*) FROM orders"), 17);
+    let passive = p.ok("passive-deletes");
+    assert_eq!(has(&passive, "DELETE FROM orders"), 0, "{passive:?}");
+    assert_eq!(has(&passive, "DELETE FROM users"), 1);
+    assert_eq!(
+        has(&passive, "FROM orders WHERE"),
+        0,
+        "no load of the orders: {passive:?}"
+    );
+    assert_eq!(p.count("SELECT COUNT(*) FROM orders"), 15);
+    assert_eq!(p.count("SELECT COUNT(*) FROM users"), 2);
+    let sql = p.ok("delete-orphan");
+    assert_eq!(has(&sql, "DELETE FROM orders"), 1, "{sql:?}");
+    assert_eq!(p.count("SELECT COUNT(*) FROM orders"), 14);
+    let (outcome, sql) = p.step("fk-index");
+    assert_eq!(outcome.error, None);
+    assert!(
+        outcome.explanation.contains("examined 12 row(s) with"),
+        "{}",
+        outcome.explanation
+    );
+    assert!(
+        outcome.explanation.contains("14 without"),
+        "{}",
+        outcome.explanation
+    );
+    assert_eq!(has(&sql, "DROP INDEX"), 1);
+    assert_eq!(has(&sql, "CREATE INDEX"), 1);
+    assert!(p
+        .db
+        .index_names("orders")
+        .iter()
+        .any(|n| n.contains("user_id")));
+}

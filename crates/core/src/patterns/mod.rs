@@ -35,6 +35,8 @@ mod live;
 pub fn demo_for(slug: &str) -> Option<&'static crate::demo::Demo> {
     match slug {
         "soft-delete" => Some(&soft_delete::DEMO),
+        "enum-field" => Some(&enum_field::DEMO),
+        "one-to-many-cascade" => Some(&one_to_many_cascade::DEMO),
         _ => None,
     }
 }
