@@ -81,6 +81,14 @@ pub struct Demo {
 /// Builds the page's models from `source`, opens a session on them and runs the demo's
 /// seed: the state a page starts from (and a permalink's steps replay on).
 pub fn start(demo: &Demo, source: &str) -> Result<(Database, ModelIr, Session), String> {
+    // BaseModel is abstract: its page demonstrates it on a Note model added to the source.
+    let with_note;
+    let source = if std::ptr::eq(demo, &crate::patterns::base_model::DEMO) {
+        with_note = format!("{source}\n{}", crate::patterns::base_model::NOTE_MODEL);
+        with_note.as_str()
+    } else {
+        source
+    };
     let build = crate::model_editor::build(source);
     let mut db = build.database;
     let ir = build.ir;

@@ -373,3 +373,68 @@ fn one_to_many_cascade_page() {
         .iter()
         .any(|n| n.contains("user_id")));
 }
+
+// --- base-model ----------------------------------------------------------------
+
+#[test]
+fn base_model_page() {
+    let mut p = Page::open("base-model");
+    assert_eq!(p.count("SELECT COUNT(*) FROM notes"), 1);
+    let sql = p.ok("insert-note");
+    let insert: Vec<&String> = sql
+        .iter()
+        .filter(|s| s.starts_with("INSERT INTO notes"))
+        .collect();
+    assert_eq!(insert.len(), 1, "{sql:?}");
+    for column in ["id", "created_at", "updated_at", "text"] {
+        assert!(insert[0].contains(column), "{}", insert[0]);
+    }
+    let rows = p.query("SELECT id, created_at, updated_at FROM notes WHERE text = 'Call Bob'");
+    assert_eq!(rows[0][0].len(), 36, "a uuid4: {:?}", rows[0]);
+    assert_eq!(rows[0][1], rows[0][2]);
+    let created = p.query("SELECT created_at, updated_at FROM notes WHERE text = 'Buy milk'");
+    let sql = p.ok("edit-note");
+    let update: Vec<&String> = sql
+        .iter()
+        .filter(|s| s.starts_with("UPDATE notes"))
+        .collect();
+    assert_eq!(update.len(), 1, "{sql:?}");
+    assert!(
+        update[0].contains("updated_at") && !update[0].contains("created_at"),
+        "{}",
+        update[0]
+    );
+    let after = p.query("SELECT created_at, updated_at FROM notes WHERE text = 'Buy oat milk'");
+    assert_eq!(after[0][0], created[0][0], "created_at stays");
+    assert!(
+        after[0][1] > created[0][1],
+        "updated_at moves: {after:?} {created:?}"
+    );
+    let (err, _) = p.fails("sql-insert");
+    assert!(err.contains("null value in column \"id\""), "{err}");
+    let sql = p.ok("sql-update");
+    assert!(sql[0].starts_with("UPDATE notes SET text") && !sql[0].contains("updated_at"));
+    let last = p.query("SELECT updated_at FROM notes WHERE text = 'Buy milk and bread'");
+    assert_eq!(
+        last[0][0], after[0][1],
+        "plain SQL does not move updated_at"
+    );
+}
+
+#[test]
+fn base_model_seed_works_without_start_too() {
+    let demo = demo_for("base-model").unwrap();
+    let build = sqlpatterns_core::model_editor::build(
+        catalogue::by_slug("base-model").unwrap().reference_code,
+    );
+    let mut db = build.database;
+    let mut session = Session::new(&build.ir).unwrap();
+    let mut ctx = DemoContext {
+        db: &mut db,
+        ir: &build.ir,
+        session: &mut session,
+    };
+    (demo.seed)(&mut ctx).expect("seed");
+    assert_eq!((demo.steps[0].run)(&mut ctx).error, None);
+    assert_eq!(db.row_count("notes"), Some(2));
+}

@@ -34,6 +34,7 @@ mod live;
 /// The live demo of a page (None: the page is not live yet).
 pub fn demo_for(slug: &str) -> Option<&'static crate::demo::Demo> {
     match slug {
+        "base-model" => Some(&base_model::DEMO),
         "soft-delete" => Some(&soft_delete::DEMO),
         "enum-field" => Some(&enum_field::DEMO),
         "one-to-many-cascade" => Some(&one_to_many_cascade::DEMO),
