@@ -10,6 +10,7 @@ mod model_panel;
 mod page_state;
 mod pattern_page;
 mod share_bar;
+mod steps_panel;
 
 fn main() {
     console_error_panic_hook::set_once();

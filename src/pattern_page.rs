@@ -15,6 +15,7 @@ use crate::loader_panel::{LoaderKnobs, LoaderPanel, MAX_ORDERS, MAX_USERS};
 use crate::model_panel::ModelPanel;
 use crate::page_state::{absolute_url, follow_state, initial_state, StateNotice};
 use crate::share_bar::ShareBar;
+use crate::steps_panel::StepsPanel;
 use sqlpatterns_core::loader_demo::EagerStrategy;
 
 #[component]
@@ -57,6 +58,17 @@ pub fn PatternPage(
         ),
         strategy: RwSignal::new(knob("strategy").and_then(|v| EagerStrategy::parse(&v))),
     };
+    let demo = sqlpatterns_core::patterns::demo_for(slug);
+    let steps_done: RwSignal<Vec<String>> = RwSignal::new(
+        knob("steps")
+            .map(|ids| {
+                ids.split(',')
+                    .filter(|id| !id.is_empty())
+                    .map(String::from)
+                    .collect()
+            })
+            .unwrap_or_default(),
+    );
     let state = Memo::new(move |_| {
         let mut state = PageState {
             console: script.with(|text| (text != example).then(|| text.clone())),
@@ -65,6 +77,13 @@ pub fn PatternPage(
             view: view.with(|v| (with_models && v != DEFAULT_VIEW).then(|| v.clone())),
             ..PageState::default()
         };
+        if demo.is_some() {
+            steps_done.with(|ids: &Vec<String>| {
+                if !ids.is_empty() {
+                    state.knobs.insert("steps".into(), ids.join(","));
+                }
+            });
+        }
         if with_loader {
             // Knobs at their defaults stay out of the link, keeping it short.
             if knobs.users.get() != 10 {
@@ -140,6 +159,11 @@ pub fn PatternPage(
                             view! { <ReferencePanel pattern=pattern /> }.into_any()
                         }
                     })}
+                {demo
+                    .filter(|_| embed.shows(Panel::Demo))
+                    .map(|demo| {
+                        view! { <StepsPanel demo=demo models=models database=database steps_done=steps_done /> }
+                    })}
                 {(with_loader && embed.shows(Panel::Reference))
                     .then(|| view! { <LoaderPanel models=models knobs=knobs database=database /> })}
                 {embed
@@ -161,7 +185,7 @@ pub fn PatternPage(
             </div>
         }
     };
-    let not_live = (!pattern.live).then(|| {
+    let not_live = (demo.is_none()).then(|| {
         view! {
             <p class="notice" role="status" data-testid="not-live">
                 <strong>"The interactive demo of this pattern is not built yet."</strong>

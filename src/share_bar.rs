@@ -85,7 +85,7 @@ pub fn ShareBar(slug: &'static str, title: &'static str, state: Memo<PageState>)
                                 "Paste this into a documentation page. The frame reports its height "
                                 "with a " <code>{RESIZE_MESSAGE_TYPE}</code>
                                 " message; the script below applies it. Options: "
-                                <code>"theme=light|dark"</code> ", " <code>"panels=reference,console"</code>
+                                <code>"theme=light|dark"</code> ", " <code>"panels=reference,demo,console"</code>
                                 "."
                             </p>
                             <textarea

@@ -3,7 +3,7 @@
 
 pub mod editor;
 mod log_view;
-mod results;
+pub mod results;
 
 use leptos::prelude::*;
 use sqlpatterns_core::console::{run_script, ScriptRun};
@@ -19,7 +19,10 @@ use sqlpatterns_core::catalogue::CodeLanguage;
 #[derive(Clone, Copy)]
 pub struct PageDatabase {
     pub db: StoredValue<Database, LocalStorage>,
+    /// Bumped when the database is replaced (models rebuilt, reset).
     pub version: RwSignal<u64>,
+    /// Bumped when something other than the console ran statements on it (a step).
+    pub activity: RwSignal<u64>,
 }
 
 impl PageDatabase {
@@ -27,12 +30,18 @@ impl PageDatabase {
         Self {
             db: StoredValue::new_local(database),
             version: RwSignal::new(0),
+            activity: RwSignal::new(0),
         }
     }
 
     pub fn replace(&self, database: Database) {
         self.db.set_value(database);
         self.version.update(|v| *v += 1);
+    }
+
+    /// Says that statements ran on the database in place (the log has new entries).
+    pub fn touch(&self) {
+        self.activity.update(|v| *v += 1);
     }
 }
 
@@ -55,6 +64,11 @@ pub fn Console(
         database.version.track();
         log.set(db.with_value(|db| db.log().entries().to_vec()));
         last_run.set(None);
+    });
+    // Statements run by a step: the log grows, the console's last results stay.
+    Effect::new(move |_| {
+        database.activity.track();
+        log.set(db.with_value(|db| db.log().entries().to_vec()));
     });
 
     let run = move || {

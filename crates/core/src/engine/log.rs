@@ -162,6 +162,14 @@ impl StatementLog {
         self.next_seq
     }
 
+    /// Forgets the newest entry and its number (for the UI's own reads, see
+    /// `Database::peek`), so the numbering shows no gap.
+    pub(crate) fn discard_last(&mut self) {
+        if self.entries.pop().is_some() {
+            self.next_seq -= 1;
+        }
+    }
+
     pub fn clear(&mut self) {
         self.entries.clear();
     }

@@ -375,6 +375,21 @@ impl Database {
         }
     }
 
+    /// Runs a query for the UI's own display (live tables) without recording it: the
+    /// statement log shows only what the user and the patterns ran. Refuses anything but
+    /// a query, so a peek can never change the data.
+    pub fn peek(&mut self, sql: &str) -> Result<Payload, EngineError> {
+        if StatementKind::of_sql(sql) != StatementKind::Select {
+            return Err(EngineError {
+                message: "peek runs queries only".into(),
+                position: None,
+            });
+        }
+        let result = self.execute(sql);
+        self.log.discard_last();
+        result
+    }
+
     pub fn log(&self) -> &StatementLog {
         &self.log
     }
@@ -584,6 +599,22 @@ mod tests {
             db.log().entries()[0].outcome,
             LogOutcome::Failed(_)
         ));
+    }
+
+    #[test]
+    fn peek_reads_without_logging_and_refuses_writes() {
+        let mut db = Database::new();
+        db.execute("CREATE TABLE t (a INTEGER)").unwrap();
+        db.execute("INSERT INTO t VALUES (1)").unwrap();
+        let seq = db.log().last_seq();
+        let payload = db.peek("SELECT a FROM t").unwrap();
+        assert!(matches!(payload, Payload::Select { ref rows, .. } if rows.len() == 1));
+        assert_eq!(db.log().last_seq(), seq);
+        assert_eq!(db.log().entries().len(), 2);
+        assert!(db.peek("DELETE FROM t").is_err());
+        assert_eq!(db.row_count("t"), Some(1));
+        db.execute("SELECT 1").unwrap();
+        assert_eq!(db.log().last_seq(), seq + 1, "no gap in the numbering");
     }
 
     #[test]

@@ -23,16 +23,20 @@ impl Theme {
 /// The panels of a pattern page that an embed can choose to show.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Panel {
+    /// The reference code, or the Models panel on model pages.
     Reference,
+    /// The live steps of a pattern's demo.
+    Demo,
     Console,
 }
 
 impl Panel {
-    pub const ALL: [Panel; 2] = [Panel::Reference, Panel::Console];
+    pub const ALL: [Panel; 3] = [Panel::Reference, Panel::Demo, Panel::Console];
 
     pub fn name(self) -> &'static str {
         match self {
             Panel::Reference => "reference",
+            Panel::Demo => "demo",
             Panel::Console => "console",
         }
     }

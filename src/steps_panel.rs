@@ -1,0 +1,220 @@
+//! A live pattern page's steps: named actions that run real statements on the page's
+//! database (through the emulated ORM session or directly), the one-line explanation of
+//! what just happened, side-by-side comparisons, and the live tables.
+//!
+//! The page's state is "the models, then these step ids": the ids are in the permalink
+//! and replay deterministically on a fresh, seeded database.
+
+use leptos::prelude::*;
+use sqlpatterns_core::console::{ResultSet, StatementOutcome};
+use sqlpatterns_core::demo::{self, ComparisonOutcome, Demo, DemoContext, Step, StepOutcome};
+use sqlpatterns_core::model::ModelIr;
+use sqlpatterns_core::orm::Session;
+
+use crate::console::results::ResultTable;
+use crate::console::PageDatabase;
+
+/// The tables a demo shows, read with `peek` so the statement log keeps only what ran.
+fn read_tables(
+    demo: &'static Demo,
+    database: PageDatabase,
+) -> Vec<(String, Result<ResultSet, String>)> {
+    database
+        .db
+        .try_update_value(|db| {
+            demo.tables
+                .iter()
+                .map(|table| {
+                    let rows = match db.peek(&format!("SELECT * FROM {table}")) {
+                        Ok(payload) => match StatementOutcome::from(payload) {
+                            StatementOutcome::Rows(rs) => Ok(rs),
+                            _ => Ok(ResultSet::default()),
+                        },
+                        Err(e) => Err(e.message),
+                    };
+                    (table.to_string(), rows)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[component]
+pub fn StepsPanel(
+    demo: &'static Demo,
+    models: RwSignal<String>,
+    database: PageDatabase,
+    /// Step ids run so far, in order (part of the page's shareable state).
+    steps_done: RwSignal<Vec<String>>,
+) -> impl IntoView {
+    let session = StoredValue::new_local(None::<(ModelIr, Session)>);
+    // The database version this panel installed; any other change (models rebuilt, reset)
+    // restarts the demo on the new models.
+    let own_version = StoredValue::new(u64::MAX);
+    let last = RwSignal::new(None::<(&'static str, StepOutcome)>);
+    let tables = RwSignal::new(Vec::<(String, Result<ResultSet, String>)>::new());
+    let start_error = RwSignal::new(None::<String>);
+    let comparison = RwSignal::new(None::<(&'static str, ComparisonOutcome)>);
+
+    let restart = move || {
+        match demo::start(demo, &models.get_untracked()) {
+            Ok((mut db, ir, mut sess)) => {
+                let ids = steps_done.get_untracked();
+                let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+                let outcomes = demo::replay(
+                    demo,
+                    &mut DemoContext {
+                        db: &mut db,
+                        ir: &ir,
+                        session: &mut sess,
+                    },
+                    &ids,
+                );
+                let label = ids
+                    .last()
+                    .and_then(|id| demo.steps.iter().find(|s| s.id == *id))
+                    .map(|s| s.label);
+                last.set(label.zip(outcomes.into_iter().last()));
+                database.replace(db);
+                own_version.set_value(database.version.get_untracked());
+                session.set_value(Some((ir, sess)));
+                start_error.set(None);
+            }
+            Err(e) => start_error.set(Some(format!(
+                "The demo could not start on these models: {e}"
+            ))),
+        }
+        tables.set(read_tables(demo, database));
+    };
+    Effect::new(move |_| {
+        if database.version.get() != own_version.get_value() {
+            restart();
+        }
+    });
+    let run_step = move |step: &'static Step| {
+        let outcome = session
+            .try_update_value(|slot| {
+                let (ir, sess) = slot.as_mut()?;
+                database.db.try_update_value(|db| {
+                    (step.run)(&mut DemoContext {
+                        db,
+                        ir: &*ir,
+                        session: sess,
+                    })
+                })
+            })
+            .flatten();
+        let outcome = outcome
+            .unwrap_or_else(|| StepOutcome::failed("The demo is not running.", "no session"));
+        steps_done.update(|ids| ids.push(step.id.to_string()));
+        last.set(Some((step.label, outcome)));
+        database.touch();
+        tables.set(read_tables(demo, database));
+    };
+    let start_over = move |_| {
+        steps_done.set(Vec::new());
+        last.set(None);
+        restart();
+    };
+
+    let buttons = demo
+        .steps
+        .iter()
+        .map(|step| {
+            view! {
+                <button data-testid="step" data-step=step.id on:click=move |_| run_step(step)>
+                    {step.label}
+                </button>
+            }
+        })
+        .collect_view();
+    let comparisons = demo
+        .comparisons
+        .iter()
+        .map(|c| {
+            view! {
+                <button
+                    data-testid="comparison-button"
+                    on:click=move |_| comparison.set(Some((c.title, (c.run)())))
+                >
+                    {c.title}
+                </button>
+            }
+        })
+        .collect_view();
+    let outcome = move || {
+        last.get().map(|(label, outcome)| {
+            view! {
+                <div class="step-outcome" data-testid="step-outcome">
+                    <strong>{label}</strong>
+                    " "
+                    {outcome.explanation}
+                    {outcome.error.map(|e| view! { <div class="error" role="alert" data-testid="step-error">{e}</div> })}
+                </div>
+            }
+        })
+    };
+    let comparison_view = move || {
+        comparison.get().map(|(title, c)| {
+            let column = |lines: Vec<String>| lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view();
+            view! {
+                <div class="comparison-result" data-testid="comparison">
+                    <h3>{title}</h3>
+                    <div class="side-by-side">
+                        <div class="with"><h4>"With the pattern"</h4><ul>{column(c.with_pattern)}</ul></div>
+                        <div class="without"><h4>"Without it"</h4><ul>{column(c.without_pattern)}</ul></div>
+                    </div>
+                    <p class="verdict">{c.verdict}</p>
+                </div>
+            }
+        })
+    };
+    let live_tables = move || {
+        tables
+            .get()
+            .into_iter()
+            .map(|(name, rows)| {
+                let body = match rows {
+                    Ok(rs) => view! { <ResultTable rs=rs /> }.into_any(),
+                    Err(e) => view! { <p class="error">{e}</p> }.into_any(),
+                };
+                let heading = name.clone();
+                view! {
+                    <div class="live-table" data-testid="live-table" data-table=name>
+                        <h3>{heading}</h3>
+                        {body}
+                    </div>
+                }
+            })
+            .collect_view()
+    };
+    let trail = move || {
+        let ids = steps_done.get();
+        (!ids.is_empty()).then(|| {
+            let labels: Vec<&str> = ids
+                .iter()
+                .filter_map(|id| demo.steps.iter().find(|s| s.id == id).map(|s| s.label))
+                .collect();
+            view! { <p class="trail" data-testid="step-trail">"Steps so far: " {labels.join(" → ")}</p> }
+        })
+    };
+
+    view! {
+        <section class="panel steps-panel" aria-labelledby="steps-heading">
+            <div class="panel-head">
+                <h2 id="steps-heading">"Try it"</h2>
+                {demo.engine_note.map(|note| view! { <span class="engine-note" data-testid="engine-note">{note}</span> })}
+            </div>
+            {move || start_error.get().map(|e| view! { <div class="error" role="alert">{e}</div> })}
+            <div class="step-buttons">
+                {buttons}
+                <button class="small" on:click=start_over title="Back to the seeded database">"Start over"</button>
+            </div>
+            {trail}
+            {outcome}
+            {(!demo.comparisons.is_empty()).then(|| view! { <div class="step-buttons comparisons">{comparisons}</div> })}
+            {comparison_view}
+            <div class="live-tables">{live_tables}</div>
+        </section>
+    }
+}
