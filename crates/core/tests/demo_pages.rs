@@ -438,3 +438,87 @@ fn base_model_seed_works_without_start_too() {
     assert_eq!((demo.steps[0].run)(&mut ctx).error, None);
     assert_eq!(db.row_count("notes"), Some(2));
 }
+
+// --- many-to-many --------------------------------------------------------------
+
+#[test]
+fn many_to_many_page() {
+    let mut p = Page::open("many-to-many");
+    assert_eq!(p.count("SELECT COUNT(*) FROM product_categories"), 4);
+    let sql = p.ok("link");
+    assert_eq!(sql.len(), 1);
+    assert!(sql[0].starts_with("INSERT INTO product_categories"));
+    assert_eq!(
+        p.count("SELECT COUNT(*) FROM product_categories WHERE product_id = 'tablet'"),
+        2
+    );
+    let (err, _) = p.fails("link");
+    assert!(err.contains("product_categories_pkey"), "{err}");
+    let sql = p.ok("unlink");
+    assert!(sql[0].starts_with("DELETE FROM product_categories"));
+    assert_eq!(p.count("SELECT COUNT(*) FROM product_categories"), 4);
+    assert_eq!(p.count("SELECT COUNT(*) FROM products"), 3);
+    let (err, _) = p.fails("duplicate-link");
+    assert!(
+        err.contains("duplicate key value violates unique constraint \"product_categories_pkey\""),
+        "{err}"
+    );
+    let sql = p.ok("delete-product");
+    assert_eq!(has(&sql, "DELETE FROM products"), 1, "{sql:?}");
+    assert_eq!(
+        p.count("SELECT COUNT(*) FROM product_categories WHERE product_id = 'speaker'"),
+        0
+    );
+    assert_eq!(p.count("SELECT COUNT(*) FROM categories"), 2);
+    let sql = p.ok("delete-category");
+    assert_eq!(has(&sql, "DELETE FROM categories"), 1, "{sql:?}");
+    assert_eq!(p.count("SELECT COUNT(*) FROM product_categories"), 2);
+    assert_eq!(p.count("SELECT COUNT(*) FROM products"), 2);
+}
+
+// --- association-object --------------------------------------------------------
+
+#[test]
+fn association_object_page() {
+    let mut p = Page::open("association-object");
+    assert_eq!(p.count("SELECT COUNT(*) FROM order_items"), 4);
+    let (outcome, _) = p.step("totals");
+    // A: 25 + 120 * 0.9 = 133; B: 72 + 220 * 0.75 = 237.
+    assert!(
+        outcome.explanation.contains("order-a = 133.00 (2 units)"),
+        "{}",
+        outcome.explanation
+    );
+    assert!(
+        outcome.explanation.contains("order-b = 237.00 (5 units)"),
+        "{}",
+        outcome.explanation
+    );
+    let sql = p.ok("add-item");
+    assert_eq!(has(&sql, "INSERT INTO order_items"), 1, "{sql:?}");
+    let (outcome, _) = p.step("totals");
+    assert!(
+        outcome.explanation.contains("order-a = 247.00 (4 units)"),
+        "{}",
+        outcome.explanation
+    );
+    let (err, _) = p.fails("duplicate-item");
+    assert!(err.contains("order_items_pkey"), "{err}");
+    let (err, sql) = p.fails("delete-ordered-product");
+    assert!(
+        err.contains("violates foreign key constraint") && err.contains("order_items"),
+        "{err}"
+    );
+    assert_eq!(
+        sql,
+        vec!["DELETE FROM products WHERE id = 'mouse'".to_string()]
+    );
+    assert_eq!(p.count("SELECT COUNT(*) FROM products"), 3);
+    let sql = p.ok("delete-order");
+    assert!(
+        has(&sql, "DELETE FROM order_items") >= 1 && has(&sql, "DELETE FROM orders") == 1,
+        "{sql:?}"
+    );
+    assert_eq!(p.count("SELECT COUNT(*) FROM order_items"), 3);
+    assert_eq!(p.count("SELECT COUNT(*) FROM products"), 3);
+}

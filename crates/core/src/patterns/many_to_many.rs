@@ -1,6 +1,9 @@
 //! Many-to-Many with Association Table: summary, corrected reference code, notes on the corrections, console script.
 
 use crate::catalogue::{CodeLanguage, Pattern, Section};
+use crate::demo::{Comparison, ComparisonOutcome, Demo, DemoContext, Step, StepOutcome};
+
+use super::live::{add, commit, count, exec, fresh, guard, line, one};
 
 pub const PATTERN: Pattern = Pattern {
     slug: "many-to-many",
@@ -73,5 +76,141 @@ SELECT product_id, category_id FROM product_categories ORDER BY product_id, cate
 -- this one fails: (product_id, category_id) is the primary key, so a pair is linked once
 INSERT INTO product_categories (product_id, category_id) VALUES ('phone', 'mobile');
 "#,
-    live: false,
+    live: true,
 };
+
+/// The live page: products and categories linked through product_categories; linking,
+/// unlinking, deleting either side, the composite key refusing a duplicate link.
+/// (The ORM emulation does not load collections through a secondary table: the link
+/// statements are sent as SQLAlchemy emits them for `product.categories.append/remove`.)
+pub static DEMO: Demo = Demo {
+    seed,
+    steps: &[
+        Step { id: "link", label: "Link the tablet to 'audio'", run: link },
+        Step { id: "unlink", label: "Unlink the headphones from 'portable'", run: unlink },
+        Step { id: "duplicate-link", label: "Link the speaker to 'audio' twice", run: duplicate_link },
+        Step { id: "delete-product", label: "Delete the speaker", run: delete_product },
+        Step { id: "delete-category", label: "Delete the 'portable' category", run: delete_category },
+    ],
+    tables: &["products", "categories", "product_categories"],
+    engine_note: Some("The composite primary key and ON DELETE CASCADE on the association table are enforced by our dialect layer, not GlueSQL."),
+    comparisons: &[Comparison { title: "A duplicate link, with and without the composite primary key", run: compare_duplicate }],
+};
+
+const LINKS: [(&str, &str); 4] = [
+    ("tablet", "portable"),
+    ("headphones", "audio"),
+    ("headphones", "portable"),
+    ("speaker", "audio"),
+];
+
+fn seed(ctx: &mut DemoContext) -> Result<(), String> {
+    for id in ["tablet", "headphones", "speaker"] {
+        add(ctx, "Product", &[("id", id)])?;
+    }
+    for id in ["audio", "portable"] {
+        add(ctx, "Category", &[("id", id)])?;
+    }
+    commit(ctx.session, ctx.db)?;
+    for (product, category) in LINKS {
+        exec(ctx.db, &insert_link(product, category))?;
+    }
+    Ok(())
+}
+
+fn insert_link(product: &str, category: &str) -> String {
+    format!("INSERT INTO product_categories (product_id, category_id) VALUES ('{product}', '{category}')")
+}
+
+fn links(ctx: &mut DemoContext) -> Result<i64, String> {
+    count(ctx.db, "SELECT COUNT(*) FROM product_categories")
+}
+
+fn link(ctx: &mut DemoContext) -> StepOutcome {
+    guard(ctx, |ctx| {
+        match exec(ctx.db, &insert_link("tablet", "audio")) {
+        Ok(_) => Ok(StepOutcome::ok(
+            "tablet.categories.append(audio): one INSERT into the association table; neither products nor categories change.",
+        )),
+        Err(e) => Ok(StepOutcome::failed("The tablet is already in 'audio' (or one side was deleted).", e)),
+    }
+    })
+}
+
+fn unlink(ctx: &mut DemoContext) -> StepOutcome {
+    guard(ctx, |ctx| {
+        exec(
+            ctx.db,
+            "DELETE FROM product_categories WHERE product_categories.product_id = 'headphones' AND product_categories.category_id = 'portable'",
+        )?;
+        Ok(StepOutcome::ok(
+            "headphones.categories.remove(portable): SQLAlchemy deletes the one association row; both the product and the category stay.",
+        ))
+    })
+}
+
+fn duplicate_link(ctx: &mut DemoContext) -> StepOutcome {
+    guard(ctx, |ctx| {
+        match exec(ctx.db, &insert_link("speaker", "audio")) {
+        Ok(_) => Ok(StepOutcome::ok(
+            "The link was stored (it did not exist yet); run the step again to see the duplicate refused.",
+        )),
+        Err(e) => Ok(StepOutcome::failed(
+            "The composite primary key (product_id, category_id) refuses the same pair twice: a product cannot sit in a category twice.",
+            e,
+        )),
+    }
+    })
+}
+
+fn delete_product(ctx: &mut DemoContext) -> StepOutcome {
+    guard(ctx, |ctx| {
+        let before = links(ctx)?;
+        let speaker = one(ctx, "Product", "id", "speaker")?;
+        ctx.session
+            .delete(ctx.db, speaker)
+            .map_err(|e| e.to_string())?;
+        commit(ctx.session, ctx.db)?;
+        let after = links(ctx)?;
+        Ok(StepOutcome::ok(format!(
+            "session.delete(speaker): the product's row is deleted and ON DELETE CASCADE removed its {} link(s); the categories stay.",
+            before - after
+        )))
+    })
+}
+
+fn delete_category(ctx: &mut DemoContext) -> StepOutcome {
+    guard(ctx, |ctx| {
+        let before = links(ctx)?;
+        let portable = one(ctx, "Category", "id", "portable")?;
+        ctx.session
+            .delete(ctx.db, portable)
+            .map_err(|e| e.to_string())?;
+        commit(ctx.session, ctx.db)?;
+        let after = links(ctx)?;
+        Ok(StepOutcome::ok(format!(
+            "Deleting from the other side works the same: 'portable' is gone with its {} link(s), and its products stay.",
+            before - after
+        )))
+    })
+}
+
+fn compare_duplicate() -> ComparisonOutcome {
+    let mut with = fresh(PATTERN.reference_code);
+    let mut without = crate::engine::Database::new();
+    let _ = without.execute("CREATE TABLE product_categories (product_id VARCHAR NOT NULL, category_id VARCHAR NOT NULL)");
+    for sql in [
+        "INSERT INTO products (id, created_at, updated_at) VALUES ('tablet', '2024-01-15 09:00:00+00', '2024-01-15 09:00:00+00')",
+        "INSERT INTO categories (id, created_at, updated_at) VALUES ('audio', '2024-01-15 09:00:00+00', '2024-01-15 09:00:00+00')",
+        &insert_link("tablet", "audio"),
+    ] {
+        let _ = with.execute(sql);
+    }
+    let _ = without.execute(&insert_link("tablet", "audio"));
+    let count = "SELECT COUNT(*) FROM product_categories";
+    ComparisonOutcome {
+        with_pattern: vec![line(&mut with, &insert_link("tablet", "audio")), line(&mut with, count)],
+        without_pattern: vec![line(&mut without, &insert_link("tablet", "audio")), line(&mut without, count)],
+        verdict: "With the composite primary key the second link is refused; without it the pair is stored twice and the tablet shows up twice under 'audio'.".into(),
+    }
+}

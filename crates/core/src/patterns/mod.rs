@@ -38,6 +38,8 @@ pub fn demo_for(slug: &str) -> Option<&'static crate::demo::Demo> {
         "soft-delete" => Some(&soft_delete::DEMO),
         "enum-field" => Some(&enum_field::DEMO),
         "one-to-many-cascade" => Some(&one_to_many_cascade::DEMO),
+        "many-to-many" => Some(&many_to_many::DEMO),
+        "association-object" => Some(&association_object::DEMO),
         _ => None,
     }
 }
