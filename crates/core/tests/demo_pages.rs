@@ -522,3 +522,47 @@ fn association_object_page() {
     assert_eq!(p.count("SELECT COUNT(*) FROM order_items"), 3);
     assert_eq!(p.count("SELECT COUNT(*) FROM products"), 3);
 }
+
+// --- self-referential ----------------------------------------------------------
+
+#[test]
+fn self_referential_page() {
+    let mut p = Page::open("self-referential");
+    assert_eq!(p.count("SELECT COUNT(*) FROM categories"), 7);
+    let (outcome, sql) = p.step("load-tree");
+    assert_eq!(outcome.error, None);
+    assert!(
+        outcome
+            .explanation
+            .contains("Devices (Audio (Headphones, Speakers), Computing (Notebooks)), Gifts"),
+        "{}",
+        outcome.explanation
+    );
+    // Three levels, then the empty fourth.
+    assert_eq!(sql.len(), 4, "{sql:?}");
+    assert!(outcome.explanation.contains("4 SELECTs"));
+    let sql = p.ok("move-subtree");
+    assert_eq!(has(&sql, "UPDATE categories"), 1, "{sql:?}");
+    let (outcome, _) = p.step("load-tree");
+    assert!(
+        outcome
+            .explanation
+            .contains("Devices (Computing (Notebooks)), Gifts (Audio (Headphones, Speakers))"),
+        "{}",
+        outcome.explanation
+    );
+    let sql = p.ok("delete-parent");
+    assert_eq!(has(&sql, "DELETE FROM categories"), 1, "{sql:?}");
+    assert_eq!(
+        p.count("SELECT COUNT(*) FROM categories WHERE parent_id IS NULL"),
+        2
+    );
+    assert_eq!(p.count("SELECT COUNT(*) FROM categories"), 6);
+    let sql = p.ok("delete-parent-sql");
+    assert_eq!(sql[0], "DELETE FROM categories WHERE id = 'gifts'");
+    assert_eq!(
+        p.count("SELECT COUNT(*) FROM categories WHERE parent_id IS NULL AND id = 'audio'"),
+        1
+    );
+    assert_eq!(p.count("SELECT COUNT(*) FROM categories"), 5);
+}

@@ -40,6 +40,7 @@ pub fn demo_for(slug: &str) -> Option<&'static crate::demo::Demo> {
         "one-to-many-cascade" => Some(&one_to_many_cascade::DEMO),
         "many-to-many" => Some(&many_to_many::DEMO),
         "association-object" => Some(&association_object::DEMO),
+        "self-referential" => Some(&self_referential::DEMO),
         _ => None,
     }
 }

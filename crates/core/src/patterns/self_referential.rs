@@ -1,6 +1,10 @@
 //! Self-Referential Relationship: summary, corrected reference code, notes on the corrections, console script.
 
 use crate::catalogue::{CodeLanguage, Pattern, Section};
+use crate::demo::{Comparison, ComparisonOutcome, Demo, DemoContext, Step, StepOutcome};
+use crate::orm::Value;
+
+use super::live::{add, commit, exec, fresh, guard, line, one, rows, text, R};
 
 pub const PATTERN: Pattern = Pattern {
     slug: "self-referential",
@@ -58,5 +62,184 @@ SELECT c.name, p.name AS parent
 FROM categories c LEFT JOIN categories p ON p.id = c.parent_id
 ORDER BY c.name;
 "#,
-    live: false,
+    live: true,
 };
+
+/// The live page: a category tree, loaded level by level (GlueSQL has no recursive CTE),
+/// a subtree moved by one UPDATE, a parent deleted with its children kept as roots.
+pub static DEMO: Demo = Demo {
+    seed,
+    steps: &[
+        Step { id: "load-tree", label: "Load the whole tree", run: load_tree },
+        Step { id: "move-subtree", label: "Move Audio (and its subtree) under Gifts", run: move_subtree },
+        Step { id: "delete-parent", label: "Delete Devices (ORM)", run: delete_parent },
+        Step { id: "delete-parent-sql", label: "Delete Gifts in plain SQL", run: delete_parent_sql },
+    ],
+    tables: &["categories"],
+    engine_note: Some("ON DELETE SET NULL on the self-referencing key is applied by our dialect layer, not GlueSQL; GlueSQL has no WITH RECURSIVE, so the tree loads one level per statement."),
+    comparisons: &[Comparison { title: "Deleting a parent: ON DELETE SET NULL vs a plain foreign key", run: compare_set_null }],
+};
+
+/// (id, name, parent) in insert order: parents first.
+const TREE: [(&str, &str, Option<&str>); 7] = [
+    ("devices", "Devices", None),
+    ("gifts", "Gifts", None),
+    ("audio", "Audio", Some("devices")),
+    ("computing", "Computing", Some("devices")),
+    ("headphones", "Headphones", Some("audio")),
+    ("speakers", "Speakers", Some("audio")),
+    ("notebooks", "Notebooks", Some("computing")),
+];
+
+fn seed(ctx: &mut DemoContext) -> Result<(), String> {
+    for (id, name, parent) in TREE {
+        let node = add(ctx, "Category", &[("id", id), ("name", name)])?;
+        if let Some(parent) = parent {
+            ctx.session
+                .set(node, "parent_id", Value::from(parent))
+                .map_err(|e| e.to_string())?;
+        }
+        // One flush per row: each parent exists before its children.
+        ctx.session.flush(ctx.db).map_err(|e| e.to_string())?;
+    }
+    commit(ctx.session, ctx.db)
+}
+
+fn quoted(ids: &[String]) -> String {
+    ids.iter()
+        .map(|i| format!("'{}'", i.replace('\'', "''")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Loads the tree one level per SELECT; returns it as nested text and the statement count.
+fn load(ctx: &mut DemoContext) -> R<(String, usize)> {
+    // (id, name, parent)
+    let mut nodes: Vec<(String, String, Option<String>)> = Vec::new();
+    let mut sql =
+        "SELECT id, name, parent_id FROM categories WHERE parent_id IS NULL ORDER BY name"
+            .to_string();
+    let mut statements = 0;
+    loop {
+        statements += 1;
+        let level = rows(ctx.db, &sql)?;
+        let ids: Vec<String> = level
+            .iter()
+            .map(|r| text(r.first()))
+            .filter(|id| !nodes.iter().any(|(n, _, _)| n == id))
+            .collect();
+        for r in &level {
+            let parent = r.get(2).filter(|v| !v.is_null()).map(|v| text(Some(v)));
+            nodes.push((text(r.first()), text(r.get(1)), parent));
+        }
+        if ids.is_empty() || statements >= 32 {
+            break;
+        }
+        sql = format!(
+            "SELECT id, name, parent_id FROM categories WHERE parent_id IN ({}) ORDER BY name",
+            quoted(&ids)
+        );
+    }
+    fn render(
+        nodes: &[(String, String, Option<String>)],
+        parent: Option<&str>,
+        depth: usize,
+    ) -> String {
+        let parts: Vec<String> = nodes
+            .iter()
+            .filter(|(_, _, p)| p.as_deref() == parent)
+            .map(|(id, name, _)| {
+                let children = if depth < 32 {
+                    render(nodes, Some(id), depth + 1)
+                } else {
+                    String::new()
+                };
+                if children.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{name} ({children})")
+                }
+            })
+            .collect();
+        parts.join(", ")
+    }
+    Ok((render(&nodes, None, 0), statements))
+}
+
+fn load_tree(ctx: &mut DemoContext) -> StepOutcome {
+    guard(ctx, |ctx| {
+        let (tree, statements) = load(ctx)?;
+        Ok(StepOutcome::ok(format!(
+            "The tree: {tree}. Without WITH RECURSIVE it took {statements} SELECTs, one per level (the last finds no children); PostgreSQL would do it in one recursive CTE."
+        )))
+    })
+}
+
+fn move_subtree(ctx: &mut DemoContext) -> StepOutcome {
+    guard(ctx, |ctx| {
+        let audio = one(ctx, "Category", "id", "audio")?;
+        one(ctx, "Category", "id", "gifts")?;
+        ctx.session.clock.advance_seconds(600.0);
+        ctx.session
+            .set(audio, "parent_id", Value::from("gifts"))
+            .map_err(|e| e.to_string())?;
+        commit(ctx.session, ctx.db)?;
+        Ok(StepOutcome::ok(
+            "audio.parent = gifts: one UPDATE of one row moves the whole subtree, since Headphones and Speakers point at Audio, not at the root.",
+        ))
+    })
+}
+
+fn delete_parent(ctx: &mut DemoContext) -> StepOutcome {
+    guard(ctx, |ctx| {
+        let devices = one(ctx, "Category", "id", "devices")?;
+        let seq = ctx.db.log().last_seq();
+        ctx.session
+            .delete(ctx.db, devices)
+            .map_err(|e| e.to_string())?;
+        commit(ctx.session, ctx.db)?;
+        let updates = ctx
+            .db
+            .log()
+            .since(seq)
+            .iter()
+            .filter(|e| e.sql.starts_with("UPDATE categories"))
+            .count();
+        Ok(StepOutcome::ok(format!(
+            "session.delete(devices): Category.children has no delete cascade, so SQLAlchemy loaded the children and set their parent_id to NULL ({updates} UPDATE) before the DELETE: they become roots, nothing else is lost."
+        )))
+    })
+}
+
+fn delete_parent_sql(ctx: &mut DemoContext) -> StepOutcome {
+    guard(ctx, |ctx| {
+        exec(ctx.db, "DELETE FROM categories WHERE id = 'gifts'")?;
+        let roots = super::live::count(
+            ctx.db,
+            "SELECT COUNT(*) FROM categories WHERE parent_id IS NULL",
+        )?;
+        Ok(StepOutcome::ok(format!(
+            "A plain DELETE of Gifts: ondelete='SET NULL' makes the database null its children's parent_id in the same statement. {roots} root(s) now."
+        )))
+    })
+}
+
+fn compare_set_null() -> ComparisonOutcome {
+    let setup = [
+        "INSERT INTO categories (id, name, parent_id, created_at, updated_at) VALUES ('p', 'Parent', NULL, '2024-01-15 09:00:00+00', '2024-01-15 09:00:00+00')",
+        "INSERT INTO categories (id, name, parent_id, created_at, updated_at) VALUES ('c', 'Child', 'p', '2024-01-15 09:00:00+00', '2024-01-15 09:00:00+00')",
+    ];
+    let mut with = fresh(PATTERN.reference_code);
+    let mut without = fresh(&PATTERN.reference_code.replace(", ondelete='SET NULL'", ""));
+    for sql in setup {
+        let _ = with.execute(sql);
+        let _ = without.execute(sql);
+    }
+    let delete = "DELETE FROM categories WHERE id = 'p'";
+    let check = "SELECT id, parent_id FROM categories";
+    ComparisonOutcome {
+        with_pattern: vec![line(&mut with, delete), line(&mut with, check)],
+        without_pattern: vec![line(&mut without, delete), line(&mut without, check)],
+        verdict: "With ON DELETE SET NULL the child survives as a root; without it the database refuses to delete a category that has children.".into(),
+    }
+}
