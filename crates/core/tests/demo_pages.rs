@@ -566,3 +566,73 @@ fn self_referential_page() {
     );
     assert_eq!(p.count("SELECT COUNT(*) FROM categories"), 5);
 }
+
+// --- audit-trail ---------------------------------------------------------------
+
+#[test]
+fn audit_trail_page() {
+    let mut p = Page::open("audit-trail");
+    assert_eq!(p.count("SELECT COUNT(*) FROM users"), 2);
+    assert_eq!(
+        p.count("SELECT COUNT(*) FROM audit_logs WHERE action = 'INSERT'"),
+        2
+    );
+    let sql = p.ok("register");
+    assert_eq!(has(&sql, "INSERT INTO users"), 1, "{sql:?}");
+    assert_eq!(has(&sql, "INSERT INTO audit_logs"), 1, "{sql:?}");
+    let rows = p.query("SELECT new_values FROM audit_logs WHERE action = 'INSERT' AND COALESCE(new_values, '') LIKE '%eve@example.com%'");
+    assert_eq!(rows.len(), 1);
+    let sql = p.ok("change-email");
+    assert_eq!(has(&sql, "UPDATE users"), 1, "{sql:?}");
+    assert_eq!(has(&sql, "INSERT INTO audit_logs"), 1, "{sql:?}");
+    let update = p.query("SELECT old_values, new_values FROM audit_logs WHERE action = 'UPDATE'");
+    assert_eq!(update.len(), 1);
+    assert!(
+        update[0][0].contains("eve@example.com") && update[0][1].contains("eve.adams@example.com"),
+        "{update:?}"
+    );
+    let (outcome, _) = p.step("history");
+    assert!(
+        outcome.explanation.contains("2 audit row(s)"),
+        "{}",
+        outcome.explanation
+    );
+    assert!(
+        outcome
+            .explanation
+            .contains("email: \"eve@example.com\" -> \"eve.adams@example.com\""),
+        "{}",
+        outcome.explanation
+    );
+    let before = p.count("SELECT COUNT(*) FROM audit_logs");
+    let (outcome, sql) = p.step("bulk-update");
+    assert_eq!(outcome.error, None);
+    assert!(
+        outcome
+            .explanation
+            .contains("3 user(s) changed, 0 audit row(s)"),
+        "{}",
+        outcome.explanation
+    );
+    assert_eq!(has(&sql, "UPDATE users"), 1);
+    assert_eq!(p.count("SELECT COUNT(*) FROM audit_logs"), before);
+    let sql = p.ok("delete-user");
+    assert_eq!(has(&sql, "DELETE FROM users"), 1, "{sql:?}");
+    assert_eq!(p.count("SELECT COUNT(*) FROM audit_logs WHERE action = 'DELETE' AND COALESCE(old_values, '') LIKE '%eve.adams%'"), 1);
+    let (outcome, _) = p.step("history");
+    assert!(
+        outcome.explanation.contains("3 audit row(s)"),
+        "{}",
+        outcome.explanation
+    );
+}
+
+#[test]
+fn audit_trail_steps_survive_console_inserts_into_audit_logs() {
+    let mut p = Page::open("audit-trail");
+    let source = catalogue::by_slug("audit-trail").unwrap().starter_sql;
+    let run = sqlpatterns_core::console::run_script(&mut p.db, source);
+    assert!(run.statements.iter().all(|s| s.outcome.is_ok()));
+    p.ok("register");
+    p.ok("change-email");
+}

@@ -36,6 +36,7 @@ pub fn demo_for(slug: &str) -> Option<&'static crate::demo::Demo> {
     match slug {
         "base-model" => Some(&base_model::DEMO),
         "soft-delete" => Some(&soft_delete::DEMO),
+        "audit-trail" => Some(&audit_trail::DEMO),
         "enum-field" => Some(&enum_field::DEMO),
         "one-to-many-cascade" => Some(&one_to_many_cascade::DEMO),
         "many-to-many" => Some(&many_to_many::DEMO),
