@@ -126,10 +126,10 @@ fn orm_cascade(ctx: &mut DemoContext) -> StepOutcome {
             .len();
         ctx.session.delete(ctx.db, ann).map_err(|e| e.to_string())?;
         commit(ctx.session, ctx.db)?;
-        let selects = counted(ctx, seq, "SELECT");
-        let deletes = counted(ctx, seq, "DELETE");
+        let child_deletes = counted(ctx, seq, "DELETE FROM orders");
+        let parent_deletes = counted(ctx, seq, "DELETE FROM users");
         Ok(StepOutcome::ok(format!(
-            "cascade='all, delete-orphan': SQLAlchemy loaded Ann's {orders} order(s) ({selects} SELECT) and deleted them itself before the user: {deletes} DELETE statement(s) for one session.delete(user)."
+            "cascade='all, delete-orphan': SQLAlchemy had Ann's {orders} order(s) in the session (User.orders is lazy='selectin'; otherwise it would SELECT them first) and deleted them itself: {child_deletes} DELETE FROM orders, then {parent_deletes} DELETE FROM users."
         )))
     })
 }
