@@ -25,6 +25,43 @@ struct BuildView {
     used_prelude: bool,
 }
 
+/// What the previous database held, to say what a rebuild could not keep.
+fn holdings(database: PageDatabase) -> (Vec<String>, usize) {
+    database.db.with_value(|db| {
+        let tables = db.table_names();
+        let rows = tables.iter().map(|t| db.row_count(t).unwrap_or(0)).sum();
+        (tables, rows)
+    })
+}
+
+/// One line after a rebuild: what was kept, what was not.
+fn rebuild_note(
+    before: (Vec<String>, usize),
+    after: &[LiveTable],
+    replays_demo: bool,
+) -> Option<String> {
+    let (tables_before, rows_before) = before;
+    let gone: Vec<&String> = tables_before
+        .iter()
+        .filter(|t| !after.iter().any(|a| &a.name == *t))
+        .collect();
+    let mut parts = Vec::new();
+    if replays_demo {
+        parts.push("Database rebuilt from the models; the demo's seed and your steps were replayed, rows added from the console were not kept".to_string());
+    } else if rows_before > 0 {
+        parts.push(format!(
+            "Database rebuilt from the models: the {rows_before} row{} it held {} not kept",
+            if rows_before == 1 { "" } else { "s" },
+            if rows_before == 1 { "was" } else { "were" }
+        ));
+    }
+    if !gone.is_empty() {
+        let names: Vec<&str> = gone.iter().map(|s| s.as_str()).collect();
+        parts.push(format!("no longer defined: {}", names.join(", ")));
+    }
+    (!parts.is_empty()).then(|| format!("{}.", parts.join("; ")))
+}
+
 /// Builds `source`, hands its database to the page, and returns what to show.
 fn rebuild(source: &str, database: PageDatabase) -> BuildView {
     let build = build(source);
@@ -49,7 +86,7 @@ fn rebuild(source: &str, database: PageDatabase) -> BuildView {
         errors: build.error_count(),
         used_prelude: build.used_prelude,
     };
-    database.replace(build.database);
+    database.replace_from_models(build.database);
     view
 }
 
@@ -64,7 +101,10 @@ pub fn ModelPanel(
     database: PageDatabase,
     /// Bumped by the console's "Reset database": rebuild from the models now.
     rebuild_now: RwSignal<u32>,
+    /// The page has a live demo, which re-seeds and replays its steps after a rebuild.
+    replays_demo: bool,
 ) -> impl IntoView {
+    let note = RwSignal::new(None::<String>);
     let current = RwSignal::new(rebuild(&models.get_untracked(), database));
     // "Keeps the last good diagram": while the source has errors, the diagram of the last
     // version without errors stays up, marked as such.
@@ -72,7 +112,9 @@ pub fn ModelPanel(
         RwSignal::new(current.with_untracked(|b| (b.errors == 0).then(|| b.svg.clone())));
     let pending = StoredValue::new_local(None::<TimeoutHandle>);
     let apply = move || {
+        let before = holdings(database);
         let built = rebuild(&models.get_untracked(), database);
+        note.set(rebuild_note(before, &built.tables, replays_demo));
         if built.errors == 0 {
             last_good_svg.set(Some(built.svg.clone()));
         }
@@ -216,6 +258,7 @@ pub fn ModelPanel(
                 <h2 id="models-heading">"Models"</h2>
                 <span class="model-status" data-testid="model-status">{status}</span>
             </div>
+            {move || note.get().map(|n| view! { <p class="rebuild-note" data-testid="rebuild-note">{n}</p> })}
             <p class="hint">
                 "Edit the SQLAlchemy models: the DDL, the diagram and the database follow as you type."
                 {move || current.with(|b| b.used_prelude).then_some(

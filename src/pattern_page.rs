@@ -124,7 +124,7 @@ pub fn PatternPage(
     let models_shown = embed.shows(Panel::Reference);
     let reset = Callback::new(move |()| {
         if with_models && !models_shown {
-            database.replace(model_editor::build(&models.get_untracked()).database);
+            database.replace_from_models(model_editor::build(&models.get_untracked()).database);
         } else if with_models {
             rebuild_models.update(|n| *n += 1);
         } else {
@@ -152,6 +152,7 @@ pub fn PatternPage(
                                     view=view
                                     database=database
                                     rebuild_now=rebuild_models
+                                    replays_demo=demo.is_some()
                                 />
                             }
                                 .into_any()

@@ -48,9 +48,9 @@ pub fn StepsPanel(
     steps_done: RwSignal<Vec<String>>,
 ) -> impl IntoView {
     let session = StoredValue::new_local(None::<(ModelIr, Session)>);
-    // The database version this panel installed; any other change (models rebuilt, reset)
-    // restarts the demo on the new models.
-    let own_version = StoredValue::new(u64::MAX);
+    // The database version this panel installed: when another panel (the loader) replaces
+    // the database, the session no longer matches it, and the next step restarts first.
+    let own_version = StoredValue::new(0u64);
     let last = RwSignal::new(None::<(&'static str, StepOutcome)>);
     let tables = RwSignal::new(Vec::<(String, Result<ResultSet, String>)>::new());
     let start_error = RwSignal::new(None::<String>);
@@ -86,12 +86,16 @@ pub fn StepsPanel(
         }
         tables.set(read_tables(demo, database));
     };
+    // Start on the page's models, and again whenever they are rebuilt (edit, reset);
+    // other panels replacing the database (the loader) do not restart the demo.
     Effect::new(move |_| {
-        if database.version.get() != own_version.get_value() {
-            restart();
-        }
+        database.rebuilt.track();
+        restart();
     });
     let run_step = move |step: &'static Step| {
+        if database.version.get_untracked() != own_version.get_value() {
+            restart();
+        }
         let outcome = session
             .try_update_value(|slot| {
                 let (ir, sess) = slot.as_mut()?;
@@ -175,7 +179,7 @@ pub fn StepsPanel(
             .into_iter()
             .map(|(name, rows)| {
                 let body = match rows {
-                    Ok(rs) => view! { <ResultTable rs=rs /> }.into_any(),
+                    Ok(rs) => view! { <ResultTable rs=rs testid="live-rows" /> }.into_any(),
                     Err(e) => view! { <p class="error">{e}</p> }.into_any(),
                 };
                 let heading = name.clone();

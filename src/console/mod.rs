@@ -23,6 +23,9 @@ pub struct PageDatabase {
     pub version: RwSignal<u64>,
     /// Bumped when something other than the console ran statements on it (a step).
     pub activity: RwSignal<u64>,
+    /// Bumped when the database was rebuilt from the models (edit, reset): a live demo
+    /// re-seeds and replays its steps then.
+    pub rebuilt: RwSignal<u64>,
 }
 
 impl PageDatabase {
@@ -31,7 +34,14 @@ impl PageDatabase {
             db: StoredValue::new_local(database),
             version: RwSignal::new(0),
             activity: RwSignal::new(0),
+            rebuilt: RwSignal::new(0),
         }
+    }
+
+    /// Installs a database freshly built from the models.
+    pub fn replace_from_models(&self, database: Database) {
+        self.replace(database);
+        self.rebuilt.update(|v| *v += 1);
     }
 
     pub fn replace(&self, database: Database) {

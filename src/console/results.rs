@@ -134,8 +134,13 @@ fn cell_class(kind: CellKind) -> &'static str {
     }
 }
 
+/// A paged table of rows. `testid` tells the console's results (`result-table`, a stable
+/// hook) from other tables built with it.
 #[component]
-pub fn ResultTable(rs: ResultSet) -> impl IntoView {
+pub fn ResultTable(
+    rs: ResultSet,
+    #[prop(default = "result-table")] testid: &'static str,
+) -> impl IntoView {
     let total = rs.rows.len();
     let pages = total.div_ceil(PAGE_ROWS).max(1);
     let page = RwSignal::new(0usize);
@@ -198,7 +203,7 @@ pub fn ResultTable(rs: ResultSet) -> impl IntoView {
     });
     view! {
         <div class="table-wrap" tabindex="0">
-            <table data-testid="result-table">
+            <table data-testid=testid>
                 <thead>
                     <tr>{columns.into_iter().map(|c| view! { <th scope="col">{c}</th> }).collect_view()}</tr>
                 </thead>

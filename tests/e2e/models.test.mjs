@@ -86,7 +86,7 @@ test('the console runs on the database the models define', async () => {
   await page.getByRole('tab', { name: 'Tables' }).click();
   const tables = await page.getByTestId('live-tables').locator('tbody td:first-child').allTextContents();
   assert.deepEqual(tables.sort(), ['categories', 'product_categories', 'products']);
-  await paste(page.getByTestId('sql-editor'), "INSERT INTO categories (id) VALUES ('books');\nSELECT id FROM categories;");
+  await paste(page.getByTestId('sql-editor'), "INSERT INTO categories (id) VALUES ('books');\nSELECT id FROM categories WHERE id = 'books';");
   await page.getByTestId('run-sql').click();
   await page.getByTestId('result-table').waitFor();
   assert.deepEqual(await page.getByTestId('result-table').locator('tbody td').allTextContents(), ['books']);
@@ -140,6 +140,27 @@ test('the loader knobs and strategy travel in the permalink', async () => {
   await page.getByTestId('load-summary').waitFor();
   assert.equal(await page.getByLabel('Users', { exact: true }).inputValue(), '4');
   assert.match(await page.getByTestId('load-summary').textContent(), /selectinload\(User.orders\): 2 statements · 4 users · 12 orders/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('changing the models rebuilds the database and says what could not be kept', async () => {
+  const { page, context, problems } = await openPage(shared.browser, `${shared.server.url}#/many-to-many`);
+  await modelEditor(page).waitFor();
+  await paste(page.getByTestId('sql-editor'), "INSERT INTO categories (id) VALUES ('from-the-console');");
+  await page.getByTestId('run-sql').click();
+  await page.locator('.stmt-result').first().waitFor();
+  const edited = (await modelEditor(page).inputValue()).replace(
+    "    __tablename__ = 'categories'",
+    "    __tablename__ = 'categories'\n\n    label: Mapped[str | None] = mapped_column(String(50))",
+  );
+  await setModels(page, edited);
+  await page.getByTestId('rebuild-note').waitFor();
+  assert.match(await page.getByTestId('rebuild-note').textContent(), /not kept/);
+  await paste(page.getByTestId('sql-editor'), "SELECT COUNT(*) AS n FROM categories WHERE id = 'from-the-console';");
+  await page.getByTestId('run-sql').click();
+  await page.getByTestId('result-table').waitFor();
+  assert.deepEqual(await page.getByTestId('result-table').locator('tbody td').allTextContents(), ['0']);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -187,6 +187,9 @@ test('the embed demo page shows live patterns in sandboxed iframes that size the
     await frames.nth(i).scrollIntoViewIfNeeded();
     const frame = page.frameLocator('iframe').nth(i);
     await frame.getByTestId('sql-editor').waitFor();
+    // Lazy frames load and resize as they scroll in: let this one settle before clicking.
+    await page.waitForFunction((n) => document.querySelectorAll('iframe')[n].dataset.resized === 'true', i);
+    await page.waitForTimeout(300);
     // The frame is sandboxed: no storage; the page still runs SQL and says so.
     await frame.getByTestId('run-sql').click();
     await frame.getByTestId('result-table').first().waitFor();
