@@ -175,3 +175,30 @@ fn reference_models_each_get_a_box_per_table() {
         );
     }
 }
+
+#[test]
+fn boxes_are_wide_enough_for_their_longest_row_in_a_real_monospace_font() {
+    // 12px monospace glyphs are about 7.2px wide (DejaVu Sans Mono, Menlo): a row's name,
+    // type and nullable mark must fit with room to spare, or name and type touch.
+    let source = "class Base(DeclarativeBase):\n    pass\n\nclass User(Base):\n    __tablename__ = 'users'\n    id: Mapped[int] = mapped_column(primary_key=True)\n    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))\n";
+    let parsed = parse(source);
+    let diagram = layout(&parsed.ir);
+    for table in &diagram.boxes {
+        for row in &table.rows {
+            let chars = row.column.chars().count()
+                + row.sql_type.chars().count()
+                + usize::from(row.nullable);
+            let needed = (chars as f64 * 7.25) as i32
+                + sqlpatterns_core::model::diagram::MARKER_WIDTH
+                + 20
+                + 8;
+            assert!(
+                table.width >= needed,
+                "{}.{}: box {} < {needed}",
+                table.table,
+                row.column,
+                table.width
+            );
+        }
+    }
+}

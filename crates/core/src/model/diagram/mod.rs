@@ -165,7 +165,11 @@ fn table_box(table: &Table, x: i32, y: i32) -> TableBox {
     let widest_row = rows
         .iter()
         .map(|r| {
-            (r.column.chars().count() + r.sql_type.chars().count() + 2) as i32 * CHAR_WIDTH
+            // Name, type, the nullable `?`, and a gap of 4: CHAR_WIDTH is a little under a
+            // 12px monospace glyph (about 7.2px), so long rows need the slack to not touch.
+            let nullable = usize::from(r.nullable);
+            (r.column.chars().count() + r.sql_type.chars().count() + nullable + 4) as i32
+                * CHAR_WIDTH
                 + MARKER_WIDTH
         })
         .max()
