@@ -2,16 +2,8 @@
 // headless Debian chromium. Run by scripts/test after `trunk build --release`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { sharedBrowser, openPage, paste } from './harness.mjs';
+import { sharedBrowser, openPage, paste, SLUGS } from './harness.mjs';
 
-const SLUGS = [
-  'base-model', 'soft-delete', 'audit-trail', 'enum-field', 'one-to-many-cascade',
-  'many-to-many', 'association-object', 'self-referential', 'safe-column-addition',
-  'safe-column-removal', 'safe-column-rename', 'concurrent-index', 'data-migration',
-  'eager-loading', 'select-columns', 'batch-operations', 'query-caching', 'pagination',
-  'composite-index', 'partial-index', 'expression-index', 'pool-configuration',
-  'session-context', 'savepoints', 'read-only-transactions',
-];
 const SECTIONS = [
   'Database Model Patterns', 'Relationship Patterns', 'Migration Patterns',
   'Query Optimization', 'Index Strategies', 'Connection Pooling', 'Transaction Patterns',

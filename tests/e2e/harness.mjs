@@ -7,6 +7,16 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 export const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
+
+/** The 25 pattern slugs, in the reference's order: stable routes, never renamed. */
+export const SLUGS = [
+  'base-model', 'soft-delete', 'audit-trail', 'enum-field', 'one-to-many-cascade',
+  'many-to-many', 'association-object', 'self-referential', 'safe-column-addition',
+  'safe-column-removal', 'safe-column-rename', 'concurrent-index', 'data-migration',
+  'eager-loading', 'select-columns', 'batch-operations', 'query-caching', 'pagination',
+  'composite-index', 'partial-index', 'expression-index', 'pool-configuration',
+  'session-context', 'savepoints', 'read-only-transactions',
+];
 export const DIST = join(ROOT, 'dist');
 
 const TYPES = {

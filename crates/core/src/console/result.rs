@@ -31,26 +31,14 @@ impl From<&Value> for Cell {
         let kind = match value {
             Value::Null => CellKind::Null,
             Value::Bool(_) => CellKind::Bool,
-            Value::I8(_)
-            | Value::I16(_)
-            | Value::I32(_)
-            | Value::I64(_)
-            | Value::I128(_)
-            | Value::U8(_)
-            | Value::U16(_)
-            | Value::U32(_)
-            | Value::U64(_)
-            | Value::U128(_)
-            | Value::F32(_)
-            | Value::F64(_)
-            | Value::Decimal(_) => CellKind::Number,
+            v if crate::engine::is_number(v) => CellKind::Number,
             Value::Str(_) => CellKind::Text,
             Value::Date(_) | Value::Timestamp(_) | Value::Time(_) | Value::Interval(_) => {
                 CellKind::Temporal
             }
             Value::Uuid(_) => CellKind::Uuid,
             Value::Map(_) | Value::List(_) => CellKind::Json,
-            Value::Bytea(_) | Value::Inet(_) | Value::Point(_) => CellKind::Other,
+            _ => CellKind::Other,
         };
         Cell {
             text: String::from(value),

@@ -285,7 +285,8 @@ pub(crate) fn convert_for_seek(value: &Value, sample: &Key) -> Option<Key> {
     same_key_type(&key, sample).then_some(key)
 }
 
-fn is_number(value: &Value) -> bool {
+/// Whether a value is numeric (any integer width, float or decimal).
+pub(crate) fn is_number(value: &Value) -> bool {
     matches!(
         value,
         Value::I8(_)

@@ -22,6 +22,7 @@ mod storage;
 mod transaction;
 
 pub use budget::{Budget, BudgetExceeded};
+pub(crate) use index::is_number;
 pub use log::{LogEntry, LogOutcome, StatementDetails, StatementKind, StatementLog};
 pub use probe::{AccessMethod, TableAccess};
 pub use transaction::TransactionStatus;
