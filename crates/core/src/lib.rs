@@ -12,7 +12,8 @@
 //!   [`model_editor`]: one build of an edited model (diagnostics, DDL, diagram, database).
 //! - [`orm`]: SQLAlchemy 2.0 Session emulation; [`loader_demo`]: loader strategies, live.
 //! - [`dialect`]: the PostgreSQL front behind `Database::execute`.
-//! - [`demo`]: the shape of a live pattern page (seed, named steps, comparisons).
+//! - [`demo`]: the shape of a live pattern page (seed, named steps, comparisons);
+//!   [`lab`]: the shape of a lab page (knobs, actions, generic view blocks).
 //!
 //! Nothing here depends on Leptos or web-sys; it is tested natively with `cargo test`.
 
@@ -22,6 +23,7 @@ pub mod demo;
 pub mod dialect;
 pub mod engine;
 pub mod highlight;
+pub mod lab;
 pub mod loader_demo;
 pub mod model;
 pub mod model_editor;

@@ -46,6 +46,17 @@ pub fn demo_for(slug: &str) -> Option<&'static crate::demo::Demo> {
     }
 }
 
+/// The lab of a page (None: the page is a model demo, or not live yet). Labs: the
+/// migration stepper, the query lab, the pool and transaction pages.
+pub fn lab_for(slug: &str) -> Option<&'static crate::lab::Lab> {
+    match slug {
+        // migration stepper (issue 7)
+        // query lab (issue 8)
+        // pool and transactions (issue 9)
+        _ => None,
+    }
+}
+
 /// Every pattern, in the reference's order (sections stay contiguous).
 pub static REGISTRY: [&Pattern; 25] = [
     &base_model::PATTERN,
@@ -262,7 +273,13 @@ mod tests {
     #[test]
     fn a_page_is_live_exactly_when_it_has_a_demo() {
         for p in REGISTRY {
-            assert_eq!(p.live, super::demo_for(p.slug).is_some(), "{}", p.slug);
+            let live = super::demo_for(p.slug).is_some() || super::lab_for(p.slug).is_some();
+            assert_eq!(p.live, live, "{}", p.slug);
+            assert!(
+                super::demo_for(p.slug).is_none() || super::lab_for(p.slug).is_none(),
+                "{}: a page is a demo or a lab, not both",
+                p.slug
+            );
         }
     }
 
