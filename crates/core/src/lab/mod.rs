@@ -10,6 +10,7 @@
 //! and [`replay`] rebuilds the same state deterministically. Action ids are part of links:
 //! never rename one.
 
+pub mod svg;
 pub mod view;
 
 pub use view::{
