@@ -193,16 +193,18 @@ pub struct Lab {
     pub note: Option<&'static str>,
     /// Seeds `db` (a fresh, empty database) for these knobs and returns the running lab.
     /// The statement log is cleared after it, so it shows only the lab's actions.
-    pub start: fn(&KnobValues, &mut Database) -> Result<Box<dyn LabRun>, String>,
+    pub start: StartLab,
 }
+
+/// How a lab starts: seeds the fresh database for these knobs, returns the running lab.
+pub type StartLab = fn(&KnobValues, &mut Database) -> Result<Box<dyn LabRun>, String>;
+
+/// A replayed lab: its database, the running lab, and what was skipped (with why).
+pub type Replayed = (Database, Box<dyn LabRun>, Vec<String>);
 
 /// Starts `lab` on a fresh database and runs `actions` in order: a permalink's state.
 /// Actions that fail (unknown ids from an old or tampered link) are skipped and reported.
-pub fn replay(
-    lab: &Lab,
-    knobs: &KnobValues,
-    actions: &[String],
-) -> Result<(Database, Box<dyn LabRun>, Vec<String>), String> {
+pub fn replay(lab: &Lab, knobs: &KnobValues, actions: &[String]) -> Result<Replayed, String> {
     let mut db = Database::new();
     let mut run = (lab.start)(knobs, &mut db)?;
     db.clear_log();

@@ -29,7 +29,7 @@ pub fn format_number(value: f64) -> String {
         let digits = rounded.unsigned_abs().to_string();
         let mut out = String::new();
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 out.push(',');
             }
             out.push(c);
@@ -290,7 +290,7 @@ mod tests {
     fn numbers_read_well() {
         assert_eq!(format_number(50020.0), "50,020");
         assert_eq!(format_number(-1234567.0), "-1,234,567");
-        assert_eq!(format_number(3.14159), "3.14");
+        assert_eq!(format_number(1.23456), "1.23");
         assert_eq!(format_number(0.5), "0.5");
         assert_eq!(format_number(7.0), "7");
         assert_eq!(format_number(f64::NAN), "–");
