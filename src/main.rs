@@ -5,6 +5,7 @@ mod catalogue_view;
 mod code_view;
 mod console;
 mod embed;
+mod lab_panel;
 mod loader_panel;
 mod model_panel;
 mod page_state;

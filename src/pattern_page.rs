@@ -5,12 +5,14 @@
 use leptos::prelude::*;
 use sqlpatterns_core::catalogue::{self, Pattern};
 use sqlpatterns_core::engine::Database;
+use sqlpatterns_core::lab::KnobValues;
 use sqlpatterns_core::model_editor::{self, has_model_editor};
 use sqlpatterns_core::share::{EmbedOptions, PageState, Panel, ShareError};
 
 use crate::code_view::CodeView;
 use crate::console::{Console, PageDatabase};
 use crate::embed::report_height;
+use crate::lab_panel::{LabPanel, LabState};
 use crate::loader_panel::{LoaderKnobs, LoaderPanel, MAX_ORDERS, MAX_USERS};
 use crate::model_panel::ModelPanel;
 use crate::page_state::{absolute_url, follow_state, initial_state, StateNotice};
@@ -59,6 +61,7 @@ pub fn PatternPage(
         strategy: RwSignal::new(knob("strategy").and_then(|v| EagerStrategy::parse(&v))),
     };
     let demo = sqlpatterns_core::patterns::demo_for(slug);
+    let lab = sqlpatterns_core::patterns::lab_for(slug);
     let steps_done: RwSignal<Vec<String>> = RwSignal::new(
         knob("steps")
             .map(|ids| {
@@ -69,6 +72,11 @@ pub fn PatternPage(
             })
             .unwrap_or_default(),
     );
+    let lab_state = LabState {
+        knobs: RwSignal::new(initial.knobs.clone()),
+        actions: steps_done,
+        restart: RwSignal::new(0),
+    };
     let state = Memo::new(move |_| {
         let mut state = PageState {
             console: script.with(|text| (text != example).then(|| text.clone())),
@@ -77,7 +85,11 @@ pub fn PatternPage(
             view: view.with(|v| (with_models && v != DEFAULT_VIEW).then(|| v.clone())),
             ..PageState::default()
         };
-        if demo.is_some() {
+        if let Some(lab) = lab {
+            let values = KnobValues::from_raw(lab.knobs, &lab_state.knobs.get());
+            state.knobs = values.non_default(lab.knobs);
+        }
+        if demo.is_some() || lab.is_some() {
             steps_done.with(|ids: &Vec<String>| {
                 if !ids.is_empty() {
                     state.knobs.insert("steps".into(), ids.join(","));
@@ -118,15 +130,25 @@ pub fn PatternPage(
     // panel, the page still gives the console the models' tables.
     let database = if with_models && !embed.shows(Panel::Reference) {
         PageDatabase::new(model_editor::build(&models.get_untracked()).database)
+    } else if let Some(lab) = lab.filter(|_| !embed.shows(Panel::Demo)) {
+        // The lab panel is hidden: the console still gets the lab's database.
+        let knobs = KnobValues::from_raw(lab.knobs, &lab_state.knobs.get_untracked());
+        let db = sqlpatterns_core::lab::replay(lab, &knobs, &steps_done.get_untracked())
+            .map(|(db, _, _)| db)
+            .unwrap_or_default();
+        PageDatabase::new(db)
     } else {
         PageDatabase::new(Database::new())
     };
     let models_shown = embed.shows(Panel::Reference);
+    let embed_shows_demo = embed.shows(Panel::Demo);
     let reset = Callback::new(move |()| {
         if with_models && !models_shown {
             database.replace_from_models(model_editor::build(&models.get_untracked()).database);
         } else if with_models {
             rebuild_models.update(|n| *n += 1);
+        } else if lab.is_some() && embed_shows_demo {
+            lab_state.restart.update(|n| *n += 1);
         } else {
             database.replace(Database::new());
         }
@@ -138,7 +160,7 @@ pub fn PatternPage(
             <div
                 class="page-grid"
                 class:single=!(embed.shows(Panel::Reference) && embed.shows(Panel::Console))
-                class:with-models=with_models
+                class:with-models=with_models || lab.is_some()
             >
                 {embed
                     .shows(Panel::Reference)
@@ -165,6 +187,9 @@ pub fn PatternPage(
                     .map(|demo| {
                         view! { <StepsPanel demo=demo models=models database=database steps_done=steps_done /> }
                     })}
+                {lab
+                    .filter(|_| embed.shows(Panel::Demo))
+                    .map(|lab| view! { <LabPanel lab=lab state=lab_state database=database /> })}
                 {(with_loader && embed.shows(Panel::Reference))
                     .then(|| view! { <LoaderPanel models=models knobs=knobs database=database /> })}
                 {embed
@@ -186,7 +211,7 @@ pub fn PatternPage(
             </div>
         }
     };
-    let not_live = (demo.is_none()).then(|| {
+    let not_live = (demo.is_none() && lab.is_none()).then(|| {
         view! {
             <p class="notice" role="status" data-testid="not-live">
                 <strong>"The interactive demo of this pattern is not built yet."</strong>

@@ -86,6 +86,11 @@ pub fn StepsPanel(
         }
         tables.set(read_tables(demo, database));
     };
+    // Whatever replaced the database (the loader, a reset), the tables show what it holds.
+    Effect::new(move |_| {
+        database.version.track();
+        tables.set(read_tables(demo, database));
+    });
     // Start on the page's models, and again whenever they are rebuilt (edit, reset);
     // other panels replacing the database (the loader) do not restart the demo.
     Effect::new(move |_| {

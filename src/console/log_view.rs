@@ -54,7 +54,11 @@ pub fn StatementLogView(
                         .iter()
                         .map(|a| format!("{}: {} · {} rows", a.table, a.method.describe(), a.rows_examined))
                         .collect();
-                    let access_line = accesses.join("; ");
+                    let mut access_line = accesses.join("; ");
+                    for action in &entry.constraint_actions {
+                        access_line.push_str("; ");
+                        access_line.push_str(&action.describe());
+                    }
                     view! {
                         <li data-testid="statement" class="log-entry" class:failed=failed>
                             <details>
@@ -80,6 +84,11 @@ pub fn StatementLogView(
                                         _ => None,
                                     }}
                                     {entry.notice.clone().map(|n| view! { <p class="log-notice">"NOTICE: " {n}</p> })}
+                                    {entry
+                                        .constraint_actions
+                                        .iter()
+                                        .map(|a| view! { <p class="log-action" data-testid="constraint-action">{a.describe()}</p> })
+                                        .collect_view()}
                                     {entry
                                         .plan
                                         .clone()

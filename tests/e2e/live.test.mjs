@@ -68,3 +68,24 @@ test('every live page runs its steps, explains them, and shows the failures it p
   }
   assert.ok(live >= 1, 'at least one live page');
 });
+
+test('a cascade shows in the statement log, and the live tables follow any new database', async () => {
+  const { page, context, problems } = await openPage(shared.browser, `${shared.server.url}#/one-to-many-cascade`);
+  await page.getByTestId('step').first().waitFor();
+  await page.locator('[data-testid=step][data-step=passive-deletes]').click();
+  await page.getByTestId('step-outcome').waitFor();
+  const actions = await page.getByTestId('statement-log').getByTestId('constraint-action').allTextContents();
+  assert.ok(actions.some((a) => /ON DELETE CASCADE on orders_user_id_fkey: \d+ rows? of orders deleted/.test(a)), JSON.stringify(actions));
+  // The loader seeds its own database: the live tables show it, not the demo's.
+  await page.locator('[data-testid=load-strategy][data-strategy=selectin]').click();
+  await page.getByTestId('load-summary').waitFor();
+  const users = page.locator('[data-testid=live-table][data-table=users] tbody tr');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=live-table][data-table=users] tbody tr').length === 10);
+  assert.match(await users.first().textContent(), /user\d@example\.com/);
+  // The next step restarts the demo on the models first, then runs.
+  await page.locator('[data-testid=step][data-step=orm-cascade]').click();
+  await page.waitForFunction(() => ![...document.querySelectorAll('[data-testid=live-table][data-table=users] tbody tr')].some((tr) => /user\d@example/.test(tr.textContent)));
+  assert.equal(await page.getByTestId('step-error').count(), 0);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
