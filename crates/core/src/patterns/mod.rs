@@ -51,6 +51,8 @@ pub fn demo_for(slug: &str) -> Option<&'static crate::demo::Demo> {
 pub fn lab_for(slug: &str) -> Option<&'static crate::lab::Lab> {
     match slug {
         // migration stepper (issue 7)
+        "safe-column-addition" => Some(&safe_column_addition::LAB),
+        "safe-column-removal" => Some(&safe_column_removal::LAB),
         "safe-column-rename" => Some(&safe_column_rename::LAB),
         // query lab (issue 8)
         // pool and transactions (issue 9)
