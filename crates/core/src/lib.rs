@@ -14,6 +14,8 @@
 //! - [`dialect`]: the PostgreSQL front behind `Database::execute`.
 //! - [`demo`]: the shape of a live pattern page (seed, named steps, comparisons);
 //!   [`lab`]: the shape of a lab page (knobs, actions, generic view blocks).
+//! - [`migration`]: the migration stepper (phases, app versions' live traffic, lint,
+//!   schema diff) behind the migration pattern pages.
 //!
 //! Nothing here depends on Leptos or web-sys; it is tested natively with `cargo test`.
 
@@ -25,6 +27,7 @@ pub mod engine;
 pub mod highlight;
 pub mod lab;
 pub mod loader_demo;
+pub mod migration;
 pub mod model;
 pub mod model_editor;
 pub mod orm;

@@ -52,6 +52,10 @@ pub fn demo_for(slug: &str) -> Option<&'static crate::demo::Demo> {
 pub fn lab_for(slug: &str) -> Option<&'static crate::lab::Lab> {
     match slug {
         // migration stepper (issue 7)
+        "safe-column-addition" => Some(&safe_column_addition::LAB),
+        "safe-column-removal" => Some(&safe_column_removal::LAB),
+        "safe-column-rename" => Some(&safe_column_rename::LAB),
+        "concurrent-index" => Some(&concurrent_index::LAB),
         // query lab (issue 8)
         // pool and transactions (issue 9)
         _ => None,
@@ -102,6 +106,10 @@ mod tests {
         if let Some(demo) = super::demo_for(p.slug) {
             let (db, _, _) = crate::demo::start(demo, p.reference_code).expect("seed");
             db
+        } else if let Some(lab) = super::lab_for(p.slug) {
+            crate::lab::replay(lab, &crate::lab::KnobValues::defaults(lab.knobs), &[])
+                .expect("lab starts")
+                .0
         } else if model_editor::has_model_editor(p) {
             model_editor::build(p.reference_code).database
         } else {

@@ -1,6 +1,19 @@
-//! Safe Column Addition: summary, corrected reference code, notes on the corrections, console script.
+//! Safe Column Addition: summary, corrected reference code, notes on the corrections,
+//! console script, and the live migration stepper.
+//!
+//! Lab (`lab_for("safe-column-addition")`): `users (id, email)` seeded with 200 rows; v1
+//! knows nothing of `preferences`, v2 writes and reads it. Knob `plan`: `safe` (0 v1
+//! running, 1 add nullable preferences, 2 deploy v2 (rolling), 3 v1 retired) or `unsafe`
+//! (phase 1 is "add preferences NOT NULL", which fails on the filled table, and v2 then
+//! fails on the missing column). Actions: `next`, `back`, `reset`. Blocks: see
+//! [`crate::migration::blocks`] (`outcome`, `progress`, `matrix`, `lint`, `schema-diff`,
+//! `upgrade`, `downgrade`, `data-before`, `data-after`, `downgrade-note`, `statements`).
 
 use crate::catalogue::{CodeLanguage, Pattern, Section};
+use crate::engine::Database;
+use crate::lab::{KnobKind, KnobSpec, KnobValues, Lab, LabRun};
+use crate::migration::seed::insert_rows;
+use crate::migration::{AppVersion, MigrationPlan, Phase, Step, Stepper};
 
 pub const PATTERN: Pattern = Pattern {
     slug: "safe-column-addition",
@@ -25,18 +38,97 @@ def downgrade():
     fixes: &[
         "Imported op from alembic and sqlalchemy as sa, which the migration used without importing them.",
     ],
-    starter_sql: r#"CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);
-INSERT INTO users VALUES (1, 'ada@example.com'), (2, 'bob@example.com');
+    starter_sql: r#"-- The lab's users table (phase 0: v1 running)
+SELECT id, email FROM users ORDER BY id LIMIT 3;
 -- upgrade(): a nullable column needs no value for the existing rows
-ALTER TABLE users ADD COLUMN preferences MAP NULL;
+ALTER TABLE users ADD COLUMN preferences JSONB NULL;
 -- Old code that does not know the column keeps working
-INSERT INTO users (id, email) VALUES (3, 'cy@example.com');
+INSERT INTO users (id, email) VALUES (100000, 'cy@example.com');
 -- New code starts using it
 UPDATE users SET preferences = '{"theme": "dark"}' WHERE id = 1;
-SELECT id, email, preferences FROM users ORDER BY id;
+SELECT id, email, preferences FROM users WHERE id IN (1, 2, 100000) ORDER BY id;
 -- downgrade()
 ALTER TABLE users DROP COLUMN preferences;
-SELECT id, email FROM users ORDER BY id;
+SELECT id, email FROM users ORDER BY id LIMIT 3;
 "#,
-    live: false,
+    live: true,
 };
+
+/// The lab: adding `preferences` while v1 and v2 send requests.
+pub static LAB: Lab = Lab {
+    knobs: &KNOBS,
+    note: Some("Each running version sends one real request (writes, then reads) after every phase; a rolling deploy runs two versions at once."),
+    start,
+};
+
+static KNOBS: [KnobSpec; 1] = [KnobSpec {
+    id: "plan",
+    label: "Plan",
+    kind: KnobKind::Choice(&[
+        ("safe", "Nullable column first"),
+        ("unsafe", "NOT NULL without a default"),
+    ]),
+    default: "safe",
+    help: "Add preferences as a nullable column, or as NOT NULL without a default on the filled table.",
+}];
+
+const SEED_ROWS: i64 = 200;
+
+fn versions() -> Vec<AppVersion> {
+    vec![
+        AppVersion {
+            id: "v1",
+            summary: "knows nothing of preferences",
+            writes: vec!["INSERT INTO users (id, email) VALUES ({id}, 'user{id}@example.com')".into()],
+            reads: vec!["SELECT id, email FROM users WHERE id = {id}".into()],
+        },
+        AppVersion {
+            id: "v2",
+            summary: "writes and reads preferences",
+            writes: vec![
+                r#"INSERT INTO users (id, email, preferences) VALUES ({id}, 'user{id}@example.com', '{"theme": "dark"}')"#.into(),
+                r#"UPDATE users SET preferences = '{"theme": "light"}' WHERE id = 1"#.into(),
+            ],
+            reads: vec!["SELECT id, email, preferences FROM users WHERE id = {id}".into()],
+        },
+    ]
+}
+
+/// The plan for knob `plan`.
+pub fn plan(variant: &str) -> MigrationPlan {
+    let column = if variant == "unsafe" {
+        "ALTER TABLE users ADD COLUMN preferences JSONB NOT NULL"
+    } else {
+        "ALTER TABLE users ADD COLUMN preferences JSONB NULL"
+    };
+    let title = if variant == "unsafe" {
+        "add preferences NOT NULL"
+    } else {
+        "add nullable preferences"
+    };
+    MigrationPlan {
+        tables: vec!["users"],
+        versions: versions(),
+        phases: vec![
+            Phase::deploy("v1 running", &["v1"]),
+            Phase::schema(
+                title,
+                vec![Step::sql(column)],
+                vec![Step::sql("ALTER TABLE users DROP COLUMN preferences")],
+            )
+            .with_downgrade_note("The downgrade drops preferences with the values v2 wrote: applying the upgrade again brings back an empty (NULL) column, not those values."),
+            Phase::deploy("deploy v2 (rolling)", &["v1", "v2"]),
+            Phase::deploy("v1 retired", &["v2"]),
+        ],
+    }
+}
+
+fn start(knobs: &KnobValues, db: &mut Database) -> Result<Box<dyn LabRun>, String> {
+    db.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL)")
+        .map_err(|e| e.message)?;
+    insert_rows(db, "users (id, email)", SEED_ROWS, |i| {
+        format!("({i}, 'user{i}@example.com')")
+    })?;
+    let stepper = Stepper::start(plan(knobs.get("plan")), db, SEED_ROWS + 1)?;
+    Ok(Box::new(stepper))
+}
