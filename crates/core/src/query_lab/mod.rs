@@ -1,0 +1,7 @@
+//! The query lab's shared machinery (eager loading, selected columns, batch writes,
+//! caching): the users -> orders -> items -> products data set and the measurement of a
+//! run from the engine's statement log.
+
+pub mod loading;
+pub mod measure;
+pub mod shop;
