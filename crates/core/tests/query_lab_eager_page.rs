@@ -147,7 +147,7 @@ fn compare_charts_every_strategy_against_n() {
     let names: Vec<&str> = chart.series.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["lazy", "joined", "selectin", "subquery"]);
     let lazy = &chart.series[0].points;
-    assert_eq!(lazy.last(), Some(&(1000.0, 1001.0)));
+    assert_eq!(lazy.last(), Some(&(100.0, 101.0)));
     assert!(chart.series[1].points.iter().all(|(_, y)| *y == 1.0));
     assert!(matches!(view.block("time-vs-n"), Some(Block::Chart(_))));
 }
