@@ -53,6 +53,7 @@ pub fn lab_for(slug: &str) -> Option<&'static crate::lab::Lab> {
         // migration stepper (issue 7)
         // query lab (issue 8)
         "eager-loading" => Some(&eager_loading::LAB),
+        "select-columns" => Some(&select_columns::LAB),
         // pool and transactions (issue 9)
         _ => None,
     }

@@ -6,3 +6,4 @@ pub mod compare;
 pub mod loading;
 pub mod measure;
 pub mod shop;
+pub mod wide;
