@@ -54,6 +54,7 @@ pub fn lab_for(slug: &str) -> Option<&'static crate::lab::Lab> {
         // query lab (issue 8)
         "eager-loading" => Some(&eager_loading::LAB),
         "select-columns" => Some(&select_columns::LAB),
+        "batch-operations" => Some(&batch_operations::LAB),
         // pool and transactions (issue 9)
         _ => None,
     }

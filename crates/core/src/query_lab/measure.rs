@@ -20,6 +20,8 @@ pub struct RunMeasure {
     pub time_ms: f64,
     /// Time the engine spent in the statements (the log's durations).
     pub engine_ms: f64,
+    /// COMMITs the run sent (each a transaction the database made durable).
+    pub commits: usize,
 }
 
 impl RunMeasure {
@@ -55,6 +57,7 @@ pub fn measure<T>(db: &mut Database, body: impl FnOnce(&mut Database) -> T) -> (
     };
     for entry in db.log().since(from) {
         if entry.kind == StatementKind::Transaction {
+            run.commits += usize::from(entry.command == "COMMIT");
             continue;
         }
         run.engine_ms += entry.duration_ms;
@@ -171,6 +174,7 @@ mod tests {
         assert_eq!(run.statements(), 2);
         assert_eq!(run.rows, 4);
         assert_eq!(run.cells, 3 * 2 + 1);
+        assert_eq!(run.commits, 1);
     }
 
     #[test]

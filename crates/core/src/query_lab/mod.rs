@@ -2,6 +2,7 @@
 //! caching): the users -> orders -> items -> products data set and the measurement of a
 //! run from the engine's statement log.
 
+pub mod batch;
 pub mod compare;
 pub mod loading;
 pub mod measure;
