@@ -55,6 +55,7 @@ pub fn lab_for(slug: &str) -> Option<&'static crate::lab::Lab> {
         "eager-loading" => Some(&eager_loading::LAB),
         "select-columns" => Some(&select_columns::LAB),
         "batch-operations" => Some(&batch_operations::LAB),
+        "query-caching" => Some(&query_caching::LAB),
         // pool and transactions (issue 9)
         _ => None,
     }
