@@ -11,6 +11,8 @@
 //! - [`model`]: SQLAlchemy declarative models parsed into an IR, DDL and an ER diagram;
 //!   [`model_editor`]: one build of an edited model (diagnostics, DDL, diagram, database).
 //! - [`orm`]: SQLAlchemy 2.0 Session emulation; [`loader_demo`]: loader strategies, live.
+//! - [`query_lab`]: the query lab's data set and run measurements (eager loading,
+//!   selected columns, batch writes, caching).
 //! - [`dialect`]: the PostgreSQL front behind `Database::execute`.
 //! - [`demo`]: the shape of a live pattern page (seed, named steps, comparisons);
 //!   [`lab`]: the shape of a lab page (knobs, actions, generic view blocks).
@@ -32,5 +34,6 @@ pub mod model;
 pub mod model_editor;
 pub mod orm;
 pub mod patterns;
+pub mod query_lab;
 pub mod route;
 pub mod share;

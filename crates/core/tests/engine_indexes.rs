@@ -74,6 +74,27 @@ fn equality_on_an_indexed_column_seeks_and_reads_only_the_matches() {
 }
 
 #[test]
+fn a_column_qualified_by_its_table_seeks_the_index_too() {
+    // SQLAlchemy's lazy load: `WHERE %(param_1)s = orders.user_id`.
+    let mut db = posts(500);
+    db.execute("CREATE INDEX posts_author_idx ON posts (author_id)")
+        .unwrap();
+    for sql in [
+        "SELECT posts.id AS posts_id FROM posts WHERE 7 = posts.author_id",
+        "SELECT p.id FROM posts AS p WHERE p.author_id = 7 AND p.score > 0",
+    ] {
+        let found = ids(&mut db, sql);
+        assert_eq!(found.len(), 10, "{sql}");
+        assert!(found.iter().all(|id| id % 50 == 7), "{sql}");
+        assert_eq!(only_access(&db).rows_examined, 10, "{sql}");
+    }
+    // A qualifier naming another table is left alone (and fails as before).
+    assert!(db
+        .execute("SELECT id FROM posts WHERE other.author_id = 7")
+        .is_err());
+}
+
+#[test]
 fn without_the_index_the_same_query_scans_the_table() {
     let mut db = posts(500);
     ids(&mut db, "SELECT id FROM posts WHERE author_id = 7");

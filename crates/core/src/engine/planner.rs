@@ -24,6 +24,7 @@ impl Planner for EngineStorage {
         validate(&schema_map, &statement)?;
         let statement = plan_schemaless(&schema_map, statement)?;
         let statement = plan_primary_key(&schema_map, statement);
+        let statement = unqualify_single_table(statement);
         let statement = plan_index(&schema_map, statement);
         let statement = seek_ordered_index(&schema_map, statement);
         let statement = plan_hash_join(&schema_map, statement);
@@ -75,6 +76,53 @@ fn hide_partial_indexes<S: std::hash::BuildHasher>(
             split_and(plan_scalar_expr(predicate), &mut needed);
             needed.iter().all(|c| filter.contains(c))
         });
+    }
+}
+
+/// SQLAlchemy qualifies every column (`WHERE 5 = orders.user_id`), but GlueSQL's index
+/// pass matches an index's expression (`user_id`) only as written. In a query over one
+/// table the two name the same column, so this pass drops the table's qualifier from the
+/// WHERE's columns before the index pass (subqueries are left as they are).
+fn unqualify_single_table(mut statement: StatementPlan) -> StatementPlan {
+    if let StatementPlan::Query(query) = &mut statement {
+        if let Some(project) = project_mut(query) {
+            if let ProjectInputPlan::Filter(filter) = &mut project.input {
+                if let FilterInputPlan::Source(SourcePlan::Table(table)) = &filter.input {
+                    let qualifier = table.alias.as_ref().map_or(&table.name, |a| &a.name);
+                    let qualifier = qualifier.clone();
+                    unqualify(&mut filter.expr, &qualifier);
+                }
+            }
+        }
+    }
+    statement
+}
+
+fn unqualify(expr: &mut ExprPlan, qualifier: &str) {
+    match expr {
+        ExprPlan::CompoundIdentifier { alias, ident } if alias == qualifier => {
+            *expr = ExprPlan::Identifier(std::mem::take(ident));
+        }
+        ExprPlan::BinaryOp { left, right, .. } => {
+            unqualify(left, qualifier);
+            unqualify(right, qualifier);
+        }
+        ExprPlan::Nested(inner)
+        | ExprPlan::UnaryOp { expr: inner, .. }
+        | ExprPlan::IsNull(inner)
+        | ExprPlan::IsNotNull(inner) => unqualify(inner, qualifier),
+        ExprPlan::InList { expr, list, .. } => {
+            unqualify(expr, qualifier);
+            list.iter_mut().for_each(|item| unqualify(item, qualifier));
+        }
+        ExprPlan::Between {
+            expr, low, high, ..
+        } => {
+            unqualify(expr, qualifier);
+            unqualify(low, qualifier);
+            unqualify(high, qualifier);
+        }
+        _ => {}
     }
 }
 

@@ -235,6 +235,12 @@ impl Session {
                 )
             })
             .collect();
+        let options: BTreeMap<String, OptNode> = node
+            .children
+            .iter()
+            .filter(|(_, child)| !child.children.is_empty() || child.load_only.is_some())
+            .cloned()
+            .collect();
         if let Some(id) = self.identity.get(&key).copied() {
             let object = &mut self.objects[id.0];
             for (name, value) in values {
@@ -248,6 +254,11 @@ impl Session {
                     object.lazy.insert(rel, strategy);
                 }
             }
+            for (rel, options) in options {
+                if !object.relations.contains_key(&rel) {
+                    object.options.insert(rel, options);
+                }
+            }
             return Some(id);
         }
         let id = ObjId(self.objects.len());
@@ -259,6 +270,7 @@ impl Session {
             state: ObjectState::Persistent,
             relations: BTreeMap::new(),
             lazy,
+            options,
             insert_order: 0,
         });
         self.identity.insert(key, id);
@@ -578,7 +590,12 @@ impl Session {
         let target = self.registry.mappers[rel.target].clone();
         match rel.direction {
             Direction::OneToMany => {
-                let shape = self.loader_shape(rel, &OptNode::default());
+                let node = self.objects[id.0]
+                    .options
+                    .get(&rel.name)
+                    .cloned()
+                    .unwrap_or_default();
+                let shape = self.loader_shape(rel, &node);
                 let mut params = Vec::new();
                 let mut conditions = Vec::new();
                 for (n, (referenced, fk)) in rel.pairs.iter().enumerate() {
@@ -601,7 +618,7 @@ impl Session {
                 self.objects[id.0]
                     .relations
                     .insert(rel.name.clone(), RelValue::Many(children.clone()));
-                self.post_load(db, rel.target, &children, &OptNode::default(), None, 1)
+                self.post_load(db, rel.target, &children, &node, None, 1)
             }
             Direction::ManyToOne => {
                 let fk: Option<Vec<Value>> = rel

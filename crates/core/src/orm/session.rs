@@ -46,6 +46,11 @@ pub struct Instance {
     pub(crate) relations: BTreeMap<String, RelValue>,
     /// The loader strategy the query that loaded it set per relationship.
     pub(crate) lazy: BTreeMap<String, Strategy>,
+    /// The loader options under each relationship of the query that loaded it: a lazy
+    /// load applies them to what it loads (SQLAlchemy propagates loader options to lazy
+    /// loads: `lazyload(User.orders).selectinload(Order.items)` selectin-loads the items
+    /// of each lazily loaded collection).
+    pub(crate) options: BTreeMap<String, super::options::OptNode>,
     pub(crate) insert_order: u64,
 }
 
@@ -321,6 +326,7 @@ impl Session {
             state: ObjectState::Transient,
             relations: BTreeMap::new(),
             lazy: BTreeMap::new(),
+            options: BTreeMap::new(),
             insert_order: 0,
         });
         for (attribute, value) in attributes {

@@ -57,6 +57,10 @@ pub fn lab_for(slug: &str) -> Option<&'static crate::lab::Lab> {
         "safe-column-rename" => Some(&safe_column_rename::LAB),
         "concurrent-index" => Some(&concurrent_index::LAB),
         // query lab (issue 8)
+        "eager-loading" => Some(&eager_loading::LAB),
+        "select-columns" => Some(&select_columns::LAB),
+        "batch-operations" => Some(&batch_operations::LAB),
+        "query-caching" => Some(&query_caching::LAB),
         // pool and transactions (issue 9)
         _ => None,
     }
