@@ -14,6 +14,7 @@
 //! - [`dialect`]: the PostgreSQL front behind `Database::execute`.
 //! - [`demo`]: the shape of a live pattern page (seed, named steps, comparisons);
 //!   [`lab`]: the shape of a lab page (knobs, actions, generic view blocks).
+//! - [`index_lab`]: seeds and measurements shared by the pagination and index labs.
 //!
 //! Nothing here depends on Leptos or web-sys; it is tested natively with `cargo test`.
 
@@ -23,6 +24,7 @@ pub mod demo;
 pub mod dialect;
 pub mod engine;
 pub mod highlight;
+pub mod index_lab;
 pub mod lab;
 pub mod loader_demo;
 pub mod model;
