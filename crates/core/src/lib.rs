@@ -18,6 +18,7 @@
 //!   [`lab`]: the shape of a lab page (knobs, actions, generic view blocks).
 //! - [`migration`]: the migration stepper (phases, app versions' live traffic, lint,
 //!   schema diff) behind the migration pattern pages.
+//! - [`index_lab`]: seeds and measurements shared by the pagination and index labs.
 //!
 //! Nothing here depends on Leptos or web-sys; it is tested natively with `cargo test`.
 
@@ -27,6 +28,7 @@ pub mod demo;
 pub mod dialect;
 pub mod engine;
 pub mod highlight;
+pub mod index_lab;
 pub mod lab;
 pub mod loader_demo;
 pub mod migration;

@@ -19,6 +19,7 @@ mod planner;
 mod probe;
 mod rewrite;
 mod storage;
+mod tiebreak;
 mod transaction;
 
 pub use budget::{Budget, BudgetExceeded};
@@ -453,6 +454,15 @@ impl Database {
     /// How many rows `table` holds, without running (or logging) a statement.
     pub fn row_count(&self, table: &str) -> Option<usize> {
         self.storage.state.table(table).map(|t| t.rows.len())
+    }
+
+    /// How many rows index `index` of `table` holds (a partial index holds only the rows
+    /// its WHERE selects); None for an unknown index or the primary key, which has no
+    /// entries of its own.
+    pub fn index_entry_count(&self, table: &str, index: &str) -> Option<usize> {
+        let index = self.storage.state.table(table)?.index(index)?;
+        (index.kind != index::IndexKind::PrimaryKey)
+            .then(|| index.entries.values().map(|rows| rows.len()).sum())
     }
 
     /// The names of `table`'s indexes, the implicit `<table>_pkey` and `<table>_<col>_key`

@@ -1,5 +1,6 @@
 //! Query planning: GlueSQL's own passes, plus its index pass (which its default planner
-//! leaves out) and one pass of ours that lets an ORDER BY index also seek.
+//! leaves out), one pass of ours that lets an ORDER BY index also seek, and one
+//! (`tiebreak`) that lets an index on `a` serve `ORDER BY a, id`.
 
 use super::storage::EngineStorage;
 use gluesql::core::ast::{BinaryOperator, IndexOperator};
@@ -25,6 +26,7 @@ impl Planner for EngineStorage {
         let statement = plan_schemaless(&schema_map, statement)?;
         let statement = plan_primary_key(&schema_map, statement);
         let statement = unqualify_single_table(statement);
+        let statement = super::tiebreak::drop_implied_primary_key_order(&schema_map, statement);
         let statement = plan_index(&schema_map, statement);
         let statement = seek_ordered_index(&schema_map, statement);
         let statement = plan_hash_join(&schema_map, statement);

@@ -432,6 +432,31 @@ fn seek_key(table: &Table, index: &SecondaryIndex, value: &Value) -> Option<Key>
     convert_for_seek(value, &low)
 }
 
+/// `map`'s entries within `bounds`, last first. im 15.1's ordered-map iterator loses entries
+/// when walked backward (`iter().rev()` over a few thousand keys skips some), while the
+/// first `next_back` of a fresh range is right: so each step opens a new range below the
+/// key just returned (O(log n) a step, and still lazy: a page reads only what it needs).
+fn backward<'a, K: Ord + Clone, V>(
+    map: &'a im::OrdMap<K, V>,
+    bounds: (Bound<K>, Bound<K>),
+) -> impl Iterator<Item = (&'a K, &'a V)> + 'a {
+    let (lower, mut upper) = bounds;
+    std::iter::from_fn(move || {
+        let empty = match (&lower, &upper) {
+            (Bound::Included(l) | Bound::Excluded(l), Bound::Excluded(u)) => u <= l,
+            (Bound::Excluded(l), Bound::Included(u)) => u <= l,
+            (Bound::Included(l), Bound::Included(u)) => u < l,
+            _ => false,
+        };
+        if empty {
+            return None;
+        }
+        let (key, value) = map.range((lower.clone(), upper.clone())).next_back()?;
+        upper = Bound::Excluded(key.clone());
+        Some((key, value))
+    })
+}
+
 impl EngineStorage {
     fn index_rows<'a>(
         &'a self,
@@ -442,20 +467,18 @@ impl EngineStorage {
         descending: bool,
     ) -> RowIter<'a> {
         if index.kind == IndexKind::PrimaryKey {
-            let rows = table.rows.range(bounds);
             return if descending {
-                self.stream(slot, rows.rev())
+                self.stream(slot, backward(&table.rows, bounds))
             } else {
-                self.stream(slot, rows)
+                self.stream(slot, table.rows.range(bounds))
             };
         }
-        let entries = index.entries.range(bounds);
         // Within one index key, rows come in primary-key order either way: the same order a
         // stable sort of a full scan gives, so indexed and unindexed results match exactly.
         let entries: Box<dyn Iterator<Item = (&'a Key, &'a im::OrdSet<Key>)> + 'a> = if descending {
-            Box::new(entries.rev())
+            Box::new(backward(&index.entries, bounds))
         } else {
-            Box::new(entries)
+            Box::new(index.entries.range(bounds))
         };
         let rows = entries
             .flat_map(|(_, row_keys)| row_keys.iter())

@@ -61,6 +61,7 @@ pub fn lab_for(slug: &str) -> Option<&'static crate::lab::Lab> {
         "select-columns" => Some(&select_columns::LAB),
         "batch-operations" => Some(&batch_operations::LAB),
         "query-caching" => Some(&query_caching::LAB),
+        "pagination" => Some(&pagination::LAB),
         // pool and transactions (issue 9)
         _ => None,
     }

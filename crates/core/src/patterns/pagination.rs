@@ -1,4 +1,29 @@
-//! Pagination with Total Count: summary, corrected reference code, notes on the corrections, console script.
+//! Pagination with Total Count: summary, corrected reference code, notes on the corrections,
+//! console script, and the lab (the live page, [`LAB`]).
+//!
+//! The lab seeds `users` (`rows` users, nine in ten active, signups that sometimes share a
+//! second) with the index `ix_users_created_id (created_at, id)`, and reads pages newest
+//! first by OFFSET (with the reference's separate COUNT over a subquery), by keyset on
+//! `(created_at, id)` through the index, or by keyset with that index dropped for the read.
+//!
+//! - Knobs: `rows` (1,000..100,000), `per-page` (1..100), `strategy`
+//!   (`offset` | `keyset` | `keyset-noindex`).
+//! - Actions: `next`, `prev`, `first`, `jump-50`, `jump-99`, `profile`, `concurrent`.
+//! - Blocks: `outcome`, `engine-note` (Note), `page-metrics` (Metrics: `page`, `time`,
+//!   `rows-examined`, `access`, `count-time`, `count-rows-examined`, `total`), `page-rows`
+//!   (Table: id, email, created_at), after `profile`: `profile-metrics` (Metrics:
+//!   `offset-99-time`, `keyset-99-time`, `speedup-99`, `offset-99-rows`, `keyset-99-rows`,
+//!   `count-time`), Charts `time-vs-depth` and `rows-vs-depth` (x: depth in %, one series
+//!   per strategy named by its label: "OFFSET / LIMIT", "keyset (index)", "keyset, no
+//!   index"), Note `keyset-jump-note`; after `concurrent`: `concurrent-metrics` (Metrics:
+//!   `offset-duplicates`, `offset-skipped`, `keyset-duplicates`, `keyset-skipped`,
+//!   `inserted`), Table `duplicates` (strategy, id, pages, status: `bad` "seen twice" /
+//!   "skipped", or one `ok` row "none" per clean strategy); always `statements` (what the
+//!   last action ran).
+
+mod lab;
+
+pub use lab::LAB;
 
 use crate::catalogue::{CodeLanguage, Pattern, Section};
 
@@ -53,24 +78,21 @@ async def paginate_users(
         "Defined the User model with the is_active column the query filters on; no model of the reference had it.",
         "Ordered by User.id after created_at: rows with equal created_at could appear on two pages or on none.",
     ],
-    starter_sql: r#"CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, is_active BOOLEAN, created_at TIMESTAMP);
-INSERT INTO users VALUES
-  (1, 'ada@example.com', TRUE, '2024-01-01 09:00:00'),
-  (2, 'bob@example.com', TRUE, '2024-01-02 09:00:00'),
-  (3, 'cy@example.com', FALSE, '2024-01-03 09:00:00'),
-  (4, 'dee@example.com', TRUE, '2024-01-04 09:00:00'),
-  (5, 'eve@example.com', TRUE, '2024-01-04 09:00:00'),
-  (6, 'fay@example.com', TRUE, '2024-01-06 09:00:00'),
-  (7, 'gus@example.com', TRUE, '2024-01-07 09:00:00');
--- The total: a count over the same filtered query
+    starter_sql: r#"-- The lab's users table (10,000 users by default) and its index on (created_at, id).
+-- The total: a count over the same filtered query (it reads every user)
 SELECT COUNT(*) AS total
 FROM (SELECT * FROM users WHERE is_active = TRUE) AS base_query;
--- Page 1 (per_page = 2): newest first
+-- Page 1, newest first: the index serves this order, so the engine reads about 20 rows
 SELECT id, email, created_at FROM users WHERE is_active = TRUE
-ORDER BY created_at DESC, id LIMIT 2 OFFSET 0;
--- Page 2: offset = (page - 1) * per_page = 2; id breaks the created_at tie of users 4 and 5
+ORDER BY created_at DESC, id LIMIT 20;
+-- Page 3 by OFFSET (per_page = 20): the engine walks past the first 40 rows
 SELECT id, email, created_at FROM users WHERE is_active = TRUE
-ORDER BY created_at DESC, id LIMIT 2 OFFSET 2;
+ORDER BY created_at DESC, id LIMIT 20 OFFSET 40;
+-- The same page by keyset: start after page 2's last row, (created_at, id) = ('2024-01-05 05:06:08', 9957)
+SELECT id, email, created_at FROM users WHERE is_active = TRUE
+  AND created_at <= '2024-01-05 05:06:08'
+  AND (created_at < '2024-01-05 05:06:08' OR (created_at = '2024-01-05 05:06:08' AND id > 9957))
+ORDER BY created_at DESC, id LIMIT 20;
 "#,
-    live: false,
+    live: true,
 };
