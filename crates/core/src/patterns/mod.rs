@@ -53,6 +53,7 @@ pub fn lab_for(slug: &str) -> Option<&'static crate::lab::Lab> {
         // migration stepper (issue 7)
         // query lab (issue 8)
         // pool and transactions (issue 9)
+        "savepoints" => Some(&savepoints::LAB),
         _ => None,
     }
 }
@@ -101,6 +102,10 @@ mod tests {
         if let Some(demo) = super::demo_for(p.slug) {
             let (db, _, _) = crate::demo::start(demo, p.reference_code).expect("seed");
             db
+        } else if let Some(lab) = super::lab_for(p.slug) {
+            crate::lab::replay(lab, &crate::lab::KnobValues::defaults(lab.knobs), &[])
+                .expect("lab starts")
+                .0
         } else if model_editor::has_model_editor(p) {
             model_editor::build(p.reference_code).database
         } else {
