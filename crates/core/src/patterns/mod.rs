@@ -54,6 +54,7 @@ pub fn lab_for(slug: &str) -> Option<&'static crate::lab::Lab> {
         // query lab (issue 8)
         // pool and transactions (issue 9)
         "savepoints" => Some(&savepoints::LAB),
+        "read-only-transactions" => Some(&read_only_transactions::LAB),
         _ => None,
     }
 }

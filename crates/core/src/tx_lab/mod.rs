@@ -16,6 +16,25 @@ pub struct Ran {
     pub session: String,
     pub sql: String,
     pub result: Result<String, String>,
+    /// What a query returned: column labels and rows as text.
+    pub rows: Option<(Vec<String>, Vec<Vec<String>>)>,
+}
+
+impl Ran {
+    /// The rows a query returned, as a table block (empty if it returned none or failed).
+    pub fn table(&self, id: &str, title: &str) -> TableBlock {
+        let (columns, rows) = self.rows.clone().unwrap_or_default();
+        TableBlock {
+            id: id.into(),
+            title: title.into(),
+            columns,
+            rows: rows
+                .into_iter()
+                .map(|row| row.into_iter().map(Cell::plain).collect())
+                .collect(),
+            omitted: 0,
+        }
+    }
 }
 
 /// Runs `statements` in order on `db` for `step`, stopping at the first error (as a
@@ -23,9 +42,21 @@ pub struct Ran {
 pub fn run_group(db: &mut Database, step: &str, session: &str, statements: &[String]) -> Vec<Ran> {
     let mut ran = Vec::new();
     for sql in statements {
+        let mut rows = None;
         let result = db
             .execute(sql)
-            .map(|_| {
+            .map(|payload| {
+                if let Payload::Select {
+                    labels,
+                    rows: found,
+                } = payload
+                {
+                    let found = found
+                        .iter()
+                        .map(|row| row.iter().map(String::from).collect())
+                        .collect();
+                    rows = Some((labels, found));
+                }
                 db.log()
                     .entries()
                     .last()
@@ -39,6 +70,7 @@ pub fn run_group(db: &mut Database, step: &str, session: &str, statements: &[Str
             session: session.to_string(),
             sql: sql.clone(),
             result,
+            rows,
         });
         if failed {
             break;
