@@ -55,6 +55,7 @@ pub fn lab_for(slug: &str) -> Option<&'static crate::lab::Lab> {
         // pool and transactions (issue 9)
         "savepoints" => Some(&savepoints::LAB),
         "read-only-transactions" => Some(&read_only_transactions::LAB),
+        "session-context" => Some(&session_context::LAB),
         _ => None,
     }
 }
