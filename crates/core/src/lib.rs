@@ -19,6 +19,7 @@
 //! - [`migration`]: the migration stepper (phases, app versions' live traffic, lint,
 //!   schema diff) behind the migration pattern pages.
 //! - [`index_lab`]: seeds and measurements shared by the pagination and index labs.
+//! - [`tx_lab`]: statement groups, trails and log-free table reads of the transaction labs.
 //!
 //! Nothing here depends on Leptos or web-sys; it is tested natively with `cargo test`.
 
@@ -39,3 +40,4 @@ pub mod patterns;
 pub mod query_lab;
 pub mod route;
 pub mod share;
+pub mod tx_lab;

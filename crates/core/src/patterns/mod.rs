@@ -63,6 +63,9 @@ pub fn lab_for(slug: &str) -> Option<&'static crate::lab::Lab> {
         "query-caching" => Some(&query_caching::LAB),
         "pagination" => Some(&pagination::LAB),
         // pool and transactions (issue 9)
+        "savepoints" => Some(&savepoints::LAB),
+        "read-only-transactions" => Some(&read_only_transactions::LAB),
+        "session-context" => Some(&session_context::LAB),
         _ => None,
     }
 }
