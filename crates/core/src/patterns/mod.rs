@@ -48,7 +48,6 @@ pub fn demo_for(slug: &str) -> Option<&'static crate::demo::Demo> {
 
 /// The lab of a page (None: the page is a model demo, or not live yet). Labs: the
 /// migration stepper, the query lab, the pool and transaction pages.
-#[allow(clippy::match_single_binding)] // until the first lab registers
 pub fn lab_for(slug: &str) -> Option<&'static crate::lab::Lab> {
     match slug {
         // migration stepper (issue 7)
