@@ -3,7 +3,7 @@
 //! itself (what runs, what is measured) is plain Rust in `sqlpatterns_core`.
 //!
 //! The page's state is "these knob values, then these action ids": both are in the
-//! permalink, and a change of knobs restarts the lab and replays the actions.
+//! permalink and replay from it. A change of knobs starts the lab over with them.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -124,6 +124,9 @@ pub fn LabPanel(lab: &'static Lab, state: LabState, database: PageDatabase) -> i
             return;
         }
         state.knobs.set(values.non_default(lab.knobs));
+        // New knobs, new experiment: the actions of the old one may not even exist now
+        // (a plan with fewer phases), so the lab starts over.
+        state.actions.set(Vec::new());
         restart();
     };
     let start_over = move |_| {

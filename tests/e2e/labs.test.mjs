@@ -4,36 +4,16 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sharedBrowser, openPage } from './harness.mjs';
+import { settled, act, blockIds } from './lab_harness.mjs';
 
 const shared = sharedBrowser({ before, after });
 
-export const LAB_SLUGS = [
+const LAB_SLUGS = [
   'safe-column-addition', 'safe-column-removal', 'safe-column-rename', 'concurrent-index',
   'data-migration', 'eager-loading', 'select-columns', 'batch-operations', 'query-caching',
   'pagination', 'composite-index', 'partial-index', 'expression-index',
   'pool-configuration', 'session-context', 'savepoints', 'read-only-transactions',
 ];
-
-/** Waits until the lab has finished its current work (start, action, knob change). */
-export async function settled(page) {
-  await page.getByTestId('lab').waitFor();
-  await page.waitForFunction(() => {
-    const busy = document.querySelector('[data-testid=lab-busy]');
-    const blocks = document.querySelector('[data-testid=lab-blocks]');
-    return busy && busy.dataset.busy === '0' && blocks && blocks.children.length > 0;
-  }, null, { timeout: 60_000 });
-}
-
-export async function act(page, id) {
-  await page.locator(`[data-testid=lab-action][data-action="${id}"]`).click();
-  // The click schedules the work; the busy flag goes up then down.
-  await page.waitForTimeout(30);
-  await settled(page);
-}
-
-export async function blockIds(page) {
-  return page.locator('[data-testid=lab-blocks] > [data-block]').evaluateAll((els) => els.map((el) => el.dataset.block));
-}
 
 test('every lab page starts, runs each of its actions, and replays from its permalink', async () => {
   let labs = 0;

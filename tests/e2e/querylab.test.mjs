@@ -1,0 +1,55 @@
+// Query lab pages: eager-loading counts per strategy (really executed, in the page's log),
+// and pagination at 100k rows (OFFSET's cost rising with depth, keyset's flat; the
+// concurrent-insert run lists OFFSET's duplicates).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { sharedBrowser, openPage } from './harness.mjs';
+import { settled, act, setKnob, metric, table, chartPoints } from './lab_harness.mjs';
+
+const shared = sharedBrowser({ before, after });
+
+test('eager-loading, 10 users x 3 orders: 11 statements lazily, 1 joined, 2 selectin, 2 subquery', async () => {
+  const { page, context, problems } = await openPage(shared.browser, `${shared.server.url}#/eager-loading`);
+  await settled(page);
+  const expected = { lazy: 11, joined: 1, selectin: 2, subquery: 2 };
+  for (const [strategy, count] of Object.entries(expected)) {
+    await setKnob(page, 'strategy', strategy);
+    const logBefore = await page.getByTestId('statement-log').getByTestId('statement').count();
+    await act(page, 'run');
+    assert.equal(await metric(page, 'statements'), String(count), strategy);
+    const listed = await page.locator('[data-block=statements] [data-testid=lab-statement]').count();
+    assert.equal(listed, count, `${strategy}: every statement listed`);
+    const logAfter = await page.getByTestId('statement-log').getByTestId('statement').count();
+    assert.ok(logAfter - logBefore >= count, `${strategy}: the statements are in the page's log`);
+    const hint = await page.locator('[data-block=hint]').count();
+    assert.equal(hint > 0, strategy === 'lazy', `${strategy}: the N+1 hint only for lazy`);
+  }
+  await setKnob(page, 'strategy', 'raise');
+  await act(page, 'run');
+  assert.match(await page.getByTestId('lab-outcome-error').textContent(), /lazy='raise'/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('pagination at 100k rows: OFFSET grows with depth, keyset stays flat; OFFSET duplicates rows under inserts', async () => {
+  const { page, context, problems } = await openPage(shared.browser, `${shared.server.url}#/pagination`);
+  await settled(page);
+  await setKnob(page, 'rows', 100000);
+  await act(page, 'profile');
+  const rows = await chartPoints(page, 'rows-vs-depth');
+  const offset = rows['OFFSET / LIMIT'];
+  const keyset = rows['keyset (index)'];
+  assert.ok(offset && keyset, JSON.stringify(Object.keys(rows)));
+  const at = (series, depth) => series.find(([x]) => x === depth)[1];
+  assert.ok(at(offset, 99) > 50 * at(offset, 0), `OFFSET rows examined rise with depth: ${JSON.stringify(offset)}`);
+  assert.ok(at(keyset, 99) <= 2 * at(keyset, 0) + 5, `keyset stays flat: ${JSON.stringify(keyset)}`);
+  const time = await chartPoints(page, 'time-vs-depth');
+  assert.equal(time['OFFSET / LIMIT'].length, offset.length, 'time is charted at the same depths');
+  await act(page, 'concurrent');
+  assert.notEqual(await metric(page, 'offset-duplicates'), '0');
+  assert.equal(await metric(page, 'keyset-duplicates'), '0');
+  const dups = await table(page, 'duplicates');
+  assert.ok(dups.rows.some((r) => r.some((c) => c.status === 'bad')), 'the duplicated rows are listed');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
