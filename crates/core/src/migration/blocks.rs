@@ -174,7 +174,12 @@ fn batches(stepper: &Stepper) -> TableBlock {
             } else {
                 CellStatus::Ok
             };
-            let mut result = Cell::status(b.error.as_deref().map_or("ok", |_| "failed"), status);
+            let text = match (&b.error, b.skipped) {
+                (Some(_), _) => "failed",
+                (None, true) => "skipped: done",
+                (None, false) => "ok",
+            };
+            let mut result = Cell::status(text, status);
             if let Some(e) = &b.error {
                 result = result.with_detail(e.clone());
             }
@@ -293,6 +298,9 @@ fn code(stepper: &Stepper, phase: usize) -> (String, String) {
             ..
         } => {
             let wrap = |steps: &[Step]| {
+                if steps.is_empty() {
+                    return "-- nothing to run".to_string();
+                }
                 let body: Vec<String> = steps.iter().map(Step::display).collect();
                 if *transactional {
                     format!("BEGIN;\n{}\nCOMMIT;", body.join("\n"))

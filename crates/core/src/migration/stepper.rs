@@ -320,6 +320,21 @@ impl Stepper {
         self.last.text = "Back to the seed: phase 0, the starting schema and data.".into();
     }
 
+    fn upgrade_of(&self, phase: usize) -> Option<Vec<Step>> {
+        match &self.plan.phases.get(phase)?.kind {
+            PhaseKind::Schema { upgrade, .. } => Some(upgrade.clone()),
+            PhaseKind::Deploy { .. } => None,
+        }
+    }
+
+    /// Whether the current phase applied a data change that `rerun-backfill` can repeat.
+    fn can_rerun(&self) -> bool {
+        self.applied[self.at]
+            && self
+                .upgrade_of(self.at)
+                .is_some_and(|u| !data_steps(&u).is_empty())
+    }
+
     /// The backfill of phase `phase`, if it has one.
     pub fn backfill_of(&self, phase: usize) -> Option<&super::Backfill> {
         match &self.plan.phases.get(phase)?.kind {
@@ -372,18 +387,10 @@ impl Stepper {
     /// Runs the current phase's data change again, from the start: a batched, guarded
     /// backfill changes nothing; a single unguarded statement does not survive a rerun.
     fn rerun_backfill(&mut self, db: &mut Database) -> Result<(), String> {
-        let Some(PhaseKind::Schema { upgrade, .. }) =
-            self.plan.phases.get(self.at).map(|p| p.kind.clone())
-        else {
+        let Some(upgrade) = self.upgrade_of(self.at) else {
             return Err("the current phase is not a migration".into());
         };
-        let data_steps: Vec<Step> = upgrade
-            .into_iter()
-            .filter(|s| match s {
-                Step::Backfill(_) => true,
-                Step::Sql(sql) => super::lint::is_data_change(sql),
-            })
-            .collect();
+        let data_steps = data_steps(&upgrade);
         if data_steps.is_empty() || !self.applied[self.at] {
             return Err("the current phase has no applied data migration to rerun".into());
         }
@@ -415,6 +422,18 @@ impl Stepper {
         self.last.batches = run.batches;
         Ok(())
     }
+}
+
+/// The steps that change data (a backfill, an UPDATE or INSERT ... SELECT).
+fn data_steps(steps: &[Step]) -> Vec<Step> {
+    steps
+        .iter()
+        .filter(|s| match s {
+            Step::Backfill(_) => true,
+            Step::Sql(sql) => super::lint::is_data_change(sql),
+        })
+        .cloned()
+        .collect()
 }
 
 fn phase_transactional(kind: &PhaseKind) -> bool {
@@ -470,7 +489,7 @@ impl LabRun for Stepper {
             );
             actions.push(
                 ActionSpec::new("rerun-backfill", "Run the data migration again")
-                    .enabled(self.plan.phases[self.at].is_schema() && self.applied[self.at]),
+                    .enabled(self.can_rerun()),
             );
         }
         actions.push(ActionSpec::new("reset", "Reset"));

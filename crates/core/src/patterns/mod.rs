@@ -55,6 +55,7 @@ pub fn lab_for(slug: &str) -> Option<&'static crate::lab::Lab> {
         "safe-column-removal" => Some(&safe_column_removal::LAB),
         "safe-column-rename" => Some(&safe_column_rename::LAB),
         "concurrent-index" => Some(&concurrent_index::LAB),
+        "data-migration" => Some(&data_migration::LAB),
         // query lab (issue 8)
         "eager-loading" => Some(&eager_loading::LAB),
         "select-columns" => Some(&select_columns::LAB),
