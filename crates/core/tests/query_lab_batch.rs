@@ -33,7 +33,7 @@ fn each_method_writes_n_rows_with_its_statement_count() {
         ("delete-rows", "51", "1"),
         ("delete-batch", "1", "1"),
     ] {
-        let (mut db, mut run) = started("50", &[action]);
+        let (mut db, run) = started("50", &[action]);
         let view = run.view(&mut db);
         assert_eq!(metric(&view, "statements"), statements, "{action}");
         assert_eq!(metric(&view, "commits"), commits, "{action}");
@@ -43,7 +43,7 @@ fn each_method_writes_n_rows_with_its_statement_count() {
 
 #[test]
 fn methods_start_from_the_seed_so_a_second_run_writes_as_much() {
-    let (mut db, mut run) = started("20", &["update-batch", "update-rows"]);
+    let (mut db, run) = started("20", &["update-batch", "update-rows"]);
     let view = run.view(&mut db);
     assert_eq!(metric(&view, "rows"), "20");
     let Some(Block::Table(results)) = view.block("results") else {

@@ -35,7 +35,7 @@ fn metric(view: &LabView, key: &str) -> String {
 
 #[test]
 fn a_miss_reads_the_database_and_a_hit_does_not() {
-    let (mut db, mut run) = started(&["get", "get"]);
+    let (mut db, run) = started(&["get", "get"]);
     let view = run.view(&mut db);
     assert_eq!(
         gets(&view),
@@ -58,7 +58,7 @@ fn a_miss_reads_the_database_and_a_hit_does_not() {
 #[test]
 fn an_update_without_invalidation_serves_a_stale_price_until_the_ttl_runs_out() {
     // TTL 60 s: two advances of 30 s expire the key.
-    let (mut db, mut run) = started(&["get", "update-price", "get", "advance", "advance", "get"]);
+    let (mut db, run) = started(&["get", "update-price", "get", "advance", "advance", "get"]);
     let view = run.view(&mut db);
     let results = gets(&view);
     assert_eq!(results[1].0, "stale");

@@ -52,7 +52,7 @@ fn ten_users_three_orders_show_11_1_2_2_statements_in_metrics_log_and_block() {
         ("selectin", 2),
         ("subquery", 2),
     ] {
-        let (mut db, mut run) = started(&[("strategy", strategy)], &["run"]);
+        let (mut db, run) = started(&[("strategy", strategy)], &["run"]);
         let view = run.view(&mut db);
         assert_eq!(
             metric(&view, "statements"),
@@ -76,7 +76,7 @@ fn ten_users_three_orders_show_11_1_2_2_statements_in_metrics_log_and_block() {
 
 #[test]
 fn lazy_shows_the_n_plus_one_hint_and_selectin_does_not() {
-    let (mut db, mut run) = started(&[], &["run"]);
+    let (mut db, run) = started(&[], &["run"]);
     let view = run.view(&mut db);
     match view.block("hint") {
         Some(Block::Note { kind, text, .. }) => {
@@ -88,13 +88,13 @@ fn lazy_shows_the_n_plus_one_hint_and_selectin_does_not() {
         }
         other => panic!("no hint: {other:?}"),
     }
-    let (mut db, mut run) = started(&[("strategy", "selectin")], &["run"]);
+    let (mut db, run) = started(&[("strategy", "selectin")], &["run"]);
     assert!(run.view(&mut db).block("hint").is_none());
 }
 
 #[test]
 fn raise_shows_sqlalchemys_error() {
-    let (mut db, mut run) = started(&[("strategy", "raise")], &["run"]);
+    let (mut db, run) = started(&[("strategy", "raise")], &["run"]);
     let view = run.view(&mut db);
     match view.block("outcome") {
         Some(Block::Outcome { error: Some(e), .. }) => assert!(
@@ -114,12 +114,12 @@ fn nested_joined_loads_explode_the_rows() {
         ("strategy-items", "joined"),
         ("strategy-product", "joined"),
     ];
-    let (mut db, mut run) = started(&joined, &["run"]);
+    let (mut db, run) = started(&joined, &["run"]);
     let view = run.view(&mut db);
     assert_eq!(metric(&view, "statements"), "1");
     assert_eq!(metric(&view, "rows"), "60");
     let joined_cells: usize = metric(&view, "cells").replace(',', "").parse().unwrap();
-    let (mut db, mut run) = started(
+    let (mut db, run) = started(
         &[
             ("depth", "3"),
             ("strategy", "selectin"),
@@ -139,7 +139,7 @@ fn nested_joined_loads_explode_the_rows() {
 
 #[test]
 fn compare_charts_every_strategy_against_n() {
-    let (mut db, mut run) = started(&[("orders", "1")], &["compare"]);
+    let (mut db, run) = started(&[("orders", "1")], &["compare"]);
     let view = run.view(&mut db);
     let Some(Block::Chart(chart)) = view.block("count-vs-n") else {
         panic!("no chart");

@@ -12,7 +12,7 @@ fn view_after(knobs: &[(&str, &str)], actions: &[&str]) -> LabView {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
     let actions: Vec<String> = actions.iter().map(|a| a.to_string()).collect();
-    let (mut db, mut run, skipped) =
+    let (mut db, run, skipped) =
         replay(lab, &KnobValues::from_raw(lab.knobs, &raw), &actions).unwrap();
     assert!(skipped.is_empty(), "{skipped:?}");
     run.view(&mut db)

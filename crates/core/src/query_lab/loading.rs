@@ -60,8 +60,14 @@ impl LoadPlan {
     /// The option chain as the ORM emulation takes it.
     pub fn load(&self) -> Load {
         let mut load = Load::new(self.strategies[0], LEVELS[0].0);
-        for level in 1..self.levels() {
-            load = load.then(self.strategies[level], LEVELS[level].0);
+        for (strategy, (relationship, _, _)) in self
+            .strategies
+            .iter()
+            .zip(LEVELS)
+            .take(self.levels())
+            .skip(1)
+        {
+            load = load.then(*strategy, relationship);
         }
         load
     }
