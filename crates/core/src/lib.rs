@@ -14,6 +14,7 @@
 //! - [`dialect`]: the PostgreSQL front behind `Database::execute`.
 //! - [`demo`]: the shape of a live pattern page (seed, named steps, comparisons);
 //!   [`lab`]: the shape of a lab page (knobs, actions, generic view blocks).
+//! - [`pool_sim`]: the discrete-event simulation of SQLAlchemy's connection pool.
 //! - [`tx_lab`]: statement groups, trails and log-free table reads of the transaction labs.
 //!
 //! Nothing here depends on Leptos or web-sys; it is tested natively with `cargo test`.
@@ -30,6 +31,7 @@ pub mod model;
 pub mod model_editor;
 pub mod orm;
 pub mod patterns;
+pub mod pool_sim;
 pub mod route;
 pub mod share;
 pub mod tx_lab;
