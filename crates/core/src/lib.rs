@@ -19,6 +19,7 @@
 //! - [`migration`]: the migration stepper (phases, app versions' live traffic, lint,
 //!   schema diff) behind the migration pattern pages.
 //! - [`index_lab`]: seeds and measurements shared by the pagination and index labs.
+//! - [`pool_sim`]: the discrete-event simulation of SQLAlchemy's connection pool.
 //! - [`tx_lab`]: statement groups, trails and log-free table reads of the transaction labs.
 //!
 //! Nothing here depends on Leptos or web-sys; it is tested natively with `cargo test`.
@@ -37,6 +38,7 @@ pub mod model;
 pub mod model_editor;
 pub mod orm;
 pub mod patterns;
+pub mod pool_sim;
 pub mod query_lab;
 pub mod route;
 pub mod share;

@@ -66,6 +66,7 @@ pub fn lab_for(slug: &str) -> Option<&'static crate::lab::Lab> {
         "savepoints" => Some(&savepoints::LAB),
         "read-only-transactions" => Some(&read_only_transactions::LAB),
         "session-context" => Some(&session_context::LAB),
+        "pool-configuration" => Some(&pool_configuration::LAB),
         _ => None,
     }
 }
