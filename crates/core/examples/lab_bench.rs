@@ -26,7 +26,12 @@ fn page(slug: &str, actions: &[&str]) -> Vec<(String, f64)> {
     let lab: &Lab = lab_for(slug).unwrap_or_else(|| panic!("{slug} has a lab"));
     let knobs = KnobValues::defaults(lab.knobs);
     let mut rows: Vec<(String, Vec<f64>)> = std::iter::once("start".to_string())
-        .chain(actions.iter().map(|a| a.to_string()))
+        .chain(
+            actions
+                .iter()
+                .enumerate()
+                .map(|(i, a)| format!("{}. {a}", i + 1)),
+        )
         .map(|name| (name, Vec::new()))
         .collect();
     for _ in 0..RUNS {
@@ -70,7 +75,36 @@ fn n_plus_one(fk_index: bool) -> (f64, usize, u64) {
 fn main() {
     println!("| page | step | median ms |");
     println!("|---|---|---|");
-    let pages: [(&str, &[&str]); 1] = [("eager-loading", &["run", "compare"])];
+    let pages: [(&str, &[&str]); 4] = [
+        ("eager-loading", &["run", "compare"]),
+        (
+            "select-columns",
+            &["compare", "whole", "load-only", "columns"],
+        ),
+        (
+            "batch-operations",
+            &[
+                "insert-rows",
+                "insert-executemany",
+                "insert-multirow",
+                "update-rows",
+                "update-batch",
+                "delete-rows",
+                "delete-batch",
+                "compare",
+            ],
+        ),
+        (
+            "query-caching",
+            &[
+                "get",
+                "get",
+                "update-price",
+                "advance",
+                "update-and-invalidate",
+            ],
+        ),
+    ];
     for (slug, actions) in pages {
         for (step, ms) in page(slug, actions) {
             println!("| {slug} | {step} | {ms:.2} |");

@@ -347,7 +347,7 @@ fn push_run(view: &mut LabView, run: &LoadRun) {
         title: "The query".into(),
         language: "python",
         text: format!(
-            "users = session.scalars(\n    select(User).options(\n        {}\n    ).order_by(User.id)\n).all()\nfor user in users:\n{}",
+            "users = session.scalars(\n    select(User).options(\n        {}\n    )\n).all()\nfor user in users:\n{}",
             run.plan.python(),
             touch_code(levels)
         ),

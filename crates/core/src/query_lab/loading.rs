@@ -179,12 +179,9 @@ fn touch(
     plan: LoadPlan,
     reached: &mut [usize; 4],
 ) -> Result<(), crate::orm::OrmError> {
-    let users = session.execute(
-        db,
-        &Select::new("User")
-            .options(plan.load())
-            .order_by("id", false),
-    )?;
+    // No ORDER BY: the statements stay those SQLAlchemy's fixtures were checked against
+    // (a subquery load would carry the parent's ORDER BY into its subquery).
+    let users = session.execute(db, &Select::new("User").options(plan.load()))?;
     reached[0] = users.len();
     let mut products: Vec<ObjId> = Vec::new();
     for user in users {
