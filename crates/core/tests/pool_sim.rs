@@ -173,3 +173,23 @@ fn before_run_only_the_measurements_show_and_unknown_actions_fail() {
     // The measured statements ran on the page's database, which keeps the orders.
     assert_eq!(db.row_count("orders"), Some(2_000));
 }
+
+#[test]
+fn queries_killed_in_flight_invalidate_the_pool_with_or_without_pre_ping() {
+    // At the default (saturated) load every connection is busy at the restart: the
+    // disconnect errors invalidate the pool, so no dead connection is used afterwards.
+    let view = run(&[("pre-ping", "0")]);
+    assert_eq!(metric(&view, "killed-in-flight"), "30");
+    assert_eq!(metric(&view, "errors-after-restart"), "0");
+    let labels: Vec<String> = timeline(&view)
+        .lanes
+        .iter()
+        .flat_map(|l| l.spans.iter().map(|s| s.label.clone()))
+        .collect();
+    assert!(labels
+        .iter()
+        .any(|l| l.starts_with("killed by the restart")));
+    assert!(labels
+        .iter()
+        .any(|l| l.starts_with("invalidated: reopened")));
+}

@@ -310,9 +310,11 @@ impl Sim {
             r.checkout_us = Some(now);
             r.ended_us = Some(failed);
             r.outcome = Outcome::DeadConnection;
-            self.close(conn);
+            let client = r.client;
+            // The disconnect invalidates the pool; the record goes back, to reconnect
+            // at its next checkout.
             self.invalidated_at = Some(now);
-            let client = self.result.requests[request].client;
+            self.checkin(conn, failed);
             self.next_request(client, failed);
         } else {
             self.begin_query(conn, request, now, now);
@@ -408,8 +410,10 @@ impl Sim {
             r.ended_us = Some(now);
             r.outcome = Outcome::KilledInFlight;
             let client = r.client;
-            self.close(conn);
+            // The disconnect error invalidates the pool; the connection's record is
+            // returned and reconnects at its next checkout.
             self.invalidated_at = Some(now);
+            self.checkin(conn, now);
             self.next_request(client, now);
         }
     }
@@ -432,5 +436,82 @@ impl Sim {
         self.result.lanes = self.lanes_busy.len();
         self.result.spans.sort_by_key(|s| (s.lane, s.start_us));
         self.result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pool_sim::config::US_PER_MS;
+
+    fn pool(pool_size: usize, max_overflow: usize) -> PoolConfig {
+        PoolConfig {
+            pool_size,
+            max_overflow,
+            pool_timeout_us: 5 * US_PER_S,
+            pool_recycle_us: 3600 * US_PER_S,
+            pre_ping: false,
+        }
+    }
+
+    fn load(concurrency: usize, query_ms: u64) -> Workload {
+        Workload {
+            concurrency,
+            rps: 100.0,
+            query_us: query_ms * US_PER_MS,
+            ping_us: US_PER_MS,
+            connect_us: 20 * US_PER_MS,
+            duration_us: 20 * US_PER_S,
+            restart_at_us: None,
+            seed: 3,
+        }
+    }
+
+    #[test]
+    fn never_more_than_pool_size_plus_overflow_connections() {
+        let result = simulate(pool(2, 1), load(10, 500));
+        assert_eq!(result.lanes, 3);
+        assert_eq!(result.overflow_peak, 1);
+        // Waiters beyond the 3 connections: with 10 clients and 0.5 s queries the wait
+        // stays under the 5 s timeout.
+        assert!(result.requests.iter().any(|r| r.wait_us().unwrap_or(0) > 0));
+        assert!(result
+            .requests
+            .iter()
+            .all(|r| r.outcome != Outcome::TimedOut));
+    }
+
+    #[test]
+    fn a_waiter_gives_up_after_pool_timeout() {
+        let result = simulate(pool(1, 0), load(3, 8_000));
+        let timed_out: Vec<&Request> = result
+            .requests
+            .iter()
+            .filter(|r| r.outcome == Outcome::TimedOut)
+            .collect();
+        assert!(!timed_out.is_empty());
+        assert!(timed_out.iter().all(|r| r.wait_us() == Some(5 * US_PER_S)));
+    }
+
+    #[test]
+    fn overflow_connections_close_when_returned_to_a_full_pool() {
+        // A burst opens the overflow connection, then one client alone keeps using the
+        // pool: the overflow lane stops being used.
+        let mut l = load(2, 50);
+        l.rps = 4.0;
+        let result = simulate(pool(1, 1), l);
+        let overflow_spans = result
+            .spans
+            .iter()
+            .filter(|s| s.kind == SpanKind::Overflow)
+            .count();
+        let idle_overflow_lane = result
+            .spans
+            .iter()
+            .filter(|s| s.lane == 1 && s.kind == SpanKind::Idle)
+            .count();
+        // Never idle in the pool: returned to a full queue, it is closed.
+        assert!(overflow_spans > 0);
+        assert_eq!(idle_overflow_lane, 0);
     }
 }

@@ -39,7 +39,7 @@ pub fn stats(result: &SimResult) -> Stats {
 }
 
 /// The spans with idle stretches shorter than `gap_us` left out and neighbours of the
-/// same kind on a lane merged when the gap between them is under `gap_us`, the gap
+/// same kind and label on a lane merged when the gap between them is under `gap_us`, the gap
 /// doubling until at most `max_spans` remain: a busy lane becomes a few long spans, and
 /// the UI never draws thousands.
 pub fn compact(spans: &[SpanRecord], max_spans: usize) -> Vec<SpanRecord> {
@@ -63,6 +63,7 @@ fn merge(spans: &[SpanRecord], gap_us: u64) -> Vec<SpanRecord> {
             Some((last, n))
                 if last.lane == span.lane
                     && last.kind == span.kind
+                    && last.label == span.label
                     && span.start_us <= last.end_us + gap_us =>
             {
                 last.end_us = last.end_us.max(span.end_us);
