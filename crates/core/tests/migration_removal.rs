@@ -81,3 +81,28 @@ fn the_downgrade_to_not_null_fails_once_v2_wrote_nulls_and_the_page_stays() {
         .iter()
         .any(|c| c.0 == "legacy_field" && !c.2));
 }
+
+/// Engine fix: an INSERT ... VALUES naming a dropped column says which column, as the
+/// INSERT ... SELECT path did (GlueSQL said "literals have more values than target columns").
+#[test]
+fn an_insert_naming_a_dropped_column_says_which() {
+    let mut db = sqlpatterns_core::engine::Database::new();
+    db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, gone TEXT NULL)")
+        .unwrap();
+    db.execute("ALTER TABLE t DROP COLUMN gone").unwrap();
+    let err = db
+        .execute("INSERT INTO t (id, gone) VALUES (1, 'x')")
+        .unwrap_err()
+        .message;
+    assert!(err.contains("wrong column name: gone"), "{err}");
+    db.execute("INSERT INTO t (id) VALUES (1)").unwrap();
+    assert_eq!(db.row_count("t"), Some(1));
+    // The page shows it: v1's insert after the drop names legacy_field in the error itself.
+    let mut page = replay(SLUG, &[("plan", "unsafe")], &["next"]);
+    let view = page.view();
+    let detail = matrix_cell(&view, "v1", "1.").detail.clone().unwrap();
+    assert!(
+        detail.starts_with("insert: wrong column name: legacy_field"),
+        "{detail}"
+    );
+}

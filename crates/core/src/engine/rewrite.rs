@@ -30,7 +30,7 @@ pub(crate) fn fill_insert_columns(
         Some(Schema {
             column_defs: Some(defs),
             ..
-        }) if !columns.is_empty() && !is_values(&source) => defs,
+        }) if !columns.is_empty() => defs,
         _ => {
             return Ok(StatementPlan::Insert {
                 table_name,
@@ -39,11 +39,20 @@ pub(crate) fn fill_insert_columns(
             })
         }
     };
+    // Checked for VALUES too: GlueSQL would report a dropped column in the list as
+    // "literals have more values than target columns".
     if let Some(unknown) = columns
         .iter()
         .find(|c| !column_defs.iter().any(|d| &d.name == *c))
     {
         return Err(InsertError::WrongColumnName(unknown.clone()).into());
+    }
+    if is_values(&source) {
+        return Ok(StatementPlan::Insert {
+            table_name,
+            columns,
+            source,
+        });
     }
     let items = column_defs
         .iter()
