@@ -116,6 +116,10 @@ pub fn LabPanel(lab: &'static Lab, state: LabState, database: PageDatabase) -> i
     };
     let set_knob = move |spec: &'static KnobSpec, value: String| {
         let mut values = KnobValues::from_raw(lab.knobs, &state.knobs.get_untracked());
+        // A blur after an edit fires `change` again: the same value changes nothing.
+        if values.get(spec.id) == value.trim() {
+            return;
+        }
         if !values.set(lab.knobs, spec.id, &value) {
             error.set(Some(format!(
                 "{}: {value:?} is not a valid value.",

@@ -30,7 +30,7 @@ export async function setKnob(page, id, value) {
   else if (kind === 'checkbox') await input.setChecked(Boolean(value));
   else {
     await input.fill(String(value));
-    await input.dispatchEvent('change');
+    await input.blur(); // a number input commits on change (blur or Enter)
   }
   await page.waitForTimeout(30);
   await settled(page);

@@ -44,7 +44,7 @@ test('safe-column-rename: the expand-and-contract plan is all green, the one-ste
   const red = v1.slice(1).filter((c) => c.status === 'bad');
   assert.ok(red.length > 0, 'v1 is red after the rename');
   assert.match(red[0].detail, /name/, red[0].detail);
-  assert.match(red[0].detail, /does not exist|not found/i, red[0].detail);
+  assert.match(red[0].detail, /wrong column name: name|column "name"/, red[0].detail);
   assert.notEqual(await metric(page, 'lint-findings'), '0', 'the lint fires on the unsafe plan');
   assert.deepEqual(problems, []);
   await context.close();

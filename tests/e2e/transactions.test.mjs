@@ -42,3 +42,34 @@ test('read-only-transactions: the write is refused, and without the transaction 
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('pool-configuration: the reference settings hit TimeoutError, and the same seed gives the same timeline', async () => {
+  const { page, context, problems } = await openPage(shared.browser, `${shared.server.url}#/pool-configuration`);
+  await settled(page);
+  assert.match(await page.locator('[data-block=simulation]').textContent(), /[Ss]imulat/);
+  await act(page, 'run');
+  assert.ok(Number((await metric(page, 'timeouts')).replace(/,/g, '')) > 0, 'TimeoutError requests');
+  assert.match(
+    await page.locator('[data-block=timeouts]').textContent(),
+    /QueuePool limit of size 20 overflow 10 reached, connection timed out, timeout 30\.00/,
+  );
+  const timeline = async (p) => p.locator('[data-block=connections] svg').innerHTML();
+  const first = await timeline(page);
+  assert.ok(first.includes('data-kind="in-use"'));
+  // The same seed, run again and opened from the permalink elsewhere: the same timeline.
+  await page.getByTestId('lab-reset').click();
+  await page.waitForTimeout(30);
+  await settled(page);
+  await act(page, 'run');
+  assert.equal(await timeline(page), first, 'rerun: same timeline');
+  await page.waitForFunction(() => location.hash.includes('s=1.'));
+  await page.waitForTimeout(500);
+  const link = await page.getByTestId('permalink').getAttribute('href');
+  const fresh = await openPage(shared.browser, link);
+  await settled(fresh.page);
+  await fresh.page.locator('[data-block=connections] svg').waitFor();
+  assert.equal(await timeline(fresh.page), first, 'from the link: same timeline');
+  await fresh.context.close();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
