@@ -53,6 +53,9 @@ pub fn lab_for(slug: &str) -> Option<&'static crate::lab::Lab> {
         // migration stepper (issue 7)
         // query lab (issue 8)
         "pagination" => Some(&pagination::LAB),
+        "composite-index" => Some(&composite_index::LAB),
+        "partial-index" => Some(&partial_index::LAB),
+        "expression-index" => Some(&expression_index::LAB),
         // pool and transactions (issue 9)
         _ => None,
     }
