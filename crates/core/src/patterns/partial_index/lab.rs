@@ -13,7 +13,7 @@ pub static LAB: Lab = Lab {
     start,
 };
 
-const SEED: u64 = 0x9A27_1A1;
+const SEED: u64 = 0x09A2_71A1;
 const USER: i64 = 7;
 
 const REFERENCE: [(&str, &str); 2] = [
