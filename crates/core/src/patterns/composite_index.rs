@@ -1,4 +1,21 @@
-//! Composite Indexes: summary, corrected reference code, notes on the corrections, console script.
+//! Composite Indexes: summary, corrected reference code, notes on the corrections, console
+//! script, and the lab ([`LAB`]).
+//!
+//! The lab seeds `users` (`rows` / 10) and `orders` (`rows`, statuses weighted as a shop's
+//! are, a tenth of the users placing half the orders) with the reference's
+//! `ix_orders_user_status (user_id, status)` and `ix_orders_status_created (status,
+//! created_at)`, and `run` measures the reference's queries with those indexes (set key
+//! `with`, label "with the index"), with none (`without`, "without an index") and with each
+//! index's columns reversed (`reversed`, "columns reversed").
+//!
+//! - Knob: `rows` (1,000..100,000). Action: `run`.
+//! - Blocks: see [`crate::index_lab::index_page`] (`outcome`, `queries`,
+//!   `entries-metrics`, `index-entries`, `statements`) and the Note `engine-note`.
+//!   Query labels: "user + status", "status, by date", "user only".
+
+mod lab;
+
+pub use lab::LAB;
 
 use crate::catalogue::{CodeLanguage, Pattern, Section};
 
@@ -32,20 +49,15 @@ class Order(BaseModel):
         "Added the missing imports (ForeignKey, Index, String, Mapped, mapped_column, BaseModel).",
         "Removed the created_at redefinition: it replaced BaseModel's created_at and dropped its defaults, so inserting an order without created_at failed.",
     ],
-    starter_sql: r#"CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER, status TEXT, created_at TIMESTAMP);
-INSERT INTO orders VALUES
-  (1, 1, 'pending', '2024-03-01 09:00:00'),
-  (2, 1, 'shipped', '2024-03-02 10:00:00'),
-  (3, 2, 'pending', '2024-03-03 11:00:00'),
-  (4, 2, 'pending', '2024-03-04 12:00:00'),
-  (5, 3, 'delivered', '2024-03-05 13:00:00');
--- The live demo will create both indexes and show which one each query uses.
+    starter_sql: r#"-- The lab's orders (10,000 by default) with the reference's two composite indexes.
 -- ix_orders_user_status (user_id, status): both columns compared with =
-SELECT id, created_at FROM orders WHERE user_id = 2 AND status = 'pending' ORDER BY id;
--- ix_orders_status_created (status, created_at): = on status, then already in created_at order
-SELECT id, user_id, created_at FROM orders WHERE status = 'pending' ORDER BY created_at;
--- Neither index leads with created_at, so this one could not use them
-SELECT id FROM orders WHERE created_at > '2024-03-03' ORDER BY id;
+SELECT id, total, created_at FROM orders WHERE user_id = 7 AND status = 'pending' ORDER BY id;
+-- ix_orders_status_created (status, created_at): = on status, then created_at order
+SELECT id, user_id, created_at FROM orders WHERE status = 'pending' ORDER BY created_at LIMIT 20;
+-- A query on the leading column alone can use ix_orders_user_status too
+SELECT status, COUNT(*) AS orders FROM orders WHERE user_id = 7 GROUP BY status;
+-- Neither index leads with created_at, so this one reads the whole table
+SELECT COUNT(*) AS recent FROM orders WHERE created_at > '2024-12-01';
 "#,
-    live: false,
+    live: true,
 };

@@ -1,4 +1,22 @@
-//! Expression Indexes: summary, corrected reference code, notes on the corrections, console script.
+//! Expression Indexes: summary, corrected reference code, notes on the corrections, console
+//! script, and the lab ([`LAB`]).
+//!
+//! The lab seeds `users` (`rows`, emails in the mixed case people type) and `orders`
+//! (`rows`) with `ix_users_email_lower (LOWER(email))` and `ix_orders_date
+//! (DATE(created_at))`, and `run` measures the reference's queries with them (set key
+//! `with`, label "expression index"), with none (`without`, "without an index"; the UNIQUE
+//! email's own index `users_email_key` stays, as it does in PostgreSQL) and with a plain
+//! index on the column (`column`, "column index").
+//!
+//! - Knob: `rows` (1,000..100,000). Action: `run`.
+//! - Blocks: see [`crate::index_lab::index_page`] (`outcome`, `queries`,
+//!   `entries-metrics`, `index-entries`, `statements`) and the Note `timezone-note`. Query
+//!   labels: "email, any case", "email, exact", "orders of a day", "orders of a week",
+//!   "a day as a range".
+
+mod lab;
+
+pub use lab::LAB;
 
 use crate::catalogue::{CodeLanguage, Pattern, Section};
 
@@ -19,20 +37,18 @@ CREATE INDEX ix_orders_date ON orders (DATE(created_at AT TIME ZONE 'UTC'));
     fixes: &[
         "The date index uses DATE(created_at AT TIME ZONE 'UTC'): created_at is timestamptz, and PostgreSQL rejects DATE(created_at) in an index because its result depends on the session time zone.",
     ],
-    starter_sql: r#"CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);
-INSERT INTO users VALUES (1, 'Ada@Example.com'), (2, 'bob@example.com'), (3, 'CY@EXAMPLE.COM');
--- The live demo will create the expression indexes; here, the queries they serve.
+    starter_sql: r#"-- The lab's users (emails in mixed case) and orders, with both expression indexes.
 -- The query must use the indexed expression, LOWER(email), to match in any case
-SELECT id, email FROM users WHERE LOWER(email) = LOWER('ada@EXAMPLE.com');
--- Comparing the raw column finds nothing
-SELECT COUNT(*) AS exact_matches FROM users WHERE email = 'ada@example.com';
-CREATE TABLE orders (id INTEGER PRIMARY KEY, created_at TIMESTAMP);
-INSERT INTO orders VALUES
-  (1, '2024-03-01 08:30:00'), (2, '2024-03-01 23:10:00'), (3, '2024-03-02 07:45:00');
+SELECT id, email FROM users WHERE LOWER(email) = LOWER('ADA.912@EXAMPLE.COM');
+-- Comparing the raw column finds nothing: the stored email is 'Ada.912@example.com'
+SELECT COUNT(*) AS exact_matches FROM users WHERE email = 'ada.912@example.com';
 -- ix_orders_date indexes the date part; the query filters on the same expression
-SELECT CAST(created_at AS DATE) AS day, COUNT(*) AS orders
-FROM orders WHERE CAST(created_at AS DATE) = '2024-03-01'
-GROUP BY CAST(created_at AS DATE);
+SELECT DATE(created_at) AS day, COUNT(*) AS orders
+FROM orders WHERE DATE(created_at) = '2024-03-01'
+GROUP BY DATE(created_at);
+-- The same day as a range on the column itself: no expression needed
+SELECT COUNT(*) AS orders FROM orders
+WHERE created_at >= '2024-03-01' AND created_at < '2024-03-02';
 "#,
-    live: false,
+    live: true,
 };

@@ -62,6 +62,9 @@ pub fn lab_for(slug: &str) -> Option<&'static crate::lab::Lab> {
         "batch-operations" => Some(&batch_operations::LAB),
         "query-caching" => Some(&query_caching::LAB),
         "pagination" => Some(&pagination::LAB),
+        "composite-index" => Some(&composite_index::LAB),
+        "partial-index" => Some(&partial_index::LAB),
+        "expression-index" => Some(&expression_index::LAB),
         // pool and transactions (issue 9)
         "savepoints" => Some(&savepoints::LAB),
         "read-only-transactions" => Some(&read_only_transactions::LAB),

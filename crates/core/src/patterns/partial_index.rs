@@ -1,4 +1,22 @@
-//! Partial Indexes: summary, corrected reference code, notes on the corrections, console script.
+//! Partial Indexes: summary, corrected reference code, notes on the corrections, console
+//! script, and the lab ([`LAB`]).
+//!
+//! The lab seeds `users`, `orders` (`rows`; most orders delivered or cancelled) and
+//! `job_queue` (`rows` jobs, all but the last 4% processed) with the reference's partial
+//! indexes `ix_orders_active` and `ix_queue_pending`, and `run` measures the reference's
+//! queries with them (set key `with`, label "partial index"), with no index (`without`,
+//! "without an index") and with full indexes on the same columns (`full`, "full index").
+//!
+//! - Knob: `rows` (1,000..100,000). Action: `run`.
+//! - Blocks: see [`crate::index_lab::index_page`] (`outcome`, `queries`,
+//!   `entries-metrics` with `entries-with` (partial) and `entries-full`, `index-entries`,
+//!   `statements`) and the Notes `predicate-note`, `engine-note`. Query labels: "active
+//!   orders of a user", "a user's orders (no predicate)", "next job", "next job of
+//!   priority 0".
+
+mod lab;
+
+pub use lab::LAB;
 
 use crate::catalogue::{CodeLanguage, Pattern, Section};
 
@@ -19,28 +37,18 @@ WHERE processed_at IS NULL;
     fixes: &[
         "The predicate excludes 'delivered' instead of 'completed': OrderStatus has no 'completed' value, so finished orders were still indexed.",
     ],
-    starter_sql: r#"CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER, status TEXT, created_at TIMESTAMP);
-INSERT INTO orders VALUES
-  (1, 1, 'delivered', '2024-01-05 10:00:00'),
-  (2, 1, 'pending', '2024-03-01 09:00:00'),
-  (3, 2, 'cancelled', '2024-02-10 14:00:00'),
-  (4, 2, 'shipped', '2024-03-02 16:00:00'),
-  (5, 1, 'delivered', '2024-02-15 11:00:00');
--- The live demo will create the partial indexes; here, what they would hold and serve.
--- The rows ix_orders_active would hold (status NOT IN ('cancelled', 'delivered'))
-SELECT user_id, created_at, id FROM orders
-WHERE status NOT IN ('cancelled', 'delivered') ORDER BY user_id, created_at;
--- ...a fraction of the table
+    starter_sql: r#"-- The lab's orders and job_queue with the reference's partial indexes.
+-- The rows ix_orders_active holds (status NOT IN ('cancelled', 'delivered')): a fraction
 SELECT COUNT(*) AS all_orders, (SELECT COUNT(*) FROM orders
   WHERE status NOT IN ('cancelled', 'delivered')) AS indexed_orders FROM orders;
-CREATE TABLE job_queue (id INTEGER PRIMARY KEY, priority INTEGER, created_at TIMESTAMP, processed_at TIMESTAMP NULL);
-INSERT INTO job_queue VALUES
-  (1, 5, '2024-03-01 08:00:00', '2024-03-01 08:00:05'),
-  (2, 1, '2024-03-01 08:01:00', NULL),
-  (3, 3, '2024-03-01 08:02:00', NULL);
--- A query repeats the index's predicate to use ix_queue_pending: next job to run
-SELECT id, priority FROM job_queue WHERE processed_at IS NULL
+-- A query that repeats the predicate can use it
+SELECT id, status, created_at FROM orders
+WHERE user_id = 7 AND status NOT IN ('cancelled', 'delivered') ORDER BY created_at;
+-- The pending jobs ix_queue_pending holds
+SELECT COUNT(*) AS pending FROM job_queue WHERE processed_at IS NULL;
+-- Next job to run: the reference's query repeats the index's predicate
+SELECT id, priority, created_at FROM job_queue WHERE processed_at IS NULL
 ORDER BY priority, created_at LIMIT 1;
 "#,
-    live: false,
+    live: true,
 };

@@ -154,8 +154,8 @@ impl PaginationRun {
     }
 
     fn jump(&mut self, db: &mut Database, percent: usize) -> Result<(), String> {
-        let (total, _) = paging::count(db)?;
-        let offset = paging::offset_at(percent, total, self.per_page);
+        // The total of the last COUNT: the page read below counts again, as the reference does.
+        let offset = paging::offset_at(percent, self.total, self.per_page);
         // A keyset reader cannot jump: the cursor it would hold there is read first.
         self.history = vec![paging::cursor_at(db, offset)?];
         self.read(db, offset)
@@ -390,7 +390,7 @@ fn push_profile(view: &mut LabView, points: &[DepthPoint], count: Option<&Measur
         }
         view.push(Block::Metrics {
             id: "profile-metrics".into(),
-            title: "At 99% depth (median of 3 runs each)".into(),
+            title: "At 99% depth (keyset: median of 3 runs)".into(),
             items,
         });
     }
