@@ -94,11 +94,33 @@ impl Scale {
                 .map(|e| 10f64.powi(e))
                 .collect()
         } else {
-            (0..=4)
-                .map(|i| self.lo + (self.hi - self.lo) * i as f64 / 4.0)
-                .collect()
+            let step = nice_step((self.hi - self.lo) / 5.0);
+            let first = (self.lo / step).ceil() as i64;
+            let last = (self.hi / step).floor() as i64;
+            (first..=last).map(|i| i as f64 * step).collect()
         }
     }
+}
+
+/// A round step (1, 2 or 5 times a power of ten) near `raw`, so ticks read 0, 25, 50.
+fn nice_step(raw: f64) -> f64 {
+    if !(raw.is_finite() && raw > 0.0) {
+        return 1.0;
+    }
+    let magnitude = 10f64.powf(raw.log10().floor());
+    let fraction = raw / magnitude;
+    let nice = if fraction <= 1.0 {
+        1.0
+    } else if fraction <= 2.0 {
+        2.0
+    } else if fraction <= 2.5 {
+        2.5
+    } else if fraction <= 5.0 {
+        5.0
+    } else {
+        10.0
+    };
+    nice * magnitude
 }
 
 /// A line chart with axes, ticks, a legend, and a tooltip (`<title>`) on every point.
@@ -261,18 +283,24 @@ pub fn timeline_svg(timeline: &Timeline) -> String {
         let ms = end * i as f64 / 4.0;
         let _ = write!(
             svg,
-            r#"<text x="{x:.1}" y="{y:.1}" text-anchor="middle" fill="currentColor">{label} ms</text>"#,
+            r#"<text x="{x:.1}" y="{y:.1}" text-anchor="{anchor}" fill="currentColor">{label} ms</text>"#,
             x = px(ms),
             y = axis_y + 12.0,
+            anchor = if i == 4 { "end" } else { "middle" },
             label = format_number(ms)
         );
     }
     for (ms, label) in &timeline.markers {
         let x = px(*ms);
+        // Near the right edge the label goes to the left of its line.
+        let (tx, anchor) = if x > WIDTH * 0.7 {
+            (x - 3.0, "end")
+        } else {
+            (x + 3.0, "start")
+        };
         let _ = write!(
             svg,
-            r##"<g class="timeline-marker"><line x1="{x:.1}" x2="{x:.1}" y1="{TOP}" y2="{axis_y:.1}" stroke="#b91c1c" stroke-dasharray="4 3"/><text x="{tx:.1}" y="{ty}" fill="#b91c1c">{label}</text></g>"##,
-            tx = x + 3.0,
+            r##"<g class="timeline-marker"><line x1="{x:.1}" x2="{x:.1}" y1="{TOP}" y2="{axis_y:.1}" stroke="#b91c1c" stroke-dasharray="4 3"/><text x="{tx:.1}" y="{ty}" text-anchor="{anchor}" fill="#b91c1c">{label}</text></g>"##,
             ty = TOP - 4.0,
             label = xml_escape(label)
         );
@@ -333,6 +361,15 @@ mod tests {
         let y = Scale::new([1.0, 10.0, 1000.0].into_iter(), 200.0, 0.0, true);
         assert!(y.px(1.0) > y.px(10.0) && y.px(10.0) > y.px(1000.0));
         assert_eq!(y.ticks(), vec![1.0, 10.0, 100.0, 1000.0]);
+    }
+
+    #[test]
+    fn linear_ticks_are_round_numbers() {
+        let x = Scale::new([0.0, 24.4].into_iter(), 0.0, 100.0, false);
+        assert_eq!(x.ticks(), vec![0.0, 5.0, 10.0, 15.0, 20.0]);
+        let y = Scale::new([3.0, 1001.0].into_iter(), 0.0, 100.0, false);
+        assert_eq!(y.ticks(), vec![0.0, 250.0, 500.0, 750.0, 1000.0]);
+        assert_eq!(nice_step(0.0), 1.0);
     }
 
     #[test]
