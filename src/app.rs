@@ -7,6 +7,7 @@ use sqlpatterns_core::share::Location;
 
 use crate::catalogue_view::Catalogue;
 use crate::pattern_page::PatternPage;
+use crate::playground_page::PlaygroundPage;
 
 fn current_location() -> Location {
     let location = window().location();
@@ -53,6 +54,7 @@ pub fn App() -> impl IntoView {
                     || "sqlpatterns".to_string(),
                     |p| format!("{} · sqlpatterns", p.title),
                 ),
+                Route::Playground => "SQL playground · sqlpatterns".to_string(),
                 _ => "sqlpatterns: database patterns, live".to_string(),
             };
             document().set_title(&title);
@@ -73,6 +75,7 @@ pub fn App() -> impl IntoView {
                             <span class="tagline">"Database patterns, running live in your browser"</span>
                             <nav class="header-nav" aria-label="Main">
                                 <a href="#/">"All patterns"</a>
+                                <a href="#/playground" data-testid="playground-link">"SQL playground"</a>
                             </nav>
                         </header>
                     }
@@ -86,6 +89,9 @@ pub fn App() -> impl IntoView {
                     Route::Pattern(slug) => {
                         view! { <PatternPage slug=slug link_state=loc.state embed=loc.embed /> }
                             .into_any()
+                    }
+                    Route::Playground => {
+                        view! { <PlaygroundPage link_state=loc.state embed=loc.embed /> }.into_any()
                     }
                     Route::NotFound(path) => view! { <NotFound path=path /> }.into_any(),
                 }

@@ -10,6 +10,7 @@ mod loader_panel;
 mod model_panel;
 mod page_state;
 mod pattern_page;
+mod playground_page;
 mod share_bar;
 mod steps_panel;
 

@@ -286,7 +286,7 @@ fn ReferencePanel(pattern: &'static Pattern) -> impl IntoView {
 
 /// Where the page's state came from, and what the user can do about it.
 #[component]
-fn Notices(
+pub(crate) fn Notices(
     notices: RwSignal<Vec<StateNotice>>,
     storage_failed: RwSignal<bool>,
     apply_state: Callback<PageState>,

@@ -65,8 +65,9 @@ test('every pattern page loads and its example script runs with no unannounced e
       (await page.locator('.code-block').count()) + (await page.getByTestId('model-editor').count()),
       `${slug} shows reference code`,
     );
-    // A page says plainly when its demo is not live yet; a live page has steps instead.
-    const live = (await page.getByTestId('step').count()) > 0;
+    // A page says plainly when its demo is not live yet; a live page has steps or a lab.
+    await page.waitForTimeout(50);
+    const live = (await page.getByTestId('step').count()) + (await page.getByTestId('lab').count()) > 0;
     assert.equal(await page.getByTestId('not-live').count(), live ? 0 : 1, `${slug}: live=${live}`);
     await page.getByTestId('run-sql').click();
     await page.getByTestId('statement-log').getByTestId('statement').first().waitFor();
@@ -86,8 +87,8 @@ test('every pattern page loads and its example script runs with no unannounced e
 });
 
 test('a multi-statement script shows one table per query and logs every statement', async () => {
-  // A page without models: its console starts on an empty database.
-  const { page, context, problems } = await openPattern('pagination');
+  // The playground's console starts on an empty database.
+  const { page, context, problems } = await openPattern('playground');
   await page.getByTestId('sql-editor').fill(
     [
       'CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, deleted_at TIMESTAMP NULL);',
@@ -156,7 +157,7 @@ test('UUIDs are shown as text and long results are paged', async () => {
 });
 
 test('a huge paste is refused with a message, not a frozen tab', async () => {
-  const { page, context, problems } = await openPattern('pagination');
+  const { page, context, problems } = await openPattern('playground');
   await runScript(page, 'SELECT 1;\n'.repeat(40_000));
   await page.getByTestId('error').waitFor();
   assert.match(await page.getByTestId('error').textContent(), /at most 256 KB/);
@@ -175,6 +176,21 @@ test('reset database and restore example work', async () => {
   await page.getByTestId('error').waitFor();
   await page.getByRole('button', { name: 'Restore example' }).click();
   assert.equal(await page.getByTestId('sql-editor').inputValue(), example);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the header opens the SQL playground: an empty database', async () => {
+  const { page, context, problems } = await openPattern('savepoints');
+  await page.getByTestId('playground-link').click();
+  await page.locator('article[data-slug=playground]').waitFor();
+  assert.equal(await page.locator('h1').textContent(), 'SQL playground');
+  await runScript(page, 'SELECT COUNT(*) AS n FROM users;');
+  await page.getByTestId('error').waitFor();
+  assert.match(await page.getByTestId('error').textContent(), /users/);
+  await runScript(page, 'CREATE TABLE t (a INTEGER PRIMARY KEY);\nINSERT INTO t VALUES (1);\nSELECT a FROM t;');
+  await page.getByTestId('result-table').waitFor();
+  assert.equal(await page.getByTestId('result-table').locator('tbody td').textContent(), '1');
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -13,8 +13,8 @@ const fixtureNames = readdirSync(join(FIXTURES, 'ddl')).filter((f) => f.endsWith
 const normalise = (sql) => sql.split(/\s+/).filter(Boolean).join(' ');
 
 async function consolePage() {
-  // A page without models: its console starts on an empty database.
-  const opened = await openPage(shared.browser, `${shared.server.url}#/pagination`);
+  // The playground's console starts on an empty database.
+  const opened = await openPage(shared.browser, `${shared.server.url}#/playground`);
   await opened.page.getByTestId('sql-editor').waitFor();
   return opened;
 }

@@ -13,7 +13,7 @@ async function run(page, sql) {
 }
 
 async function openConsole() {
-  const opened = await openPage(shared.browser, `${shared.server.url}#/pagination`);
+  const opened = await openPage(shared.browser, `${shared.server.url}#/playground`);
   await opened.page.getByTestId('sql-editor').waitFor();
   return opened;
 }

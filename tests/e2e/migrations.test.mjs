@@ -49,3 +49,32 @@ test('safe-column-rename: the expand-and-contract plan is all green, the one-ste
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+// The lint fires on each unsafe plan's first step (with its rule id) and stays quiet on
+// the safe plan's.
+const UNSAFE = {
+  'safe-column-addition': 'adding-not-nullable-field',
+  'safe-column-removal': 'dropping-column-in-use',
+  'concurrent-index': 'require-concurrent-index-creation',
+  'data-migration': 'unbatched-backfill',
+};
+
+test('the lint fires on the unsafe steps and not on the safe plans', async () => {
+  for (const [slug, rule] of Object.entries(UNSAFE)) {
+    const { page, context, problems } = await openPage(shared.browser, `${shared.server.url}#/${slug}`);
+    await settled(page);
+    await act(page, 'next');
+    const safe = await table(page, 'lint');
+    assert.deepEqual(safe.rows.map((r) => r[0].status), ['ok'], `${slug}: safe plan is quiet`);
+    await setKnob(page, 'plan', 'unsafe');
+    await act(page, 'next');
+    const unsafe = await table(page, 'lint');
+    assert.ok(unsafe.rows.some((r) => r[0].text === rule && r[0].status === 'warn'), `${slug}: ${JSON.stringify(unsafe.rows)}`);
+    if (slug === 'concurrent-index') {
+      assert.equal(await metric(page, 'writes-blocked'), '5', 'a plain CREATE INDEX blocks the writes');
+      assert.ok(await page.locator('[data-block=lock-timeline] svg [data-kind=blocked]').count() > 0);
+    }
+    assert.deepEqual(problems, [], slug);
+    await context.close();
+  }
+});

@@ -7,9 +7,14 @@ use crate::catalogue;
 pub enum Route {
     Catalogue,
     Pattern(&'static str),
+    /// `#/playground`: a SQL console on an empty database, for anything of your own.
+    Playground,
     /// An unknown route: the text is shown (as text) in the not-found page.
     NotFound(String),
 }
+
+/// The playground's path: not a pattern slug (none is named so), and stable in links.
+pub const PLAYGROUND: &str = "playground";
 
 impl Route {
     /// Parses `location.hash` (with or without the leading `#`).
@@ -24,6 +29,9 @@ impl Route {
         if path.is_empty() {
             return Route::Catalogue;
         }
+        if path == PLAYGROUND {
+            return Route::Playground;
+        }
         match catalogue::by_slug(path) {
             Some(p) => Route::Pattern(p.slug),
             None => Route::NotFound(path.chars().take(100).collect()),
@@ -34,6 +42,7 @@ impl Route {
         match self {
             Route::Catalogue | Route::NotFound(_) => "#/".into(),
             Route::Pattern(slug) => format!("#/{slug}"),
+            Route::Playground => format!("#/{PLAYGROUND}"),
         }
     }
 }
@@ -63,6 +72,9 @@ mod tests {
             Route::Pattern("soft-delete")
         );
         assert_eq!(Route::parse("#/nope"), Route::NotFound("nope".into()));
+        assert_eq!(Route::parse("#/playground?s=1.x"), Route::Playground);
+        assert_eq!(Route::Playground.to_hash(), "#/playground");
+        assert!(crate::catalogue::by_slug(PLAYGROUND).is_none());
     }
 
     #[test]
