@@ -22,6 +22,7 @@ use crate::lab::{
 };
 use crate::migration::seed::insert_rows;
 use crate::migration::{AppVersion, MigrationPlan, Phase, Step, Stepper};
+use crate::rng::SplitMix64;
 
 pub const PATTERN: Pattern = Pattern {
     slug: "concurrent-index",
@@ -283,7 +284,7 @@ pub struct LockSimulation {
 /// PostgreSQL's locks would make them do.
 pub fn simulate(concurrently: bool, build_ms: f64, write_ms: f64, seed: u64) -> LockSimulation {
     const WRITES: usize = 5;
-    let mut state = seed;
+    let mut rng = SplitMix64::new(seed);
     let build_label = if concurrently {
         "CREATE INDEX CONCURRENTLY"
     } else {
@@ -318,7 +319,7 @@ pub fn simulate(concurrently: bool, build_ms: f64, write_ms: f64, seed: u64) -> 
     }];
     let (mut blocked, mut max_wait_ms) = (0, 0.0_f64);
     for k in 0..WRITES {
-        let jitter = (splitmix64(&mut state) >> 11) as f64 / (1u64 << 53) as f64;
+        let jitter = rng.unit();
         let arrival = build_ms * (k as f64 + jitter) / WRITES as f64;
         let mut spans = Vec::new();
         let begin = if concurrently {
@@ -355,15 +356,6 @@ pub fn simulate(concurrently: bool, build_ms: f64, write_ms: f64, seed: u64) -> 
         blocked,
         max_wait_ms,
     }
-}
-
-/// splitmix64: a tiny deterministic PRNG.
-fn splitmix64(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 #[cfg(test)]
