@@ -2,7 +2,7 @@
 //! same second, so `id` must break ties), orders in the statuses an order goes through,
 //! and a job queue mostly processed. Rows go in as multi-row INSERTs of [`BATCH`] rows.
 
-use crate::engine::{Budget, Database};
+use crate::engine::Database;
 use crate::rng::SplitMix64;
 
 /// Rows per INSERT statement while seeding.
@@ -35,15 +35,13 @@ pub fn timestamp_sql(seconds: i64) -> String {
 /// Inserts `rows` (each a parenthesised tuple) into `table` in batches of [`BATCH`], with
 /// the budget lifted while it runs (a seed of 100k rows is not a user's query).
 pub fn insert_batched(db: &mut Database, table: &str, rows: &[String]) -> Result<(), String> {
-    let budget = db.budget();
-    db.set_budget(Budget::UNLIMITED);
-    let result = rows.chunks(BATCH).try_for_each(|chunk| {
-        db.execute(&format!("INSERT INTO {table} VALUES {}", chunk.join(", ")))
-            .map(|_| ())
-            .map_err(|e| format!("seeding {table}: {e}"))
-    });
-    db.set_budget(budget);
-    result
+    db.unbudgeted(|db| {
+        rows.chunks(BATCH).try_for_each(|chunk| {
+            db.execute(&format!("INSERT INTO {table} VALUES {}", chunk.join(", ")))
+                .map(|_| ())
+                .map_err(|e| format!("seeding {table}: {e}"))
+        })
+    })
 }
 
 fn exec(db: &mut Database, sql: &str) -> Result<(), String> {
