@@ -65,12 +65,12 @@ pub static LAB: Lab = Lab {
 };
 
 static KNOBS: [KnobSpec; 1] = [plan_knob(
-&[
+    &[
         ("safe", "Nullable, stop writing, drop"),
         ("reference", "Stop writing first (the reference's order)"),
         ("unsafe", "Drop first"),
     ],
-"The safe order, the reference's order (the new code stops writing a NOT NULL column), or the drop while v1 runs.",
+    "The safe order, the reference's order (the new code stops writing a NOT NULL column), or the drop while v1 runs.",
 )];
 
 const SEED_ROWS: i64 = 200;
