@@ -21,6 +21,7 @@
 //! - [`index_lab`]: seeds and measurements shared by the pagination and index labs.
 //! - [`pool_sim`]: the discrete-event simulation of SQLAlchemy's connection pool.
 //! - [`tx_lab`]: statement groups, trails and log-free table reads of the transaction labs.
+//! - [`rng`]: SplitMix64, the one seeded generator (seed data, simulations, UUIDs).
 //!
 //! Nothing here depends on Leptos or web-sys; it is tested natively with `cargo test`.
 
@@ -40,6 +41,7 @@ pub mod orm;
 pub mod patterns;
 pub mod pool_sim;
 pub mod query_lab;
+pub mod rng;
 pub mod route;
 pub mod share;
 pub mod tx_lab;

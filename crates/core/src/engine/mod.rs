@@ -129,6 +129,17 @@ impl Database {
         self.budget = budget;
     }
 
+    /// Runs `f` with the budget lifted ([`Budget::UNLIMITED`]), then puts the budget back,
+    /// whatever `f` returns: for the labs' seeding and index builds, which are not a user's
+    /// query.
+    pub fn unbudgeted<T>(&mut self, f: impl FnOnce(&mut Database) -> T) -> T {
+        let budget = self.budget;
+        self.budget = Budget::UNLIMITED;
+        let value = f(self);
+        self.budget = budget;
+        value
+    }
+
     /// Executes one statement with values for its `$1`, `$2`, ... placeholders (e.g.
     /// `vec![5.into_param_literal(), "a@x".into_param_literal()]`, see
     /// [`crate::dialect::IntoParamLiteral`]). Logged like `execute`, with the SQL as written.
@@ -576,6 +587,18 @@ fn parse_position(message: &str) -> Option<(u32, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unbudgeted_lifts_the_budget_and_puts_it_back() {
+        let tight = Budget {
+            max_duration: std::time::Duration::from_secs(1),
+            max_rows_examined: 3,
+        };
+        let mut db = Database::with_budget(tight);
+        let inside = db.unbudgeted(|db| db.budget());
+        assert_eq!(inside, Budget::UNLIMITED);
+        assert_eq!(db.budget(), tight);
+    }
 
     #[test]
     fn executes_and_logs_each_statement() {

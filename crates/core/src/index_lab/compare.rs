@@ -71,17 +71,13 @@ fn measure_set(
             db.execute(&sql).map_err(|e| format!("{sql}: {e}"))?;
             ddl.push(sql);
         }
-        let budget = db.budget();
-        db.set_budget(crate::engine::Budget::UNLIMITED);
-        for sql in set.create {
-            let created = db.execute(sql).map_err(|e| format!("{sql}: {e}"));
-            if let Err(e) = created {
-                db.set_budget(budget);
-                return Err(e);
-            }
-            ddl.push(sql.to_string());
-        }
-        db.set_budget(budget);
+        db.unbudgeted(|db| {
+            set.create.iter().try_for_each(|sql| {
+                db.execute(sql).map_err(|e| format!("{sql}: {e}"))?;
+                ddl.push(sql.to_string());
+                Ok::<(), String>(())
+            })
+        })?;
     }
     let queries = queries
         .iter()

@@ -238,6 +238,35 @@ fn entries_table(results: &[SetResult]) -> TableBlock {
     }
 }
 
+/// The first set of every index page: the reference's indexes, as `seed` leaves them.
+pub const fn reference_set(
+    label: &'static str,
+    indexes: &'static [(&'static str, &'static str)],
+) -> IndexSet {
+    IndexSet {
+        key: "with",
+        label,
+        indexes,
+        create: &[],
+    }
+}
+
+/// The second set of every index page: no index (the baseline cells are coloured against).
+pub const WITHOUT: IndexSet = IndexSet {
+    key: "without",
+    label: "without an index",
+    indexes: &[],
+    create: &[],
+};
+
+/// Runs a page's `CREATE INDEX` statements (its reference's indexes, after seeding).
+pub fn create_indexes(db: &mut Database, statements: &[&str]) -> Result<(), String> {
+    for sql in statements {
+        db.execute(sql).map_err(|e| format!("{sql}: {e}"))?;
+    }
+    Ok(())
+}
+
 /// The knob every index page has: how many rows the main table holds.
 pub static KNOBS: [crate::lab::KnobSpec; 1] = [crate::lab::KnobSpec {
     id: "rows",

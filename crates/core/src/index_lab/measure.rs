@@ -92,18 +92,8 @@ pub fn ms(value: f64) -> String {
     }
 }
 
-/// `50020` as `50,020`.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+/// `50020` as `50,020` (the labs' shared grouping).
+pub use crate::lab::thousands;
 
 #[cfg(test)]
 mod tests {

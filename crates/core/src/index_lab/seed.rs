@@ -2,36 +2,14 @@
 //! same second, so `id` must break ties), orders in the statuses an order goes through,
 //! and a job queue mostly processed. Rows go in as multi-row INSERTs of [`BATCH`] rows.
 
-use crate::engine::{Budget, Database};
+use crate::engine::Database;
+use crate::rng::SplitMix64;
 
 /// Rows per INSERT statement while seeding.
 pub const BATCH: usize = 500;
 
 /// The first signup, in seconds since 1970-01-01 (2024-01-01 00:00:00).
 const EPOCH_2024: i64 = 1_704_067_200;
-
-/// splitmix64: a tiny deterministic PRNG (no `rand`), the same sequence on every platform.
-#[derive(Clone, Debug)]
-pub struct SplitMix64(u64);
-
-impl SplitMix64 {
-    pub fn new(seed: u64) -> Self {
-        Self(seed)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n` (n > 0).
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n.max(1)
-    }
-}
 
 /// `'YYYY-MM-DD HH:MM:SS'` for seconds since 1970-01-01 UTC (civil-from-days, H. Hinnant).
 pub fn timestamp_sql(seconds: i64) -> String {
@@ -57,15 +35,13 @@ pub fn timestamp_sql(seconds: i64) -> String {
 /// Inserts `rows` (each a parenthesised tuple) into `table` in batches of [`BATCH`], with
 /// the budget lifted while it runs (a seed of 100k rows is not a user's query).
 pub fn insert_batched(db: &mut Database, table: &str, rows: &[String]) -> Result<(), String> {
-    let budget = db.budget();
-    db.set_budget(Budget::UNLIMITED);
-    let result = rows.chunks(BATCH).try_for_each(|chunk| {
-        db.execute(&format!("INSERT INTO {table} VALUES {}", chunk.join(", ")))
-            .map(|_| ())
-            .map_err(|e| format!("seeding {table}: {e}"))
-    });
-    db.set_budget(budget);
-    result
+    db.unbudgeted(|db| {
+        rows.chunks(BATCH).try_for_each(|chunk| {
+            db.execute(&format!("INSERT INTO {table} VALUES {}", chunk.join(", ")))
+                .map(|_| ())
+                .map_err(|e| format!("seeding {table}: {e}"))
+        })
+    })
 }
 
 fn exec(db: &mut Database, sql: &str) -> Result<(), String> {

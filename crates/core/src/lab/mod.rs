@@ -217,6 +217,20 @@ pub fn replay(lab: &Lab, knobs: &KnobValues, actions: &[String]) -> Result<Repla
     Ok((db, run, skipped))
 }
 
+/// `50020` as `50,020`: the digit grouping of every number a lab shows (metrics, cells,
+/// chart axes).
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,14 +26,7 @@ pub fn format_number(value: f64) -> String {
     }
     if value.abs() >= 10.0 || value.fract() == 0.0 {
         let rounded = value.round() as i64;
-        let digits = rounded.unsigned_abs().to_string();
-        let mut out = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                out.push(',');
-            }
-            out.push(c);
-        }
+        let mut out = super::thousands(rounded.unsigned_abs());
         if rounded < 0 {
             out.insert(0, '-');
         }

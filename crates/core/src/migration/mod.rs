@@ -7,13 +7,15 @@
 //! - [`lint`]: squawk-style rules on a phase's upgrade statements.
 //! - [`schema`]: the schema (columns, constraints, indexes) as a comparable snapshot, and
 //!   the diff between two.
-//! - [`seed`]: multi-row INSERT seeding.
+//! - [`seed`]: multi-row INSERT seeding; [`knobs`]: the pages' shared `plan` and `rows`
+//!   knobs, traffic note and lab start.
 //! - [`backfill`]: a data change in key-range batches, resumable and idempotent.
 //! - [`stepper`]: the state (phase reached, matrix of results) and the lab actions;
 //!   [`blocks`]: the view blocks it shows.
 
 pub mod backfill;
 pub mod blocks;
+pub mod knobs;
 pub mod lint;
 pub mod schema;
 pub mod seed;

@@ -1,6 +1,8 @@
 //! Deterministic stand-ins for `uuid4()` and `datetime.now(UTC)`: a seeded UUID generator
 //! (so a permalink reproduces the same keys) and a virtual clock the UI advances.
 
+use crate::rng::SplitMix64;
+
 /// A virtual wall clock in microseconds since the Unix epoch (UTC). It never moves by
 /// itself: [`VirtualClock::advance`] moves it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,7 +81,7 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 /// sequence of keys.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UuidGenerator {
-    state: u64,
+    rng: SplitMix64,
 }
 
 impl Default for UuidGenerator {
@@ -90,21 +92,15 @@ impl Default for UuidGenerator {
 
 impl UuidGenerator {
     pub fn seeded(seed: u64) -> Self {
-        Self { state: seed }
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        Self {
+            rng: SplitMix64::new(seed),
+        }
     }
 
     /// `str(uuid4())`.
     pub fn next_uuid(&mut self) -> String {
-        let hi = self.next_u64();
-        let lo = self.next_u64();
+        let hi = self.rng.next_u64();
+        let lo = self.rng.next_u64();
         let hi = (hi & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000;
         let lo = (lo & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000;
         format!(

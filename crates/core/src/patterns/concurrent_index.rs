@@ -17,11 +17,12 @@
 use crate::catalogue::{CodeLanguage, Pattern, Section};
 use crate::engine::{Database, LogOutcome};
 use crate::lab::{
-    Block, Cell, CellStatus, KnobKind, KnobSpec, KnobValues, Lab, LabRun, Lane, Metric, NoteKind,
-    Span, TableBlock, Timeline,
+    Block, Cell, CellStatus, KnobSpec, KnobValues, Lab, LabRun, Lane, Metric, NoteKind, Span,
+    TableBlock, Timeline,
 };
-use crate::migration::seed::insert_rows;
+use crate::migration::knobs::{plan_knob, rows_knob, seed_and_start};
 use crate::migration::{AppVersion, MigrationPlan, Phase, Step, Stepper};
+use crate::rng::SplitMix64;
 
 pub const PATTERN: Pattern = Pattern {
     slug: "concurrent-index",
@@ -69,31 +70,18 @@ pub static LAB: Lab = Lab {
 };
 
 static KNOBS: [KnobSpec; 2] = [
-    KnobSpec {
-        id: "plan",
-        label: "Plan",
-        kind: KnobKind::Choice(&[
+    plan_knob(
+        &[
             ("safe", "CREATE INDEX CONCURRENTLY (autocommit)"),
             ("unsafe", "CREATE INDEX"),
             (
                 "in-transaction",
                 "CONCURRENTLY inside the migration's transaction",
             ),
-        ]),
-        default: "safe",
-        help: "How the migration builds ix_orders_created_at.",
-    },
-    KnobSpec {
-        id: "rows",
-        label: "Orders",
-        kind: KnobKind::Int {
-            min: 1000,
-            max: 100_000,
-            presets: &[1000, 10_000, 100_000],
-        },
-        default: "1000",
-        help: "Rows in orders: the build time grows with them.",
-    },
+        ],
+        "How the migration builds ix_orders_created_at.",
+    ),
+    rows_knob("Orders", "Rows in orders: the build time grows with them."),
 ];
 
 /// One order a minute from 2024-01-01 00:00: `created_at` of row `i`.
@@ -161,17 +149,21 @@ const DROP_CONCURRENTLY: &str = "DROP INDEX CONCURRENTLY ix_orders_created_at";
 
 fn start(knobs: &KnobValues, db: &mut Database) -> Result<Box<dyn LabRun>, String> {
     let rows = knobs.int("rows");
-    db.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, total INTEGER NOT NULL, created_at TIMESTAMP NOT NULL)")
-        .map_err(|e| e.message)?;
-    insert_rows(db, "orders (id, user_id, total, created_at)", rows, |i| {
-        format!(
-            "({i}, {}, {}, '{}')",
-            i % 500 + 1,
-            i % 97 + 5,
-            created_at(i)
-        )
-    })?;
-    let stepper = Stepper::start(plan(knobs.get("plan"), rows), db, rows + 1)?;
+    let stepper = seed_and_start(
+        db,
+        "CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, total INTEGER NOT NULL, created_at TIMESTAMP NOT NULL)",
+        "orders (id, user_id, total, created_at)",
+        rows,
+        |i| {
+            format!(
+                "({i}, {}, {}, '{}')",
+                i % 500 + 1,
+                i % 97 + 5,
+                created_at(i)
+            )
+        },
+        plan(knobs.get("plan"), rows),
+    )?;
     Ok(Box::new(stepper.with_extras(extras)))
 }
 
@@ -283,7 +275,7 @@ pub struct LockSimulation {
 /// PostgreSQL's locks would make them do.
 pub fn simulate(concurrently: bool, build_ms: f64, write_ms: f64, seed: u64) -> LockSimulation {
     const WRITES: usize = 5;
-    let mut state = seed;
+    let mut rng = SplitMix64::new(seed);
     let build_label = if concurrently {
         "CREATE INDEX CONCURRENTLY"
     } else {
@@ -318,7 +310,7 @@ pub fn simulate(concurrently: bool, build_ms: f64, write_ms: f64, seed: u64) -> 
     }];
     let (mut blocked, mut max_wait_ms) = (0, 0.0_f64);
     for k in 0..WRITES {
-        let jitter = (splitmix64(&mut state) >> 11) as f64 / (1u64 << 53) as f64;
+        let jitter = rng.unit();
         let arrival = build_ms * (k as f64 + jitter) / WRITES as f64;
         let mut spans = Vec::new();
         let begin = if concurrently {
@@ -355,15 +347,6 @@ pub fn simulate(concurrently: bool, build_ms: f64, write_ms: f64, seed: u64) -> 
         blocked,
         max_wait_ms,
     }
-}
-
-/// splitmix64: a tiny deterministic PRNG.
-fn splitmix64(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 #[cfg(test)]

@@ -16,8 +16,8 @@
 
 use crate::catalogue::{CodeLanguage, Pattern, Section};
 use crate::engine::Database;
-use crate::lab::{Block, CellStatus, KnobKind, KnobSpec, KnobValues, Lab, LabRun, Metric};
-use crate::migration::seed::insert_rows;
+use crate::lab::{Block, CellStatus, KnobSpec, KnobValues, Lab, LabRun, Metric};
+use crate::migration::knobs::{plan_knob, rows_knob, seed_and_start};
 use crate::migration::{AppVersion, Backfill, MigrationPlan, Phase, Step, Stepper};
 use gluesql::core::data::Value;
 use gluesql::core::executor::Payload;
@@ -82,27 +82,17 @@ pub static LAB: Lab = Lab {
 };
 
 static KNOBS: [KnobSpec; 2] = [
-    KnobSpec {
-        id: "plan",
-        label: "Plan",
-        kind: KnobKind::Choice(&[
+    plan_knob(
+        &[
             ("safe", "Schema, then data in batches"),
             ("unsafe", "Schema and data in one statement"),
-        ]),
-        default: "safe",
-        help: "Separate migrations with a resumable, idempotent batched copy, or one migration with a single INSERT ... SELECT.",
-    },
-    KnobSpec {
-        id: "rows",
-        label: "Users",
-        kind: KnobKind::Int {
-            min: 1000,
-            max: 100_000,
-            presets: &[1000, 10_000, 100_000],
-        },
-        default: "1000",
-        help: "Rows in users (two in three have preferences to copy).",
-    },
+        ],
+        "Separate migrations with a resumable, idempotent batched copy, or one migration with a single INSERT ... SELECT.",
+    ),
+    rows_knob(
+        "Users",
+        "Rows in users (two in three have preferences to copy).",
+    ),
 ];
 
 const CREATE_SETTINGS: &str = "CREATE TABLE user_settings (id UUID PRIMARY KEY, user_id INTEGER NOT NULL UNIQUE REFERENCES users (id), settings JSONB NOT NULL DEFAULT '{}')";
@@ -184,19 +174,21 @@ pub fn plan(variant: &str, rows: i64) -> MigrationPlan {
 
 fn start(knobs: &KnobValues, db: &mut Database) -> Result<Box<dyn LabRun>, String> {
     let rows = knobs.int("rows");
-    db.execute(
+    let stepper = seed_and_start(
+        db,
         "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, preferences JSONB NULL)",
-    )
-    .map_err(|e| e.message)?;
-    insert_rows(db, "users (id, email, preferences)", rows, |i| {
-        let preferences = match i % 3 {
-            0 => "NULL",
-            1 => r#"'{"theme": "dark"}'"#,
-            _ => r#"'{"theme": "light", "lang": "en"}'"#,
-        };
-        format!("({i}, 'user{i}@example.com', {preferences})")
-    })?;
-    let stepper = Stepper::start(plan(knobs.get("plan"), rows), db, rows + 1)?;
+        "users (id, email, preferences)",
+        rows,
+        |i| {
+            let preferences = match i % 3 {
+                0 => "NULL",
+                1 => r#"'{"theme": "dark"}'"#,
+                _ => r#"'{"theme": "light", "lang": "en"}'"#,
+            };
+            format!("({i}, 'user{i}@example.com', {preferences})")
+        },
+        plan(knobs.get("plan"), rows),
+    )?;
     Ok(Box::new(stepper.with_batch_actions().with_extras(extras)))
 }
 

@@ -292,37 +292,15 @@ impl Totals {
 
 impl LabRun for ReportLab {
     fn actions(&self) -> Vec<ActionSpec> {
-        let next = self.steps.get(self.done).map(|s| s.id);
-        let mut actions: Vec<ActionSpec> = self
-            .steps
-            .iter()
-            .map(|s| ActionSpec::new(s.id, s.label).enabled(next == Some(s.id)))
-            .collect();
-        if self.in_transaction {
-            actions.push(
-                ActionSpec::new("write", "Try a write in the report").enabled(self.report_open()),
-            );
-        }
-        actions.push(
-            ActionSpec::new("run", "Run the report")
-                .primary()
-                .enabled(next.is_some()),
-        );
-        actions.push(ActionSpec::new("reset", "Reset"));
-        actions
+        let steps: Vec<_> = self.steps.iter().map(|s| (s.id, s.label)).collect();
+        let write = self.in_transaction.then(|| {
+            ActionSpec::new("write", "Try a write in the report").enabled(self.report_open())
+        });
+        tx_lab::step_actions(&steps, self.done, write, "Run the report")
     }
 
     fn apply(&mut self, db: &mut Database, id: &str) -> Result<(), String> {
         match id {
-            "run" => {
-                if self.done >= self.steps.len() {
-                    return Err("the report already ran: reset first".into());
-                }
-                while self.done < self.steps.len() {
-                    self.run_next(db);
-                }
-                Ok(())
-            }
             "write" if self.in_transaction => self.try_write(),
             "reset" => {
                 db.restore(&self.seed);
@@ -332,16 +310,19 @@ impl LabRun for ReportLab {
                 self.last = Some(("Back to the seed data.".into(), None));
                 Ok(())
             }
-            _ => match self.steps.get(self.done) {
-                Some(step) if step.id == id => {
+            _ => {
+                let ids: Vec<&str> = self.steps.iter().map(|s| s.id).collect();
+                let steps = tx_lab::steps_for_action(
+                    &ids,
+                    self.done,
+                    id,
+                    "the report already ran: reset first",
+                )?;
+                for _ in 0..steps {
                     self.run_next(db);
-                    Ok(())
                 }
-                _ if self.steps.iter().any(|s| s.id == id) => {
-                    Err(format!("'{id}' is not the next step"))
-                }
-                _ => Err(format!("unknown action '{id}'")),
-            },
+                Ok(())
+            }
         }
     }
 

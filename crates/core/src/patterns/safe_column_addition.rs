@@ -11,9 +11,9 @@
 
 use crate::catalogue::{CodeLanguage, Pattern, Section};
 use crate::engine::Database;
-use crate::lab::{KnobKind, KnobSpec, KnobValues, Lab, LabRun};
-use crate::migration::seed::insert_rows;
-use crate::migration::{AppVersion, MigrationPlan, Phase, Step, Stepper};
+use crate::lab::{KnobSpec, KnobValues, Lab, LabRun};
+use crate::migration::knobs::{plan_knob, seed_and_start, TRAFFIC_NOTE};
+use crate::migration::{AppVersion, MigrationPlan, Phase, Step};
 
 pub const PATTERN: Pattern = Pattern {
     slug: "safe-column-addition",
@@ -57,20 +57,17 @@ SELECT id, email FROM users ORDER BY id LIMIT 3;
 /// The lab: adding `preferences` while v1 and v2 send requests.
 pub static LAB: Lab = Lab {
     knobs: &KNOBS,
-    note: Some("Each running version sends one real request (writes, then reads) after every phase; a rolling deploy runs two versions at once."),
+    note: Some(TRAFFIC_NOTE),
     start,
 };
 
-static KNOBS: [KnobSpec; 1] = [KnobSpec {
-    id: "plan",
-    label: "Plan",
-    kind: KnobKind::Choice(&[
+static KNOBS: [KnobSpec; 1] = [plan_knob(
+    &[
         ("safe", "Nullable column first"),
         ("unsafe", "NOT NULL without a default"),
-    ]),
-    default: "safe",
-    help: "Add preferences as a nullable column, or as NOT NULL without a default on the filled table.",
-}];
+    ],
+    "Add preferences as a nullable column, or as NOT NULL without a default on the filled table.",
+)];
 
 const SEED_ROWS: i64 = 200;
 
@@ -124,11 +121,13 @@ pub fn plan(variant: &str) -> MigrationPlan {
 }
 
 fn start(knobs: &KnobValues, db: &mut Database) -> Result<Box<dyn LabRun>, String> {
-    db.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL)")
-        .map_err(|e| e.message)?;
-    insert_rows(db, "users (id, email)", SEED_ROWS, |i| {
-        format!("({i}, 'user{i}@example.com')")
-    })?;
-    let stepper = Stepper::start(plan(knobs.get("plan")), db, SEED_ROWS + 1)?;
+    let stepper = seed_and_start(
+        db,
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL)",
+        "users (id, email)",
+        SEED_ROWS,
+        |i| format!("({i}, 'user{i}@example.com')"),
+        plan(knobs.get("plan")),
+    )?;
     Ok(Box::new(stepper))
 }

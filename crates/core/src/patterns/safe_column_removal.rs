@@ -11,9 +11,9 @@
 
 use crate::catalogue::{CodeLanguage, Pattern, Section};
 use crate::engine::Database;
-use crate::lab::{KnobKind, KnobSpec, KnobValues, Lab, LabRun};
-use crate::migration::seed::insert_rows;
-use crate::migration::{AppVersion, MigrationPlan, Phase, Step, Stepper};
+use crate::lab::{KnobSpec, KnobValues, Lab, LabRun};
+use crate::migration::knobs::{plan_knob, seed_and_start, TRAFFIC_NOTE};
+use crate::migration::{AppVersion, MigrationPlan, Phase, Step};
 
 pub const PATTERN: Pattern = Pattern {
     slug: "safe-column-removal",
@@ -60,21 +60,18 @@ SELECT * FROM users ORDER BY id LIMIT 3;
 /// The lab: removing `legacy_field` while v1 and v2 send requests.
 pub static LAB: Lab = Lab {
     knobs: &KNOBS,
-    note: Some("Each running version sends one real request (writes, then reads) after every phase; a rolling deploy runs two versions at once."),
+    note: Some(TRAFFIC_NOTE),
     start,
 };
 
-static KNOBS: [KnobSpec; 1] = [KnobSpec {
-    id: "plan",
-    label: "Plan",
-    kind: KnobKind::Choice(&[
+static KNOBS: [KnobSpec; 1] = [plan_knob(
+    &[
         ("safe", "Nullable, stop writing, drop"),
         ("reference", "Stop writing first (the reference's order)"),
         ("unsafe", "Drop first"),
-    ]),
-    default: "safe",
-    help: "The safe order, the reference's order (the new code stops writing a NOT NULL column), or the drop while v1 runs.",
-}];
+    ],
+    "The safe order, the reference's order (the new code stops writing a NOT NULL column), or the drop while v1 runs.",
+)];
 
 const SEED_ROWS: i64 = 200;
 
@@ -147,13 +144,13 @@ pub fn plan(variant: &str) -> MigrationPlan {
 }
 
 fn start(knobs: &KnobValues, db: &mut Database) -> Result<Box<dyn LabRun>, String> {
-    db.execute(
+    let stepper = seed_and_start(
+        db,
         "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, legacy_field TEXT NOT NULL)",
-    )
-    .map_err(|e| e.message)?;
-    insert_rows(db, "users (id, email, legacy_field)", SEED_ROWS, |i| {
-        format!("({i}, 'user{i}@example.com', 'legacy {i}')")
-    })?;
-    let stepper = Stepper::start(plan(knobs.get("plan")), db, SEED_ROWS + 1)?;
+        "users (id, email, legacy_field)",
+        SEED_ROWS,
+        |i| format!("({i}, 'user{i}@example.com', 'legacy {i}')"),
+        plan(knobs.get("plan")),
+    )?;
     Ok(Box::new(stepper))
 }

@@ -12,9 +12,10 @@
 
 use crate::catalogue::{CodeLanguage, Pattern, Section};
 use crate::engine::Database;
-use crate::lab::{KnobKind, KnobSpec, KnobValues, Lab, LabRun};
-use crate::migration::seed::{insert_rows, person};
-use crate::migration::{AppVersion, Backfill, MigrationPlan, Phase, Step, Stepper};
+use crate::lab::{KnobSpec, KnobValues, Lab, LabRun};
+use crate::migration::knobs::{plan_knob, seed_and_start, TRAFFIC_NOTE};
+use crate::migration::seed::person;
+use crate::migration::{AppVersion, Backfill, MigrationPlan, Phase, Step};
 
 pub const PATTERN: Pattern = Pattern {
     slug: "safe-column-rename",
@@ -69,20 +70,17 @@ SELECT id, full_name FROM users ORDER BY id DESC LIMIT 5;
 /// The lab: the rename stepped phase by phase, with v1, v2 and v3 sending requests.
 pub static LAB: Lab = Lab {
     knobs: &KNOBS,
-    note: Some("Each running version sends one real request (writes, then reads) after every phase; a rolling deploy runs two versions at once."),
+    note: Some(TRAFFIC_NOTE),
     start,
 };
 
-static KNOBS: [KnobSpec; 1] = [KnobSpec {
-    id: "plan",
-    label: "Plan",
-    kind: KnobKind::Choice(&[
+static KNOBS: [KnobSpec; 1] = [plan_knob(
+    &[
         ("safe", "Expand and contract (7 steps)"),
         ("unsafe", "One-step RENAME COLUMN"),
-    ]),
-    default: "safe",
-    help: "The safe multi-release rename, or the one-step rename while v1 still runs.",
-}];
+    ],
+    "The safe multi-release rename, or the one-step rename while v1 still runs.",
+)];
 
 /// Seed rows: enough for the copy to run in several batches.
 const SEED_ROWS: i64 = 200;
@@ -196,13 +194,13 @@ pub fn plan(variant: &str) -> MigrationPlan {
 }
 
 fn start(knobs: &KnobValues, db: &mut Database) -> Result<Box<dyn LabRun>, String> {
-    db.execute(
+    let stepper = seed_and_start(
+        db,
         "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, name TEXT NOT NULL)",
-    )
-    .map_err(|e| e.message)?;
-    insert_rows(db, "users (id, email, name)", SEED_ROWS, |i| {
-        format!("({i}, 'user{i}@example.com', '{}')", person(i))
-    })?;
-    let stepper = Stepper::start(plan(knobs.get("plan")), db, SEED_ROWS + 1)?;
+        "users (id, email, name)",
+        SEED_ROWS,
+        |i| format!("({i}, 'user{i}@example.com', '{}')", person(i)),
+        plan(knobs.get("plan")),
+    )?;
     Ok(Box::new(stepper))
 }

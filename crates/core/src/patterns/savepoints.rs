@@ -288,32 +288,12 @@ fn transaction_text(db: &Database) -> String {
 
 impl LabRun for SavepointLab {
     fn actions(&self) -> Vec<ActionSpec> {
-        let next = self.steps.get(self.done).map(|s| s.id);
-        let mut actions: Vec<ActionSpec> = WITH_SAVEPOINT
-            .iter()
-            .filter(|s| self.steps.iter().any(|own| own.id == s.id))
-            .map(|s| ActionSpec::new(s.id, s.label).enabled(next == Some(s.id)))
-            .collect();
-        actions.push(
-            ActionSpec::new("run", "Run complex_operation()")
-                .primary()
-                .enabled(next.is_some()),
-        );
-        actions.push(ActionSpec::new("reset", "Reset"));
-        actions
+        let steps: Vec<_> = self.steps.iter().map(|s| (s.id, s.label)).collect();
+        tx_lab::step_actions(&steps, self.done, None, "Run complex_operation()")
     }
 
     fn apply(&mut self, db: &mut Database, id: &str) -> Result<(), String> {
         match id {
-            "run" => {
-                if self.done >= self.steps.len() {
-                    return Err("complex_operation() already ran: reset first".into());
-                }
-                while self.done < self.steps.len() {
-                    self.run_next(db);
-                }
-                Ok(())
-            }
             "reset" => {
                 db.restore(&self.seed);
                 self.done = 0;
@@ -322,16 +302,19 @@ impl LabRun for SavepointLab {
                 self.last = Some(("Back to the empty tables.".into(), None));
                 Ok(())
             }
-            _ => match self.steps.get(self.done) {
-                Some(step) if step.id == id => {
+            _ => {
+                let ids: Vec<&str> = self.steps.iter().map(|s| s.id).collect();
+                let steps = tx_lab::steps_for_action(
+                    &ids,
+                    self.done,
+                    id,
+                    "complex_operation() already ran: reset first",
+                )?;
+                for _ in 0..steps {
                     self.run_next(db);
-                    Ok(())
                 }
-                _ if self.steps.iter().any(|s| s.id == id) => {
-                    Err(format!("'{id}' is not the next step"))
-                }
-                _ => Err(format!("unknown action '{id}'")),
-            },
+                Ok(())
+            }
         }
     }
 

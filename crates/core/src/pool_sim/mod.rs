@@ -1,14 +1,13 @@
 //! A discrete-event simulation of SQLAlchemy's connection pool (`QueuePool`, as
 //! `create_async_engine` configures it) under a workload of concurrent clients, for the
-//! pool-configuration page. Deterministic for a given seed (a SplitMix64 generator, no
+//! pool-configuration page. Deterministic for a given seed ([`crate::rng::SplitMix64`], no
 //! clock): a permalink reproduces the same timeline. The query times it uses come from
 //! the caller (the page measures real statements on the engine).
 //!
-//! Modules: `config` (pool settings and workload), `rng` (SplitMix64), `sim` (the event
+//! Modules: `config` (pool settings and workload), `sim` (the event
 //! loop), `stats` (headline numbers, the bounded timeline).
 
 pub mod config;
-pub mod rng;
 pub mod sim;
 pub mod stats;
 

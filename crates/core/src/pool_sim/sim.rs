@@ -13,7 +13,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
 use super::config::{PoolConfig, Workload, US_PER_S};
-use super::rng::SplitMix64;
+use crate::rng::SplitMix64;
 
 /// What became of a request.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 //! retention date to delete. Each method runs from the same seeded state.
 
 use crate::dialect::IntoParamLiteral;
-use crate::engine::{Budget, Database};
+use crate::engine::Database;
 
 use super::measure::{measure, RunMeasure};
 use super::shop::insert_batched;
@@ -85,11 +85,7 @@ impl Method {
 
 /// The tables, with `n` orders to cancel among 2n, and `n` audit rows to delete among 2n.
 pub fn seed(db: &mut Database, n: usize) -> Result<(), String> {
-    let budget = db.budget();
-    db.set_budget(Budget::UNLIMITED);
-    let result = seed_rows(db, n);
-    db.set_budget(budget);
-    result
+    db.unbudgeted(|db| seed_rows(db, n))
 }
 
 fn seed_rows(db: &mut Database, n: usize) -> Result<(), String> {

@@ -107,17 +107,9 @@ fn is_boundary(bytes: &[u8], at: usize, len: usize) -> bool {
     before && after
 }
 
-/// `12,345`.
+/// `12,345` (the labs' shared grouping, [`crate::lab::thousands`], for a count).
 pub fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::lab::thousands(n as u64)
 }
 
 /// `3.14 ms` / `0.042 ms`.

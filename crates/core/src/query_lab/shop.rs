@@ -6,7 +6,7 @@
 //! for a foreign key either); [`set_fk_indexes`] adds or drops them, for the page's
 //! "foreign-key indexes" toggle.
 
-use crate::engine::{Budget, Database};
+use crate::engine::Database;
 use crate::model::ModelIr;
 
 /// The lab's models, in the reference's style (plain `Base`, integer primary keys).
@@ -82,11 +82,7 @@ pub fn seed(
     orders_per_user: usize,
     fk_indexes: bool,
 ) -> Result<(), String> {
-    let budget = db.budget();
-    db.set_budget(Budget::UNLIMITED);
-    let result = seed_rows(db, ir, users, orders_per_user, fk_indexes);
-    db.set_budget(budget);
-    result
+    db.unbudgeted(|db| seed_rows(db, ir, users, orders_per_user, fk_indexes))
 }
 
 fn seed_rows(

@@ -2,7 +2,7 @@
 //! is_active, plus a biography and `extra` profile columns nobody's list page shows) and
 //! its orders, as SQLAlchemy models the ORM emulation maps.
 
-use crate::engine::{Budget, Database};
+use crate::engine::Database;
 use crate::model::ModelIr;
 
 use super::shop::insert_batched;
@@ -49,11 +49,7 @@ pub fn models(extra: usize) -> ModelIr {
 
 /// Creates the tables and seeds `users` users (every fifth inactive), two orders each.
 pub fn seed(db: &mut Database, ir: &ModelIr, users: usize, extra: usize) -> Result<(), String> {
-    let budget = db.budget();
-    db.set_budget(Budget::UNLIMITED);
-    let result = seed_rows(db, ir, users, extra);
-    db.set_budget(budget);
-    result
+    db.unbudgeted(|db| seed_rows(db, ir, users, extra))
 }
 
 fn seed_rows(db: &mut Database, ir: &ModelIr, users: usize, extra: usize) -> Result<(), String> {

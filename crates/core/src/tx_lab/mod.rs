@@ -1,10 +1,11 @@
 //! Shared machinery of the transaction labs (savepoints, read-only transactions, session
 //! context): statement groups run for real on an engine [`Database`] with PostgreSQL's
 //! command tags, a trail of what ran in which session, and tables read without touching
-//! the statement log (even inside an aborted transaction).
+//! the statement log (even inside an aborted transaction), and the actions of a lab whose
+//! steps run one at a time ([`step_actions`], [`steps_for_action`]).
 
 use crate::engine::{Database, LogEntry, LogOutcome};
-use crate::lab::{Cell, CellStatus, TableBlock};
+use crate::lab::{ActionSpec, Cell, CellStatus, TableBlock};
 use gluesql::core::executor::Payload;
 
 /// One statement that really ran: in which session, its text, and its command tag
@@ -160,6 +161,54 @@ pub fn read_number(db: &Database, sql: &str) -> Option<f64> {
     table.rows.first()?.first()?.text.parse().ok()
 }
 
+/// The actions of a lab whose steps (`(id, label)`, in order) run one at a time, `done`
+/// of them already: one per step, only the next one enabled; then `extra`; then the
+/// primary `run` (labelled `run_label`, enabled while a step remains) and `reset`.
+pub fn step_actions(
+    steps: &[(&'static str, &'static str)],
+    done: usize,
+    extra: Option<ActionSpec>,
+    run_label: &str,
+) -> Vec<ActionSpec> {
+    let next = steps.get(done).map(|(id, _)| *id);
+    let mut actions: Vec<ActionSpec> = steps
+        .iter()
+        .map(|(id, label)| ActionSpec::new(*id, *label).enabled(next == Some(*id)))
+        .collect();
+    actions.extend(extra);
+    actions.push(
+        ActionSpec::new("run", run_label)
+            .primary()
+            .enabled(next.is_some()),
+    );
+    actions.push(ActionSpec::new("reset", "Reset"));
+    actions
+}
+
+/// How many steps action `id` runs in a lab of [`step_actions`] (`ids` in order, `done`
+/// of them already): `run` runs all that remain (the error `already_ran` once none do),
+/// the next step's id runs that step; another step's id is "not the next step", any
+/// other id unknown. The page handles its own actions (`reset`, ...) before this.
+pub fn steps_for_action(
+    ids: &[&str],
+    done: usize,
+    id: &str,
+    already_ran: &str,
+) -> Result<usize, String> {
+    if id == "run" {
+        return if done >= ids.len() {
+            Err(already_ran.to_string())
+        } else {
+            Ok(ids.len() - done)
+        };
+    }
+    match ids.get(done) {
+        Some(next) if *next == id => Ok(1),
+        _ if ids.contains(&id) => Err(format!("'{id}' is not the next step")),
+        _ => Err(format!("unknown action '{id}'")),
+    }
+}
+
 /// Quotes `text` as a PostgreSQL string literal.
 pub fn quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
@@ -187,6 +236,33 @@ mod tests {
         let table = read_table(&db, "t", "t", "SELECT id FROM t ORDER BY id");
         assert_eq!(table.rows.len(), 2);
         assert_eq!(read_number(&db, "SELECT COUNT(*) FROM t"), Some(2.0));
+    }
+
+    #[test]
+    fn steps_run_in_order_one_or_all() {
+        let ids = ["begin", "work", "commit"];
+        assert_eq!(steps_for_action(&ids, 0, "begin", "ran"), Ok(1));
+        assert_eq!(steps_for_action(&ids, 1, "run", "ran"), Ok(2));
+        assert_eq!(steps_for_action(&ids, 3, "run", "ran"), Err("ran".into()));
+        assert_eq!(
+            steps_for_action(&ids, 0, "commit", "ran"),
+            Err("'commit' is not the next step".into())
+        );
+        assert_eq!(
+            steps_for_action(&ids, 0, "nope", "ran"),
+            Err("unknown action 'nope'".into())
+        );
+        let actions = step_actions(&[("begin", "BEGIN"), ("commit", "COMMIT")], 1, None, "Run");
+        let ids: Vec<(&str, bool)> = actions.iter().map(|a| (a.id.as_str(), a.enabled)).collect();
+        assert_eq!(
+            ids,
+            [
+                ("begin", false),
+                ("commit", true),
+                ("run", true),
+                ("reset", true)
+            ]
+        );
     }
 
     #[test]

@@ -23,18 +23,8 @@ const REFERENCE: [(&str, &str); 2] = [
 ];
 
 static SETS: [IndexSet; 3] = [
-    IndexSet {
-        key: "with",
-        label: "with the index",
-        indexes: &REFERENCE,
-        create: &[],
-    },
-    IndexSet {
-        key: "without",
-        label: "without an index",
-        indexes: &[],
-        create: &[],
-    },
+    index_page::reference_set("with the index", &REFERENCE),
+    index_page::WITHOUT,
     IndexSet {
         key: "reversed",
         label: "columns reversed",
@@ -75,13 +65,13 @@ fn seed_page(knobs: &KnobValues, db: &mut Database) -> Result<(), String> {
     let users = (rows / 10).max(100);
     seed::seed_users(db, users, SEED)?;
     seed::seed_orders(db, rows, users, SEED)?;
-    for sql in [
-        "CREATE INDEX ix_orders_user_status ON orders (user_id, status)",
-        "CREATE INDEX ix_orders_status_created ON orders (status, created_at)",
-    ] {
-        db.execute(sql).map_err(|e| format!("{sql}: {e}"))?;
-    }
-    Ok(())
+    index_page::create_indexes(
+        db,
+        &[
+            "CREATE INDEX ix_orders_user_status ON orders (user_id, status)",
+            "CREATE INDEX ix_orders_status_created ON orders (status, created_at)",
+        ],
+    )
 }
 
 fn queries(_: &KnobValues) -> Vec<Query> {

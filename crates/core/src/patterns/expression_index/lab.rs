@@ -21,18 +21,8 @@ const REFERENCE: [(&str, &str); 2] = [
 ];
 
 static SETS: [IndexSet; 3] = [
-    IndexSet {
-        key: "with",
-        label: "expression index",
-        indexes: &REFERENCE,
-        create: &[],
-    },
-    IndexSet {
-        key: "without",
-        label: "without an index",
-        indexes: &[],
-        create: &[],
-    },
+    index_page::reference_set("expression index", &REFERENCE),
+    index_page::WITHOUT,
     IndexSet {
         key: "column",
         label: "column index",
@@ -66,13 +56,13 @@ fn seed_page(knobs: &KnobValues, db: &mut Database) -> Result<(), String> {
     let rows = index_page::rows(knobs);
     seed::seed_users(db, rows, SEED)?;
     seed::seed_orders(db, rows, rows, SEED)?;
-    for sql in [
-        "CREATE INDEX ix_users_email_lower ON users (LOWER(email))",
-        "CREATE INDEX ix_orders_date ON orders (DATE(created_at))",
-    ] {
-        db.execute(sql).map_err(|e| format!("{sql}: {e}"))?;
-    }
-    Ok(())
+    index_page::create_indexes(
+        db,
+        &[
+            "CREATE INDEX ix_users_email_lower ON users (LOWER(email))",
+            "CREATE INDEX ix_orders_date ON orders (DATE(created_at))",
+        ],
+    )
 }
 
 /// A user who exists at every size, typed in another case than stored.

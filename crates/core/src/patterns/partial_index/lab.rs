@@ -22,18 +22,8 @@ const REFERENCE: [(&str, &str); 2] = [
 ];
 
 static SETS: [IndexSet; 3] = [
-    IndexSet {
-        key: "with",
-        label: "partial index",
-        indexes: &REFERENCE,
-        create: &[],
-    },
-    IndexSet {
-        key: "without",
-        label: "without an index",
-        indexes: &[],
-        create: &[],
-    },
+    index_page::reference_set("partial index", &REFERENCE),
+    index_page::WITHOUT,
     IndexSet {
         key: "full",
         label: "full index",
@@ -83,15 +73,15 @@ fn seed_page(knobs: &KnobValues, db: &mut Database) -> Result<(), String> {
     seed::seed_users(db, users, SEED)?;
     seed::seed_orders(db, rows, users, SEED)?;
     seed::seed_job_queue(db, rows, SEED)?;
-    for sql in [
-        "CREATE INDEX ix_orders_active ON orders (user_id, created_at) \
-         WHERE status NOT IN ('cancelled', 'delivered')",
-        "CREATE INDEX ix_queue_pending ON job_queue (priority, created_at) \
-         WHERE processed_at IS NULL",
-    ] {
-        db.execute(sql).map_err(|e| format!("{sql}: {e}"))?;
-    }
-    Ok(())
+    index_page::create_indexes(
+        db,
+        &[
+            "CREATE INDEX ix_orders_active ON orders (user_id, created_at) \
+             WHERE status NOT IN ('cancelled', 'delivered')",
+            "CREATE INDEX ix_queue_pending ON job_queue (priority, created_at) \
+             WHERE processed_at IS NULL",
+        ],
+    )
 }
 
 fn queries(_: &KnobValues) -> Vec<Query> {
