@@ -119,7 +119,16 @@ fn nice_step(raw: f64) -> f64 {
 /// A line chart with axes, ticks, a legend, and a tooltip (`<title>`) on every point.
 pub fn chart_svg(chart: &Chart) -> String {
     let points = || chart.series.iter().flat_map(|s| s.points.iter());
-    let x = Scale::new(points().map(|p| p.0), LEFT, WIDTH - RIGHT, false);
+    // N of 1, 10, 100 and 1,000 crowd the left edge of a linear axis: x values that are
+    // all positive and span two orders of magnitude or more get a log axis.
+    let (lo, hi) = points()
+        .map(|p| p.0)
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+    let log_x = lo > 0.0 && hi / lo >= 100.0;
+    let x = Scale::new(points().map(|p| p.0), LEFT, WIDTH - RIGHT, log_x);
     let y = Scale::new(points().map(|p| p.1), HEIGHT - BOTTOM, TOP, chart.log_y);
     let mut svg = String::new();
     let _ = write!(
@@ -157,13 +166,14 @@ pub fn chart_svg(chart: &Chart) -> String {
     }
     let _ = write!(
         svg,
-        r#"<text class="chart-x-label" x="{cx}" y="{ly}" text-anchor="middle" fill="currentColor">{xl}</text><text class="chart-y-label" x="12" y="{cy}" text-anchor="middle" fill="currentColor" transform="rotate(-90 12 {cy})">{yl}{log}</text>"#,
+        r#"<text class="chart-x-label" x="{cx}" y="{ly}" text-anchor="middle" fill="currentColor">{xl}{xlog}</text><text class="chart-y-label" x="12" y="{cy}" text-anchor="middle" fill="currentColor" transform="rotate(-90 12 {cy})">{yl}{log}</text>"#,
         cx = (LEFT + WIDTH - RIGHT) / 2.0,
         ly = HEIGHT - 6.0,
         cy = (TOP + HEIGHT - BOTTOM) / 2.0,
         xl = xml_escape(&chart.x_label),
         yl = xml_escape(&chart.y_label),
         log = if chart.log_y { " (log scale)" } else { "" },
+        xlog = if log_x { " (log scale)" } else { "" },
     );
     // Series.
     for (i, series) in chart.series.iter().enumerate() {
@@ -347,6 +357,10 @@ mod tests {
         assert!(svg.contains("&lt;script&gt;"));
         assert!(svg.contains("lazy: 1,000 → 1,001"));
         assert!(svg.contains("(log scale)"));
+        assert!(
+            svg.contains("N (log scale)"),
+            "x from 1 to 1,000 is logarithmic"
+        );
     }
 
     #[test]
