@@ -130,11 +130,20 @@ pub fn chart_svg(chart: &Chart) -> String {
     let log_x = lo > 0.0 && hi / lo >= 100.0;
     let x = Scale::new(points().map(|p| p.0), LEFT, WIDTH - RIGHT, log_x);
     let y = Scale::new(points().map(|p| p.1), HEIGHT - BOTTOM, TOP, chart.log_y);
+    // About 6.5 px per character at 11 px, plus the swatch.
+    let longest = chart
+        .series
+        .iter()
+        .map(|s| s.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    let column_width = longest as f64 * 6.5 + 28.0;
+    let per_row = (((WIDTH - LEFT) / column_width) as usize).clamp(1, 4);
     let mut svg = String::new();
     let _ = write!(
         svg,
         r#"<svg xmlns="http://www.w3.org/2000/svg" class="lab-chart-svg" viewBox="0 0 {WIDTH} {h}" role="img" aria-label="{title}" font-family="system-ui, sans-serif" font-size="11">"#,
-        h = HEIGHT + 18.0 * chart.series.len().div_ceil(3) as f64,
+        h = HEIGHT + 18.0 * chart.series.len().div_ceil(per_row) as f64,
         title = xml_escape(&chart.title),
     );
     // Axes and ticks.
@@ -205,9 +214,12 @@ pub fn chart_svg(chart: &Chart) -> String {
             );
         }
         svg.push_str("</g>");
-        // Legend: three entries per row under the plot.
-        let (row, col) = (i / 3, i % 3);
-        let (lx, ly) = (LEFT + col as f64 * 190.0, HEIGHT + 4.0 + row as f64 * 18.0);
+        // Legend under the plot: as many entries per row as the longest name allows.
+        let (row, col) = (i / per_row, i % per_row);
+        let (lx, ly) = (
+            LEFT + col as f64 * column_width,
+            HEIGHT + 4.0 + row as f64 * 18.0,
+        );
         let _ = write!(
             svg,
             r#"<rect x="{lx}" y="{ry}" width="12" height="4" fill="{colour}"/><text x="{tx}" y="{ty}" fill="currentColor">{name}</text>"#,
