@@ -128,11 +128,12 @@ const VOCABULARY: &[&str] = &[
 ];
 
 fn statements_of_scripts() -> Vec<String> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/conformance");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/sql");
     let mut out = Vec::new();
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "slt"))
         .collect();
     files.sort();
     for file in files {

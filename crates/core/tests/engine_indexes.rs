@@ -323,3 +323,50 @@ fn n_plus_one_child_queries_seek_the_foreign_key_index() {
     let examined: u64 = db.log().since(before).iter().map(|e| e.rows_examined).sum();
     assert_eq!(examined, 500);
 }
+
+/// The reference's index kinds (expression, composite, partial) are used by the queries
+/// that match them, and only by those. (Their rows and errors are in the PostgreSQL
+/// corpus, tests/sql/05_indexes.slt; access paths are our engine's own.)
+#[test]
+fn expression_composite_and_partial_indexes_serve_matching_queries_only() {
+    let mut db = Database::new();
+    for sql in [
+        "CREATE TABLE users (id INT PRIMARY KEY, email VARCHAR(255), created_at TIMESTAMP, deleted_at TIMESTAMP, status TEXT)",
+        "INSERT INTO users VALUES (1, 'Ann@X', '2024-01-01 10:00:00', NULL, 'active'), (2, 'bob@x', '2024-01-02 11:00:00', '2024-02-01 00:00:00', 'active'), (3, 'cy@x', '2024-01-02 12:00:00', NULL, 'banned')",
+        "CREATE INDEX ix_users_email_lower ON users (LOWER(email))",
+        "CREATE INDEX ix_users_day ON users (DATE(created_at))",
+        "CREATE INDEX ix_users_status_created ON users (status, created_at)",
+        "CREATE INDEX ix_live_users_email ON users (email) WHERE deleted_at IS NULL",
+    ] {
+        db.execute(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    for (sql, access) in [
+        (
+            "SELECT id FROM users WHERE LOWER(email) = 'ann@x'",
+            "index seek on ix_users_email_lower (LOWER(\"email\") = 'ann@x')",
+        ),
+        (
+            "SELECT id FROM users WHERE DATE(created_at) = '2024-01-02'",
+            "index seek on ix_users_day (CAST(\"created_at\" AS DATE) = '2024-01-02')",
+        ),
+        // Leftmost prefix: the composite index serves a filter on its first column...
+        (
+            "SELECT id FROM users WHERE status = 'active' AND created_at > '2024-01-01 12:00:00'",
+            "index seek on ix_users_status_created (status = 'active')",
+        ),
+        // ...but not a filter on its second column alone.
+        (
+            "SELECT id FROM users WHERE created_at = '2024-01-01 10:00:00'",
+            "full scan",
+        ),
+        // A partial index only when the query implies its predicate.
+        (
+            "SELECT id FROM users WHERE email = 'cy@x' AND deleted_at IS NULL",
+            "index seek on ix_live_users_email (email = 'cy@x')",
+        ),
+        ("SELECT id FROM users WHERE email = 'bob@x'", "full scan"),
+    ] {
+        db.execute(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        assert_eq!(only_access(&db).method.describe(), access, "{sql}");
+    }
+}

@@ -7,7 +7,7 @@
 mod result;
 mod split;
 
-pub use result::{Cell, CellKind, ResultSet, StatementOutcome};
+pub use result::{pg_text, Cell, CellKind, ResultSet, StatementOutcome};
 pub use split::{split_statements, StatementSpan};
 
 use crate::engine::Database;

@@ -41,11 +41,13 @@ impl From<&Value> for Cell {
             _ => CellKind::Other,
         };
         Cell {
-            text: String::from(value),
+            text: pg_text(value),
             kind,
         }
     }
 }
+
+pub use crate::dialect::output::pg_text;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ResultSet {
@@ -222,7 +224,7 @@ mod tests {
         let texts: Vec<_> = rs.rows[0].iter().map(|c| c.text.as_str()).collect();
         assert_eq!(
             texts,
-            ["1", "1.5", "x", "NULL", "TRUE", "2024-01-02", "{\"a\":1}"]
+            ["1", "1.5", "x", "NULL", "t", "2024-01-02", "{\"a\":1}"]
         );
     }
 

@@ -617,7 +617,7 @@ impl Database {
         if t.meta.primary_key.as_ref().is_some_and(|k| k.name == name) {
             if t.primary_key_position().is_some() {
                 return Err(plain(format!(
-                    "not supported: dropping the single-column primary key \"{name}\" (rows are stored by it)"
+                    "feature not supported in this playground: dropping the single-column primary key \"{name}\" (rows are stored by it)"
                 )));
             }
             t.meta.primary_key = None;

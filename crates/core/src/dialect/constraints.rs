@@ -21,6 +21,7 @@ pub(crate) fn check_row(
     new_row: bool,
 ) -> Result<()> {
     let table_name = table.schema.table_name.clone();
+    let mut null_in = None;
     for (position, column) in table.meta.columns.iter_mut().enumerate() {
         let Some(value) = values.get_mut(position) else {
             break;
@@ -33,7 +34,8 @@ pub(crate) fn check_row(
         }
         if value.is_null() {
             if column.not_null {
-                return Err(errors::msg(errors::not_null(&column.name, &table_name)));
+                null_in = Some(column.name.clone());
+                break;
             }
             continue;
         }
@@ -46,15 +48,30 @@ pub(crate) fn check_row(
             .coerce(std::mem::replace(value, Value::Null), labels)
             .map_err(errors::msg)?;
     }
+    if let Some(column) = null_in {
+        let message = errors::not_null(&column, &table_name);
+        return Err(errors::msg(format!(
+            "{message}\nDETAIL:  {}",
+            failing_row(&table.meta.columns, values)
+        )));
+    }
     if table.meta.checks.is_empty() {
         return Ok(());
     }
     for check in &table.meta.checks {
         if !check_passes(&table_name, &table.columns, values, &check.expr)? {
-            return Err(errors::msg(errors::check(&table_name, &check.name)));
+            let message = errors::check(&table_name, &check.name);
+            return Err(errors::msg(format!(
+                "{message}\nDETAIL:  {}",
+                failing_row(&table.meta.columns, values)
+            )));
         }
     }
     Ok(())
+}
+
+fn failing_row(columns: &[super::catalog::ColumnMeta], values: &[Value]) -> String {
+    super::output::failing_row(values.iter().zip(columns.iter().map(|c| &c.ty)))
 }
 
 /// Whether a CHECK condition holds for a row: true or NULL pass, as in PostgreSQL.
@@ -75,14 +92,24 @@ pub(crate) fn check_passes(
 }
 
 /// PostgreSQL's error for a repeated primary key.
-pub(crate) fn duplicate_primary_key(table: &Table, _key: &Key) -> Error {
-    let name = table
-        .meta
-        .primary_key
-        .as_ref()
-        .map(|k| k.name.clone())
-        .unwrap_or_else(|| format!("{}_pkey", table.schema.table_name));
-    errors::msg(errors::unique(&name))
+pub(crate) fn duplicate_primary_key(table: &Table, key: &Key) -> Error {
+    errors::msg(primary_key_message(table, key))
+}
+
+/// PostgreSQL's message and DETAIL for a repeated primary key.
+pub(crate) fn primary_key_message(table: &Table, key: &Key) -> String {
+    let (name, columns) = match table.meta.primary_key.as_ref() {
+        Some(k) => (k.name.clone(), k.columns.clone()),
+        None => (format!("{}_pkey", table.schema.table_name), Vec::new()),
+    };
+    let message = errors::unique(&name);
+    if columns.len() == 1 {
+        let value = Value::from(key.clone());
+        let detail = super::output::key_text(&columns, &[value]);
+        format!("{message}\nDETAIL:  {detail} already exists.")
+    } else {
+        message
+    }
 }
 
 /// After rows were written: no unique index may now hold two rows with the same key
@@ -124,7 +151,26 @@ pub(crate) fn check_unique(table: &Table, written: &[Key]) -> Result<()> {
                     .zip(&other_rest)
                     .all(|(a, b)| a.evaluate_eq(b) == gluesql::core::data::Tribool::True);
                 if same {
-                    return Err(errors::msg(errors::unique(&index.name)));
+                    let message = errors::unique(&index.name);
+                    // PostgreSQL deparses an expression key (`lower((email)::text)`); the
+                    // DETAIL names plain columns only.
+                    let columns: Option<Vec<String>> = index
+                        .exprs()
+                        .map(|e| match e {
+                            gluesql::core::ast::Expr::Identifier(name) => Some(name.clone()),
+                            _ => None,
+                        })
+                        .collect();
+                    let Some(columns) = columns else {
+                        return Err(errors::msg(message));
+                    };
+                    let mut key_values =
+                        vec![index.value_of(table_name, &table.columns, values)?];
+                    key_values.extend(rest);
+                    let detail = super::output::key_text(&columns, &key_values);
+                    return Err(errors::msg(format!(
+                        "{message}\nDETAIL:  {detail} already exists."
+                    )));
                 }
             }
         }

@@ -52,11 +52,12 @@ pub(crate) fn expr(
     params: &[ParamLiteral],
 ) -> Result<gluesql::core::ast::Expr, EngineError> {
     let mut expr = expr.clone();
-    rewrite_expr(&mut expr).map_err(|m| errors::plain(format!("not supported: {m}")))?;
+    rewrite_expr(&mut expr)
+        .map_err(|m| errors::plain(format!("feature not supported in this playground: {m}")))?;
     translate_expr(&expr, params).map_err(|e| {
         errors::at(
             sql,
-            format!("not supported: expression {expr} ({e})"),
+            format!("feature not supported in this playground: expression {expr} ({e})"),
             &expr.to_string(),
         )
     })

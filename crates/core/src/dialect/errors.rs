@@ -38,25 +38,16 @@ pub fn fk_delete(parent: &str, constraint: &str, child: &str) -> String {
 /// A construct the front does not support, with where it is in the statement's text
 /// (found by searching for `needle`, case-insensitively).
 pub fn unsupported(sql: &str, construct: &str, needle: &str) -> EngineError {
-    EngineError {
-        message: format!("not supported: {construct}"),
-        position: position_of(sql, needle),
-    }
+    EngineError::unsupported(construct).at(position_of(sql, needle))
 }
 
 /// An error at the place `needle` first occurs in `sql`.
 pub fn at(sql: &str, message: impl Into<String>, needle: &str) -> EngineError {
-    EngineError {
-        message: message.into(),
-        position: position_of(sql, needle),
-    }
+    EngineError::new(message).at(position_of(sql, needle))
 }
 
 pub fn plain(message: impl Into<String>) -> EngineError {
-    EngineError {
-        message: message.into(),
-        position: None,
-    }
+    EngineError::new(message)
 }
 
 /// 1-based line and column of the first case-insensitive occurrence of `needle`.

@@ -111,7 +111,12 @@ pub(crate) fn enforce(storage: &mut EngineStorage) -> Result<()> {
                 continue;
             }
             if !parent_exists(storage, &fk.ref_table, &fk.ref_columns, &wanted)? {
-                return Err(msg(errors::fk_insert(table, &fk.name)));
+                let key = super::output::key_text(&fk.columns, &wanted);
+                return Err(msg(format!(
+                    "{}\nDETAIL:  {key} is not present in table \"{}\".",
+                    errors::fk_insert(table, &fk.name),
+                    fk.ref_table
+                )));
             }
         }
     }
@@ -292,7 +297,11 @@ fn parent_changed(
         .expect("child table exists");
     match action {
         FkAction::NoAction | FkAction::Restrict => {
-            return Err(msg(errors::fk_delete(parent, &fk.name, child_name)));
+            let key = super::output::key_text(&fk.ref_columns, &old_ref);
+            return Err(msg(format!(
+                "{}\nDETAIL:  {key} is still referenced from table \"{child_name}\".",
+                errors::fk_delete(parent, &fk.name, child_name)
+            )));
         }
         FkAction::Cascade if new.is_none() => {
             for key in children {

@@ -124,9 +124,15 @@ impl Database {
             | Statement::Insert(_)
             | Statement::Update { .. }
             | Statement::Delete(_) => {
+                // Names first: they come from the statement as the user wrote it.
+                super::names::name_columns(statement);
                 rewrite_statement(statement).map_err(|m| {
                     let construct = m.clone();
-                    errors::at(sql, format!("not supported: {construct}"), "(")
+                    errors::at(
+                        sql,
+                        format!("feature not supported in this playground: {construct}"),
+                        "(",
+                    )
                 })?;
                 if let Some((table, items)) = super::returning::take_returning(statement) {
                     let statement = statement.clone();

@@ -141,11 +141,12 @@ impl Database {
 
 fn translate(sql: &str, expr: &SqlExpr) -> Result<Expr, EngineError> {
     let mut expr = expr.clone();
-    rewrite_expr(&mut expr).map_err(|m| errors::plain(format!("not supported: {m}")))?;
+    rewrite_expr(&mut expr)
+        .map_err(|m| errors::plain(format!("feature not supported in this playground: {m}")))?;
     translate_expr(&expr, &[]).map_err(|e| {
         errors::at(
             sql,
-            format!("not supported: index expression {expr} ({e})"),
+            format!("feature not supported in this playground: index expression {expr} ({e})"),
             &expr.to_string(),
         )
     })

@@ -24,6 +24,8 @@ pub mod errors;
 pub(crate) mod foreign;
 mod front;
 mod index;
+pub mod names;
+pub mod output;
 pub(crate) mod returning;
 pub(crate) mod rewrite;
 pub mod types;

@@ -66,7 +66,11 @@ impl Database {
                 SelectItem::ExprWithAlias { expr, alias } => {
                     projection.push(Some((alias.value.clone(), self.plan(expr)?)))
                 }
-                other => return Err(errors::plain(format!("not supported: RETURNING {other}"))),
+                other => {
+                    return Err(errors::plain(format!(
+                        "feature not supported in this playground: RETURNING {other}"
+                    )))
+                }
             }
         }
         let plan = translate_with_params(statement, &self.params).map_err(|e| engine_error(&e))?;
@@ -120,7 +124,8 @@ impl Database {
 
     fn plan(&self, expr: &SqlExpr) -> Result<gluesql::core::plan::ExprPlan, EngineError> {
         let mut expr = expr.clone();
-        rewrite_expr(&mut expr).map_err(|m| errors::plain(format!("not supported: {m}")))?;
+        rewrite_expr(&mut expr)
+            .map_err(|m| errors::plain(format!("feature not supported in this playground: {m}")))?;
         let translated = gluesql::core::translate::translate_expr(&expr, &self.params)
             .map_err(|e| engine_error(&e))?;
         Ok(plan_scalar_expr(translated))

@@ -124,7 +124,12 @@ impl SecondaryIndex {
     }
 
     /// The index key of one row, as a value (NULL included).
-    fn value_of(&self, table: &str, columns: &Rc<[String]>, values: &[Value]) -> Result<Value> {
+    pub(crate) fn value_of(
+        &self,
+        table: &str,
+        columns: &Rc<[String]>,
+        values: &[Value],
+    ) -> Result<Value> {
         eval_source(&self.source, table, columns, values)
     }
 

@@ -13,11 +13,13 @@
 
 mod budget;
 mod explain;
+mod glue_errors;
 mod index;
 mod log;
 mod planner;
 mod probe;
 mod rewrite;
+mod sqlstate;
 mod storage;
 mod tiebreak;
 mod transaction;
@@ -26,6 +28,7 @@ pub use budget::{Budget, BudgetExceeded};
 pub(crate) use index::is_number;
 pub use log::{LogEntry, LogOutcome, StatementDetails, StatementKind, StatementLog};
 pub use probe::{AccessMethod, TableAccess};
+pub use sqlstate::SqlState;
 pub use transaction::TransactionStatus;
 
 use gluesql::core::executor::Payload;
@@ -37,21 +40,82 @@ use storage::{EngineStorage, State};
 use transaction::{ControlDone, OpenTransaction, TxControl, ABORTED_MESSAGE};
 use web_time::Instant;
 
-/// A failed statement: the engine's message, and where the engine says it failed
+/// A failed statement, shaped as PostgreSQL reports one: SQLSTATE, primary message,
+/// DETAIL and HINT where PostgreSQL gives them, and where the engine says it failed
 /// (1-based line and column inside the statement's own text), when it says so.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EngineError {
+    pub code: SqlState,
     pub message: String,
+    pub detail: Option<String>,
+    pub hint: Option<String>,
     pub position: Option<(u32, u32)>,
 }
 
 impl EngineError {
+    /// An error in PostgreSQL's words; its SQLSTATE is read off the wording
+    /// ([`SqlState::of_message`]), so every message the layers produce carries one.
+    ///
+    /// Layers that pass errors through GlueSQL (a storage message is one string) append
+    /// `\nDETAIL:  ...` and `\nHINT:  ...` lines, as psql prints them; they are split off
+    /// here. PostgreSQL's primary messages never contain a newline.
     pub(crate) fn new(message: impl Into<String>) -> Self {
+        let mut message: String = message.into();
+        let hint = split_line(&mut message, "\nHINT:  ");
+        let detail = split_line(&mut message, "\nDETAIL:  ");
         Self {
-            message: message.into(),
+            code: SqlState::of_message(&message),
+            message,
+            detail,
+            hint,
             position: None,
         }
     }
+
+    /// An error with a known SQLSTATE.
+    pub(crate) fn coded(code: SqlState, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            ..Self::new(message)
+        }
+    }
+
+    /// `feature not supported in this playground: <what>` (0A000): what the playground
+    /// answers instead of an answer that would differ from PostgreSQL's.
+    pub fn unsupported(what: impl std::fmt::Display) -> Self {
+        Self::coded(
+            SqlState::FEATURE_NOT_SUPPORTED,
+            format!("feature not supported in this playground: {what}"),
+        )
+    }
+
+    pub(crate) fn at(mut self, position: Option<(u32, u32)>) -> Self {
+        self.position = position;
+        self
+    }
+
+    /// The error as psql prints it (`ERROR:  <message>`, then `DETAIL:` and `HINT:` lines),
+    /// with the SQLSTATE as `\set VERBOSITY verbose` shows it.
+    pub fn psql_text(&self) -> String {
+        let mut text = format!("ERROR:  {}: {}", self.code.0, self.message);
+        if let Some(detail) = &self.detail {
+            text.push_str("\nDETAIL:  ");
+            text.push_str(detail);
+        }
+        if let Some(hint) = &self.hint {
+            text.push_str("\nHINT:  ");
+            text.push_str(hint);
+        }
+        text
+    }
+}
+
+/// Cuts `marker` and what follows it off `message`, returning what followed.
+fn split_line(message: &mut String, marker: &str) -> Option<String> {
+    let at = message.find(marker)?;
+    let rest = message[at + marker.len()..].to_string();
+    message.truncate(at);
+    Some(rest)
 }
 
 impl std::fmt::Display for EngineError {
@@ -291,19 +355,18 @@ impl Database {
                 // GlueSQL's own primary-key check, in PostgreSQL's words.
                 (
                     gluesql::core::error::Error::Validate(
-                        gluesql::core::error::ValidateError::DuplicateEntryOnPrimaryKeyField(_),
+                        gluesql::core::error::ValidateError::DuplicateEntryOnPrimaryKeyField(key),
                     ),
                     StatementPlan::Insert { table_name, .. }
                     | StatementPlan::Update { table_name, .. },
-                ) => EngineError::new(crate::dialect::errors::unique(
-                    &self
-                        .storage
-                        .state
-                        .table(table_name)
-                        .and_then(|t| t.meta.primary_key.as_ref())
-                        .map(|k| k.name.clone())
-                        .unwrap_or_else(|| format!("{table_name}_pkey")),
-                )),
+                ) => match self.storage.state.table(table_name) {
+                    Some(table) => EngineError::new(
+                        crate::dialect::constraints::primary_key_message(table, key),
+                    ),
+                    None => EngineError::new(crate::dialect::errors::unique(&format!(
+                        "{table_name}_pkey"
+                    ))),
+                },
                 _ => engine_error(&error),
             }
         })
@@ -393,10 +456,7 @@ impl Database {
     /// a query, so a peek can never change the data.
     pub fn peek(&mut self, sql: &str) -> Result<Payload, EngineError> {
         if StatementKind::of_sql(sql) != StatementKind::Select {
-            return Err(EngineError {
-                message: "peek runs queries only".into(),
-                position: None,
-            });
+            return Err(EngineError::new("peek runs queries only"));
         }
         let result = self.execute(sql);
         self.log.discard_last();
@@ -539,20 +599,16 @@ pub(crate) fn engine_error(error: &gluesql::core::error::Error) -> EngineError {
                 Some(at) => message[..at].to_string(),
                 None => message,
             };
-            EngineError {
-                message: format!("syntax error: {message}"),
-                position,
-            }
+            EngineError::coded(SqlState::SYNTAX_ERROR, format!("syntax error: {message}"))
+                .at(position)
         }
         // The front's and the storage's own messages (PostgreSQL's wording) read as they are.
-        Error::StorageMsg(message) => EngineError {
-            message: message.clone(),
-            position: None,
-        },
-        other => EngineError {
-            message: postgres_wording(&other.to_string()),
-            position: None,
-        },
+        Error::StorageMsg(message) => EngineError::new(message.clone()),
+        other => {
+            let message = other.to_string();
+            glue_errors::translate(&message)
+                .unwrap_or_else(|| EngineError::new(postgres_wording(&message)))
+        }
     }
 }
 
