@@ -126,6 +126,14 @@ impl Database {
             | Statement::Delete(_) => {
                 // Names first: they come from the statement as the user wrote it.
                 super::names::name_columns(statement);
+                super::query_shape::reshape(statement).map_err(|e| match e {
+                    super::query_shape::ShapeError::Unsupported(what) => {
+                        EngineError::unsupported(what)
+                    }
+                    super::query_shape::ShapeError::Postgres(message) => errors::plain(message),
+                })?;
+                super::logic::three_valued(statement);
+                self.assignment_casts(statement);
                 rewrite_statement(statement).map_err(|m| {
                     let construct = m.clone();
                     errors::at(
@@ -146,6 +154,33 @@ impl Database {
         }
     }
 
+    /// PostgreSQL's assignment casts for the target table of an INSERT or UPDATE.
+    fn assignment_casts(&self, statement: &mut Statement) {
+        match statement {
+            Statement::Insert(insert) => {
+                let name = object_name(&insert.table_name);
+                if let Some(table) = self.storage.state.table(&name) {
+                    let columns = table.meta.columns.clone();
+                    super::assign::insert_casts(insert, &columns);
+                }
+            }
+            Statement::Update {
+                table, assignments, ..
+            } => {
+                let gluesql::core::sqlparser::ast::TableFactor::Table { name, .. } =
+                    &table.relation
+                else {
+                    return;
+                };
+                if let Some(t) = self.storage.state.table(&object_name(name)) {
+                    let columns = t.meta.columns.clone();
+                    super::assign::update_casts(assignments, &columns);
+                }
+            }
+            _ => {}
+        }
+    }
+
     pub(crate) fn refuse_read_only(&self, command: &str) -> Result<(), EngineError> {
         if self.transaction.as_ref().is_some_and(|t| t.read_only) {
             return Err(errors::plain(format!(
@@ -163,7 +198,7 @@ impl Database {
         let before = self.storage.state.clone();
         let result = f(self);
         if result.is_err() {
-            self.storage.state = before;
+            self.storage.state.rewind(&before);
         }
         result
     }

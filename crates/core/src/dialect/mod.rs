@@ -17,6 +17,7 @@
 //! (`foreign`). Errors carry PostgreSQL's wording and the constraint's name (`errors`).
 
 pub(crate) mod alter;
+mod assign;
 pub mod catalog;
 pub(crate) mod constraints;
 pub(crate) mod create;
@@ -24,8 +25,10 @@ pub mod errors;
 pub(crate) mod foreign;
 mod front;
 mod index;
+pub(crate) mod logic;
 pub mod names;
 pub mod output;
+pub(crate) mod query_shape;
 pub(crate) mod returning;
 pub(crate) mod rewrite;
 pub mod types;

@@ -350,7 +350,7 @@ impl Database {
             crate::dialect::foreign::enforce(&mut self.storage).map(|()| payload)
         });
         result.map_err(|error| {
-            self.storage.state = before;
+            self.storage.state.rewind(&before);
             match (&error, plan) {
                 // GlueSQL's own primary-key check, in PostgreSQL's words.
                 (

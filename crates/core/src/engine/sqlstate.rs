@@ -32,6 +32,7 @@ impl SqlState {
     pub const INVALID_SAVEPOINT_SPECIFICATION: Self = Self("3B001");
     pub const SYNTAX_ERROR: Self = Self("42601");
     pub const GROUPING_ERROR: Self = Self("42803");
+    pub const INVALID_COLUMN_REFERENCE: Self = Self("42P10");
     pub const DATATYPE_MISMATCH: Self = Self("42804");
     pub const UNDEFINED_FUNCTION: Self = Self("42883");
     pub const UNDEFINED_TABLE: Self = Self("42P01");

@@ -222,6 +222,36 @@ pub(crate) struct State {
 }
 
 impl State {
+    /// Goes back to `earlier` (a failed statement, ROLLBACK, ROLLBACK TO SAVEPOINT), keeping
+    /// what sequences handed out since: PostgreSQL's sequences are not transactional, so a
+    /// failed insert still uses up its id and a rolled-back one is never handed out again.
+    pub(crate) fn rewind(&mut self, earlier: &State) {
+        let advanced = std::mem::replace(self, earlier.clone());
+        for (name, table) in advanced.tables.iter() {
+            let Some(now) = self.tables.get(name) else {
+                continue;
+            };
+            let ahead = |c: &crate::dialect::catalog::ColumnMeta| {
+                table
+                    .meta
+                    .columns
+                    .iter()
+                    .find(|a| a.name == c.name)
+                    .and_then(|a| a.sequence)
+                    .filter(|a| c.sequence.is_some_and(|n| *a > n))
+            };
+            if !now.meta.columns.iter().any(|c| ahead(c).is_some()) {
+                continue;
+            }
+            let now = self.tables.get_mut(name).expect("present");
+            for column in now.meta.columns.iter_mut() {
+                if let Some(value) = ahead(column) {
+                    column.sequence = Some(value);
+                }
+            }
+        }
+    }
+
     pub fn table_names(&self) -> impl Iterator<Item = &String> {
         self.tables.keys()
     }

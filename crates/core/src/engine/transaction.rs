@@ -190,7 +190,7 @@ pub(crate) fn apply(
             );
         }
         TxControl::Commit if open.aborted => {
-            *state = open.begin_state.clone();
+            state.rewind(&open.begin_state);
             *tx = None;
             return ControlOutcome::notice(
                 ControlDone::RolledBack,
@@ -202,7 +202,7 @@ pub(crate) fn apply(
             return ControlOutcome::ok(ControlDone::Committed);
         }
         TxControl::Rollback => {
-            *state = open.begin_state.clone();
+            state.rewind(&open.begin_state);
             *tx = None;
             return ControlOutcome::ok(ControlDone::RolledBack);
         }
@@ -217,7 +217,7 @@ pub(crate) fn apply(
             Some(position) => {
                 // The savepoint stays; the ones made after it go.
                 open.savepoints.truncate(position + 1);
-                *state = open.savepoints[position].1.clone();
+                state.rewind(&open.savepoints[position].1);
                 open.aborted = false;
                 ControlOutcome::ok(ControlDone::RolledBack)
             }

@@ -1,0 +1,132 @@
+//! PostgreSQL's assignment casts: what INSERT and UPDATE convert on the way into a column.
+//!
+//! PostgreSQL stores any value into a text-like column through its text form (so the
+//! reference's data migration, `INSERT ... SELECT gen_random_uuid(), ...` into a
+//! VARCHAR(36) id, works), and rounds a numeric literal stored into an integer column
+//! (1.5 becomes 2). GlueSQL refuses both; the front writes the cast out before GlueSQL
+//! sees the statement. Length, range and precision checks stay with the storage
+//! (`constraints`), which applies them after the cast, as PostgreSQL does.
+
+use super::catalog::ColumnMeta;
+use super::types::PgType;
+use gluesql::core::ast::DataType as GlueType;
+use gluesql::core::sqlparser::ast::{
+    Assignment, AssignmentTarget, CastKind, DataType, Expr, Insert, SetExpr, Value,
+};
+
+/// Adds the casts an INSERT into a table with `columns` needs.
+pub fn insert_casts(insert: &mut Insert, columns: &[ColumnMeta]) {
+    let targets: Vec<Option<&ColumnMeta>> = if insert.columns.is_empty() {
+        columns.iter().map(Some).collect()
+    } else {
+        insert
+            .columns
+            .iter()
+            .map(|c| columns.iter().find(|m| m.name == c.value))
+            .collect()
+    };
+    let Some(source) = insert.source.as_mut() else {
+        return;
+    };
+    match source.body.as_mut() {
+        SetExpr::Values(values) => {
+            for row in &mut values.rows {
+                for (expr, target) in row.iter_mut().zip(&targets) {
+                    if let Some(target) = target {
+                        cast_for(expr, &target.ty);
+                    }
+                }
+            }
+        }
+        SetExpr::Select(select) => {
+            for (item, target) in select.projection.iter_mut().zip(&targets) {
+                let expr = match item {
+                    gluesql::core::sqlparser::ast::SelectItem::UnnamedExpr(e)
+                    | gluesql::core::sqlparser::ast::SelectItem::ExprWithAlias {
+                        expr: e, ..
+                    } => e,
+                    _ => continue,
+                };
+                if let Some(target) = target {
+                    cast_for(expr, &target.ty);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Adds the casts `UPDATE ... SET column = expr` needs.
+pub fn update_casts(assignments: &mut [Assignment], columns: &[ColumnMeta]) {
+    for assignment in assignments {
+        let AssignmentTarget::ColumnName(name) = &assignment.target else {
+            continue;
+        };
+        let Some(column) = name
+            .0
+            .last()
+            .and_then(|n| columns.iter().find(|c| c.name == n.value))
+        else {
+            continue;
+        };
+        cast_for(&mut assignment.value, &column.ty);
+    }
+}
+
+fn cast_for(expr: &mut Expr, ty: &PgType) {
+    match ty.storage() {
+        GlueType::Text if needs_text_cast(expr) => {
+            let inner = std::mem::replace(expr, Expr::Value(Value::Null));
+            *expr = Expr::Cast {
+                kind: CastKind::Cast,
+                expr: Box::new(inner),
+                data_type: DataType::Text,
+                format: None,
+            };
+        }
+        GlueType::Int => {
+            if let Some(rounded) = rounded_integer(expr) {
+                *expr = rounded;
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Anything but a string literal, NULL or DEFAULT goes into a text column as its text.
+fn needs_text_cast(expr: &Expr) -> bool {
+    match expr {
+        Expr::Value(
+            Value::SingleQuotedString(_)
+            | Value::EscapedStringLiteral(_)
+            | Value::DollarQuotedString(_)
+            | Value::Null,
+        ) => false,
+        Expr::Identifier(ident) if ident.value.eq_ignore_ascii_case("default") => false,
+        Expr::Nested(inner) => needs_text_cast(inner),
+        _ => true,
+    }
+}
+
+/// A numeric literal with a fraction, rounded half away from zero as PostgreSQL's
+/// numeric-to-integer assignment does.
+fn rounded_integer(expr: &Expr) -> Option<Expr> {
+    let (negative, text) = match expr {
+        Expr::Value(Value::Number(n, _)) => (false, n.to_string()),
+        Expr::UnaryOp {
+            op: gluesql::core::sqlparser::ast::UnaryOperator::Minus,
+            expr,
+        } => match expr.as_ref() {
+            Expr::Value(Value::Number(n, _)) => (true, n.to_string()),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    if !text.contains('.') || text.contains(['e', 'E']) {
+        return None;
+    }
+    let value: f64 = text.parse().ok()?;
+    let rounded = value.abs().round() as i64;
+    let rounded = if negative { -rounded } else { rounded };
+    Some(Expr::Value(Value::Number(rounded.into(), false)))
+}

@@ -1,0 +1,170 @@
+//! Query forms GlueSQL reads differently from PostgreSQL, put in a form it reads the same
+//! way, or refused:
+//! - `agg(x) FILTER (WHERE c)` becomes `agg(CASE WHEN c THEN x END)` (GlueSQL ignored the
+//!   filter);
+//! - `GROUP BY 1` groups by the first select item (GlueSQL made one group of a constant);
+//! - `FROM a, b` and `CROSS JOIN` become `JOIN ... ON TRUE` (GlueSQL refused both);
+//! - window functions (`OVER (...)`) are refused: GlueSQL collapsed them to one row.
+
+use super::rewrite::walk_statement;
+use gluesql::core::sqlparser::ast::{
+    Expr, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr, Join, JoinConstraint,
+    JoinOperator, Query, SelectItem, SetExpr, Statement, TableFactor, Value,
+};
+
+/// Why a statement cannot run as PostgreSQL would run it.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ShapeError {
+    /// A construct the playground does not support (0A000).
+    Unsupported(String),
+    /// PostgreSQL's own error, with its wording.
+    Postgres(String),
+}
+
+pub fn reshape(statement: &mut Statement) -> Result<(), ShapeError> {
+    let mut error = None;
+    walk_statement(statement, &mut |expr| {
+        if error.is_none() {
+            if let Err(e) = reshape_expr(expr) {
+                error = Some(e);
+            }
+        }
+    });
+    if let Some(error) = error {
+        return Err(error);
+    }
+    match statement {
+        Statement::Query(query) => reshape_query(query),
+        Statement::Insert(insert) => match insert.source.as_mut() {
+            Some(source) => reshape_query(source),
+            None => Ok(()),
+        },
+        _ => Ok(()),
+    }
+}
+
+fn reshape_expr(expr: &mut Expr) -> Result<(), ShapeError> {
+    let Expr::Function(function) = expr else {
+        return Ok(());
+    };
+    if function.over.is_some() {
+        let name = function.name.to_string().to_lowercase();
+        return Err(ShapeError::Unsupported(format!(
+            "window functions ({name}(...) OVER (...))"
+        )));
+    }
+    let Some(condition) = function.filter.take() else {
+        return Ok(());
+    };
+    let FunctionArguments::List(list) = &mut function.args else {
+        return Err(ShapeError::Unsupported("FILTER on this function".into()));
+    };
+    match list.args.as_mut_slice() {
+        [FunctionArg::Unnamed(arg)] => {
+            let value = match arg {
+                FunctionArgExpr::Wildcard => Expr::Value(Value::Number(1i32.into(), false)),
+                FunctionArgExpr::Expr(e) => e.clone(),
+                FunctionArgExpr::QualifiedWildcard(_) => {
+                    return Err(ShapeError::Unsupported("FILTER with t.*".into()))
+                }
+            };
+            *arg = FunctionArgExpr::Expr(Expr::Case {
+                operand: None,
+                conditions: vec![*condition],
+                results: vec![value],
+                else_result: None,
+            });
+            Ok(())
+        }
+        _ => Err(ShapeError::Unsupported(
+            "FILTER on an aggregate of several arguments".into(),
+        )),
+    }
+}
+
+fn reshape_query(query: &mut Query) -> Result<(), ShapeError> {
+    if let Some(with) = query.with.as_mut() {
+        for cte in &mut with.cte_tables {
+            reshape_query(&mut cte.query)?;
+        }
+    }
+    reshape_set(&mut query.body)
+}
+
+fn reshape_set(body: &mut SetExpr) -> Result<(), ShapeError> {
+    match body {
+        SetExpr::Select(select) => {
+            // FROM a, b: one relation joined to the next ON TRUE, as PostgreSQL reads it.
+            if select.from.len() > 1 {
+                let mut tables = std::mem::take(&mut select.from).into_iter();
+                let mut first = tables.next().expect("two or more");
+                for next in tables {
+                    first.joins.push(Join {
+                        relation: next.relation,
+                        global: false,
+                        join_operator: JoinOperator::Inner(JoinConstraint::On(Expr::Value(
+                            Value::Boolean(true),
+                        ))),
+                    });
+                    first.joins.extend(next.joins);
+                }
+                select.from = vec![first];
+            }
+            for table in &mut select.from {
+                for join in &mut table.joins {
+                    if matches!(join.join_operator, JoinOperator::CrossJoin) {
+                        join.join_operator = JoinOperator::Inner(JoinConstraint::On(Expr::Value(
+                            Value::Boolean(true),
+                        )));
+                    }
+                }
+                for factor in std::iter::once(&mut table.relation)
+                    .chain(table.joins.iter_mut().map(|j| &mut j.relation))
+                {
+                    if let TableFactor::Derived { subquery, .. } = factor {
+                        reshape_query(subquery)?;
+                    }
+                }
+            }
+            if let GroupByExpr::Expressions(exprs, _) = &mut select.group_by {
+                for expr in exprs.iter_mut() {
+                    let Some(position) = ordinal(expr) else {
+                        continue;
+                    };
+                    let item = position
+                        .checked_sub(1)
+                        .and_then(|i| select.projection.get(i));
+                    *expr = match item {
+                        Some(SelectItem::UnnamedExpr(e))
+                        | Some(SelectItem::ExprWithAlias { expr: e, .. }) => e.clone(),
+                        Some(_) => {
+                            return Err(ShapeError::Unsupported(
+                                "GROUP BY the position of a *".into(),
+                            ))
+                        }
+                        None => {
+                            return Err(ShapeError::Postgres(format!(
+                                "GROUP BY position {position} is not in select list"
+                            )))
+                        }
+                    };
+                }
+            }
+            Ok(())
+        }
+        SetExpr::Query(query) => reshape_query(query),
+        SetExpr::SetOperation { left, right, .. } => {
+            reshape_set(left)?;
+            reshape_set(right)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `GROUP BY 2`: an integer constant is a position in the select list.
+fn ordinal(expr: &Expr) -> Option<usize> {
+    match expr {
+        Expr::Value(Value::Number(n, _)) => n.to_string().parse().ok(),
+        _ => None,
+    }
+}
