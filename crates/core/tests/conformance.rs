@@ -36,6 +36,8 @@ use sqllogictest::{
     StatementExpect, DB,
 };
 use sqlpatterns_core::console::pg_text;
+use sqlpatterns_core::dialect::output::pg_text_as;
+use sqlpatterns_core::dialect::PgType;
 use sqlpatterns_core::engine::Database;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -149,22 +151,29 @@ fn playground_answer(db: &mut Database, sql: &str) -> Result<DBOutput<PgColumnTy
         code: e.code.0.to_string(),
         text: e.psql_text(),
     })?;
+    let declared: Vec<Option<PgType>> = db.result_types().to_vec();
     Ok(match payload {
         Payload::Select { labels, rows } => {
+            let declared = (declared.len() == labels.len()).then_some(declared);
+            let declared_type = |i: usize| declared.as_ref().and_then(|d| d[i].as_ref());
             let types = (0..labels.len())
-                .map(|i| {
-                    rows.iter()
+                .map(|i| match declared_type(i) {
+                    Some(ty) => declared_class(ty),
+                    None => rows
+                        .iter()
                         .map(|r| &r[i])
                         .find(|v| !matches!(v, Value::Null))
-                        .map_or(PgColumnType::Any, value_type)
+                        .map_or(PgColumnType::Any, value_type),
                 })
                 .collect();
             let mut lines = vec![labels];
             lines.extend(rows.iter().map(|row| {
                 row.iter()
-                    .map(|v| match v {
-                        Value::Null => cell_text(None),
-                        v => cell_text(Some(&pg_text(v))),
+                    .enumerate()
+                    .map(|(i, v)| match (v, declared_type(i)) {
+                        (Value::Null, _) => cell_text(None),
+                        (v, Some(ty)) => cell_text(Some(&pg_text_as(v, ty))),
+                        (v, None) => cell_text(Some(&pg_text(v))),
                     })
                     .collect()
             }));
@@ -175,6 +184,22 @@ fn playground_answer(db: &mut Database, sql: &str) -> Result<DBOutput<PgColumnTy
         }
         _ => DBOutput::StatementComplete(0),
     })
+}
+
+fn declared_class(ty: &PgType) -> PgColumnType {
+    match ty {
+        PgType::SmallInt | PgType::Integer | PgType::BigInt => PgColumnType::Integer,
+        PgType::Numeric { .. } => PgColumnType::Numeric,
+        PgType::Real | PgType::Double => PgColumnType::Float,
+        PgType::Varchar(_) | PgType::Char(_) | PgType::Text | PgType::Enum(_) => PgColumnType::Text,
+        PgType::Bool => PgColumnType::Boolean,
+        PgType::Timestamp { .. } | PgType::Date | PgType::Time | PgType::Interval => {
+            PgColumnType::Temporal
+        }
+        PgType::Uuid => PgColumnType::Uuid,
+        PgType::Json | PgType::Jsonb => PgColumnType::Json,
+        _ => PgColumnType::Any,
+    }
 }
 
 fn value_type(value: &Value) -> PgColumnType {

@@ -90,12 +90,16 @@ pub fn run_script(db: &mut Database, script: &str) -> ScriptRun {
             .map(|e| e.command.clone())
             .unwrap_or_default();
         let outcome = result
-            .map(|payload| match StatementOutcome::from(payload) {
-                // The command tag tells apart statements GlueSQL reports alike
-                // (SAVEPOINT and BEGIN, RELEASE and COMMIT).
-                StatementOutcome::Done(_) if !command.is_empty() => StatementOutcome::Done(command),
-                other => other,
-            })
+            .map(
+                |payload| match StatementOutcome::with_types(payload, db.result_types()) {
+                    // The command tag tells apart statements GlueSQL reports alike
+                    // (SAVEPOINT and BEGIN, RELEASE and COMMIT).
+                    StatementOutcome::Done(_) if !command.is_empty() => {
+                        StatementOutcome::Done(command)
+                    }
+                    other => other,
+                },
+            )
             .map_err(|err| {
                 let (line, column, exact) = match err.position {
                     Some((l, c)) => {

@@ -69,14 +69,39 @@ pub enum StatementOutcome {
 
 impl From<Payload> for StatementOutcome {
     fn from(payload: Payload) -> Self {
+        Self::with_types(payload, &[])
+    }
+}
+
+impl StatementOutcome {
+    /// The outcome with each result column shown as PostgreSQL shows its type
+    /// (`types` from [`crate::engine::Database::result_types`]; unknown ones by value).
+    pub fn with_types(payload: Payload, types: &[Option<crate::dialect::PgType>]) -> Self {
         match payload {
-            Payload::Select { labels, rows } => StatementOutcome::Rows(ResultSet {
-                columns: labels,
-                rows: rows
-                    .iter()
-                    .map(|row| row.iter().map(Cell::from).collect())
-                    .collect(),
-            }),
+            Payload::Select { labels, rows } => {
+                let typed = types.len() == labels.len();
+                StatementOutcome::Rows(ResultSet {
+                    columns: labels,
+                    rows: rows
+                        .iter()
+                        .map(|row| {
+                            row.iter()
+                                .enumerate()
+                                .map(|(i, value)| {
+                                    let mut cell = Cell::from(value);
+                                    if let (true, Some(Some(ty))) = (typed, types.get(i)) {
+                                        if !value.is_null() {
+                                            cell.text =
+                                                crate::dialect::output::pg_text_as(value, ty);
+                                        }
+                                    }
+                                    cell
+                                })
+                                .collect()
+                        })
+                        .collect(),
+                })
+            }
             Payload::SelectMap(maps) => {
                 // Schemaless rows: the union of keys, in first-seen order, as columns.
                 let mut columns: Vec<String> = Vec::new();

@@ -134,6 +134,9 @@ impl Database {
                 })?;
                 super::logic::three_valued(statement);
                 self.assignment_casts(statement);
+                let scope = super::typing::Scope::of(statement, &self.storage.state);
+                super::typing::numeric_casts(statement, &scope);
+                run.result_types = super::typing::result_types(statement, &scope);
                 rewrite_statement(statement).map_err(|m| {
                     let construct = m.clone();
                     errors::at(

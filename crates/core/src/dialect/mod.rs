@@ -32,6 +32,7 @@ pub(crate) mod query_shape;
 pub(crate) mod returning;
 pub(crate) mod rewrite;
 pub mod types;
+pub(crate) mod typing;
 
 pub use catalog::{ConstraintAction, ConstraintInfo, FkAction};
 pub use gluesql::core::translate::{IntoParamLiteral, ParamLiteral};

@@ -142,6 +142,15 @@ impl PgType {
                     }
                     _ => d,
                 };
+                // NUMERIC(p, s) shows s digits after the point: 0 is stored as 0.00.
+                let d = match scale {
+                    Some(s) if d.scale() < *s => {
+                        let mut d = d;
+                        d.rescale(*s);
+                        d
+                    }
+                    _ => d,
+                };
                 if let Some(p) = precision {
                     let s = scale.unwrap_or(0);
                     let integer_digits = d.trunc().abs().to_string().trim_start_matches('0').len();

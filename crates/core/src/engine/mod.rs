@@ -140,6 +140,8 @@ pub struct Database {
     pub(crate) params: Vec<crate::dialect::ParamLiteral>,
     budget: Budget,
     log: StatementLog,
+    /// The result column types of the last statement (see [`Database::result_types`]).
+    result_types: Vec<Option<crate::dialect::PgType>>,
 }
 
 impl Default for Database {
@@ -154,6 +156,8 @@ pub(crate) struct Run {
     pub command: Option<String>,
     pub plan: Option<String>,
     pub notice: Option<String>,
+    /// PostgreSQL types of the result columns, where the front can tell.
+    pub result_types: Vec<Option<crate::dialect::PgType>>,
 }
 
 /// Engine internals the dialect front works with.
@@ -181,6 +185,7 @@ impl Database {
             params: Vec::new(),
             budget,
             log: StatementLog::default(),
+            result_types: Vec::new(),
         }
     }
 
@@ -252,6 +257,7 @@ impl Database {
             },
         };
         self.log.push_detailed(sql, duration_ms, outcome, details);
+        self.result_types = run.result_types;
         result
     }
 
@@ -461,6 +467,14 @@ impl Database {
         let result = self.execute(sql);
         self.log.discard_last();
         result
+    }
+
+    /// The PostgreSQL types of the last statement's result columns, where the front could
+    /// tell them (`None` elsewhere, and an empty list for statements without a result):
+    /// what output formatting needs beyond GlueSQL's values (a TIMESTAMPTZ is stored as
+    /// UTC and shown with its offset).
+    pub fn result_types(&self) -> &[Option<crate::dialect::PgType>] {
+        &self.result_types
     }
 
     pub fn log(&self) -> &StatementLog {

@@ -1,0 +1,371 @@
+//! Static PostgreSQL types of expressions, from the catalog, and the rewrites that need
+//! them.
+//!
+//! GlueSQL evaluates numbers by their runtime values: a literal `1.50` is a float, an
+//! INTEGER times a NUMERIC converts the numeric to an integer (order totals lost their
+//! cents), `7 / 2` folds to 3.5. PostgreSQL types each expression first: `1.50` is
+//! `numeric` with scale 2, integer x numeric is numeric, integer / integer is integer.
+//! This pass types arithmetic operands (literals, casts, and columns of the statement's
+//! tables) and writes out the casts PostgreSQL applies implicitly, so GlueSQL computes
+//! in the right type. It also answers the types of a query's result columns, which the
+//! output uses (a TIMESTAMPTZ shows its offset).
+//!
+//! A column name is typed only when every table in the statement that has it agrees on
+//! its type; anything it cannot type it leaves to GlueSQL as before.
+
+use super::types::PgType;
+use crate::engine::storage_api::State;
+use gluesql::core::sqlparser::ast::{
+    BinaryOperator, CastKind, DataType, Expr, FunctionArg, FunctionArgExpr, FunctionArguments,
+    Query, SelectItem, SetExpr, Statement, TableFactor, TableWithJoins, Value,
+};
+
+/// The tables a statement reads or writes, by the names it refers to them by.
+pub struct Scope {
+    /// (name or alias, columns with their types).
+    tables: Vec<(String, Vec<(String, PgType)>)>,
+}
+
+impl Scope {
+    pub fn of(statement: &Statement, state: &State) -> Self {
+        let mut scope = Scope { tables: Vec::new() };
+        let mut add = |name: &str, alias: Option<&str>| {
+            if let Some(table) = state.table(name) {
+                let columns = table
+                    .meta
+                    .columns
+                    .iter()
+                    .map(|c| (c.name.clone(), c.ty.clone()))
+                    .collect();
+                scope
+                    .tables
+                    .push((alias.unwrap_or(name).to_string(), columns));
+            }
+        };
+        visit_tables(statement, &mut add);
+        scope
+    }
+
+    fn column(&self, table: Option<&str>, column: &str) -> Option<PgType> {
+        let mut found: Option<&PgType> = None;
+        for (name, columns) in &self.tables {
+            if table.is_some_and(|t| t != name) {
+                continue;
+            }
+            if let Some((_, ty)) = columns.iter().find(|(c, _)| c == column) {
+                match found {
+                    Some(other) if other != ty => return None,
+                    _ => found = Some(ty),
+                }
+            }
+        }
+        found.cloned()
+    }
+
+    /// The columns `*` (or `t.*`) stands for, in order.
+    fn wildcard(&self, table: Option<&str>) -> Vec<Option<PgType>> {
+        self.tables
+            .iter()
+            .filter(|(name, _)| table.is_none_or(|t| t == name))
+            .flat_map(|(_, columns)| columns.iter().map(|(_, ty)| Some(ty.clone())))
+            .collect()
+    }
+}
+
+fn visit_tables(statement: &Statement, add: &mut dyn FnMut(&str, Option<&str>)) {
+    match statement {
+        Statement::Query(query) => visit_query(query, add),
+        Statement::Insert(insert) => {
+            add(&super::create::object_name(&insert.table_name), None);
+            if let Some(source) = &insert.source {
+                visit_query(source, add);
+            }
+        }
+        Statement::Update { table, from, .. } => {
+            visit_table(table, add);
+            if let Some(from) = from {
+                visit_table(from, add);
+            }
+        }
+        Statement::Delete(delete) => {
+            let tables = match &delete.from {
+                gluesql::core::sqlparser::ast::FromTable::WithFromKeyword(t)
+                | gluesql::core::sqlparser::ast::FromTable::WithoutKeyword(t) => t,
+            };
+            tables.iter().for_each(|t| visit_table(t, add));
+        }
+        _ => {}
+    }
+}
+
+fn visit_query(query: &Query, add: &mut dyn FnMut(&str, Option<&str>)) {
+    visit_set(&query.body, add);
+}
+
+fn visit_set(body: &SetExpr, add: &mut dyn FnMut(&str, Option<&str>)) {
+    match body {
+        SetExpr::Select(select) => select.from.iter().for_each(|t| visit_table(t, add)),
+        SetExpr::Query(query) => visit_query(query, add),
+        SetExpr::SetOperation { left, right, .. } => {
+            visit_set(left, add);
+            visit_set(right, add);
+        }
+        _ => {}
+    }
+}
+
+fn visit_table(table: &TableWithJoins, add: &mut dyn FnMut(&str, Option<&str>)) {
+    for factor in std::iter::once(&table.relation).chain(table.joins.iter().map(|j| &j.relation)) {
+        match factor {
+            TableFactor::Table { name, alias, .. } => {
+                add(
+                    &super::create::object_name(name),
+                    alias.as_ref().map(|a| a.name.value.as_str()),
+                );
+            }
+            TableFactor::Derived { subquery, .. } => visit_query(subquery, add),
+            _ => {}
+        }
+    }
+}
+
+/// The PostgreSQL type of `expr`, when this pass can tell.
+pub fn type_of(expr: &Expr, scope: &Scope) -> Option<PgType> {
+    match expr {
+        Expr::Identifier(ident) => scope.column(None, &ident.value),
+        Expr::CompoundIdentifier(parts) if parts.len() == 2 => {
+            scope.column(Some(&parts[0].value), &parts[1].value)
+        }
+        Expr::Nested(inner) => type_of(inner, scope),
+        Expr::Value(Value::Number(n, _)) => Some(number_type(&n.to_string())),
+        Expr::Value(Value::Boolean(_)) => Some(PgType::Bool),
+        Expr::Cast { data_type, .. } => super::types::declare(data_type, |_| false)
+            .ok()
+            .map(|d| d.ty),
+        Expr::UnaryOp { expr, .. } => type_of(expr, scope),
+        Expr::BinaryOp { left, op, right } if is_arithmetic(op) => {
+            let (l, r) = (type_of(left, scope)?, type_of(right, scope)?);
+            arithmetic_type(&l, op, &r)
+        }
+        Expr::Function(function) => {
+            let name = function.name.to_string().to_lowercase();
+            let arg = first_arg(function).and_then(|a| type_of(a, scope));
+            match name.as_str() {
+                "count" => Some(PgType::BigInt),
+                "min" | "max" | "abs" | "coalesce" => arg,
+                "sum" => match arg? {
+                    PgType::SmallInt | PgType::Integer => Some(PgType::BigInt),
+                    PgType::BigInt => Some(PgType::Numeric {
+                        precision: None,
+                        scale: None,
+                    }),
+                    other => Some(other),
+                },
+                "now" | "current_timestamp" => Some(PgType::Timestamp { tz: true }),
+                "date" => Some(PgType::Date),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+fn first_arg(function: &gluesql::core::sqlparser::ast::Function) -> Option<&Expr> {
+    match &function.args {
+        FunctionArguments::List(list) => list.args.iter().find_map(|a| match a {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e),
+            _ => None,
+        }),
+        _ => None,
+    }
+}
+
+/// An unadorned numeric literal: `12` is integer (bigint past int4), `1.50` numeric.
+fn number_type(text: &str) -> PgType {
+    if text.contains(['.', 'e', 'E']) {
+        let scale = text
+            .split_once('.')
+            .map(|(_, f)| f.chars().take_while(|c| c.is_ascii_digit()).count() as u32);
+        PgType::Numeric {
+            precision: None,
+            scale,
+        }
+    } else if text.parse::<i32>().is_ok() {
+        PgType::Integer
+    } else if text.parse::<i64>().is_ok() {
+        PgType::BigInt
+    } else {
+        PgType::Numeric {
+            precision: None,
+            scale: Some(0),
+        }
+    }
+}
+
+fn is_arithmetic(op: &BinaryOperator) -> bool {
+    matches!(
+        op,
+        BinaryOperator::Plus
+            | BinaryOperator::Minus
+            | BinaryOperator::Multiply
+            | BinaryOperator::Divide
+            | BinaryOperator::Modulo
+    )
+}
+
+/// What class a type's arithmetic belongs to.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum NumberClass {
+    Integer,
+    Numeric,
+    Float,
+}
+
+fn class(ty: &PgType) -> Option<NumberClass> {
+    match ty {
+        PgType::SmallInt | PgType::Integer | PgType::BigInt => Some(NumberClass::Integer),
+        PgType::Numeric { .. } => Some(NumberClass::Numeric),
+        PgType::Real | PgType::Double => Some(NumberClass::Float),
+        _ => None,
+    }
+}
+
+fn arithmetic_type(l: &PgType, op: &BinaryOperator, r: &PgType) -> Option<PgType> {
+    let (lc, rc) = (class(l)?, class(r)?);
+    Some(match lc.max(rc) {
+        NumberClass::Integer => {
+            if matches!(l, PgType::BigInt) || matches!(r, PgType::BigInt) {
+                PgType::BigInt
+            } else {
+                PgType::Integer
+            }
+        }
+        NumberClass::Float => PgType::Double,
+        NumberClass::Numeric => {
+            let scale_of = |t: &PgType| match t {
+                PgType::Numeric { scale, .. } => *scale,
+                _ => Some(0),
+            };
+            let scale = match op {
+                BinaryOperator::Plus | BinaryOperator::Minus => {
+                    Some(scale_of(l)?.max(scale_of(r)?))
+                }
+                BinaryOperator::Multiply => Some(scale_of(l)? + scale_of(r)?),
+                _ => None,
+            };
+            PgType::Numeric {
+                precision: None,
+                scale,
+            }
+        }
+    })
+}
+
+/// Writes out PostgreSQL's implicit numeric casts in every arithmetic expression of
+/// `statement`, and types its numeric literals as PostgreSQL does.
+pub fn numeric_casts(statement: &mut Statement, scope: &Scope) {
+    super::rewrite::walk_statement(statement, &mut |expr| cast_node(expr, scope));
+}
+
+fn cast_node(expr: &mut Expr, scope: &Scope) {
+    let Expr::BinaryOp { left, op, right } = expr else {
+        return;
+    };
+    if !is_arithmetic(op) {
+        return;
+    }
+    let (Some(l), Some(r)) = (type_of(left, scope), type_of(right, scope)) else {
+        return;
+    };
+    let (Some(lc), Some(rc)) = (class(&l), class(&r)) else {
+        return;
+    };
+    let target = lc.max(rc);
+    match target {
+        // Integer arithmetic: literals must not fold as exact decimals (`7 / 2` is 3).
+        NumberClass::Integer => {
+            if is_literal(left) && is_literal(right) {
+                wrap(left, DataType::BigInt(None));
+            }
+        }
+        NumberClass::Numeric => {
+            for (side, class) in [(left, lc), (right, rc)] {
+                if is_literal(side) || class != NumberClass::Numeric {
+                    as_decimal(side);
+                }
+            }
+        }
+        NumberClass::Float => {
+            for (side, class) in [(left, lc), (right, rc)] {
+                if class != NumberClass::Float {
+                    wrap(side, DataType::Float(None));
+                }
+            }
+        }
+    }
+}
+
+fn is_literal(expr: &Expr) -> bool {
+    match expr {
+        Expr::Value(Value::Number(..)) => true,
+        Expr::UnaryOp { expr, .. } | Expr::Nested(expr) => is_literal(expr),
+        _ => false,
+    }
+}
+
+/// A numeric literal as the exact decimal it is (`'1.50'` keeps its scale); anything else
+/// cast to DECIMAL.
+fn as_decimal(side: &mut Box<Expr>) {
+    if let Expr::Value(Value::Number(n, _)) = side.as_ref() {
+        let text = n.to_string();
+        **side = Expr::Cast {
+            kind: CastKind::Cast,
+            expr: Box::new(Expr::Value(Value::SingleQuotedString(text))),
+            data_type: decimal(),
+            format: None,
+        };
+        return;
+    }
+    if matches!(side.as_ref(), Expr::Cast { data_type, .. } if *data_type == decimal()) {
+        return;
+    }
+    wrap(side, decimal());
+}
+
+fn decimal() -> DataType {
+    DataType::Decimal(gluesql::core::sqlparser::ast::ExactNumberInfo::None)
+}
+
+fn wrap(side: &mut Box<Expr>, data_type: DataType) {
+    let inner = std::mem::replace(side.as_mut(), Expr::Value(Value::Null));
+    **side = Expr::Cast {
+        kind: CastKind::Cast,
+        expr: Box::new(inner),
+        data_type,
+        format: None,
+    };
+}
+
+/// The types of a query's result columns, where this pass can tell (`None` elsewhere).
+pub fn result_types(statement: &Statement, scope: &Scope) -> Vec<Option<PgType>> {
+    let items: &[SelectItem] = match statement {
+        Statement::Query(query) => match query.body.as_ref() {
+            SetExpr::Select(select) => &select.projection,
+            _ => return Vec::new(),
+        },
+        _ => return Vec::new(),
+    };
+    let mut types = Vec::new();
+    for item in items {
+        match item {
+            SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
+                types.push(type_of(e, scope))
+            }
+            SelectItem::Wildcard(_) => types.extend(scope.wildcard(None)),
+            SelectItem::QualifiedWildcard(name, _) => {
+                types.extend(scope.wildcard(Some(&super::create::object_name(name))))
+            }
+        }
+    }
+    types
+}
