@@ -135,6 +135,8 @@ impl Database {
                 super::logic::three_valued(statement);
                 self.assignment_casts(statement);
                 let scope = super::typing::Scope::of(statement, &self.storage.state);
+                super::typing::check_columns(statement, &scope).map_err(errors::plain)?;
+                super::typing::check_comparisons(statement, &scope).map_err(errors::plain)?;
                 super::typing::numeric_casts(statement, &scope);
                 run.result_types = super::typing::result_types(statement, &scope);
                 rewrite_statement(statement).map_err(|m| {

@@ -369,3 +369,180 @@ pub fn result_types(statement: &Statement, scope: &Scope) -> Vec<Option<PgType>>
     }
     types
 }
+
+/// The type category PostgreSQL's operator resolution works by.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Category {
+    Number,
+    String,
+    Boolean,
+    DateTime,
+    Uuid,
+    Json,
+    Other,
+}
+
+fn category(ty: &PgType) -> Category {
+    match ty {
+        PgType::SmallInt
+        | PgType::Integer
+        | PgType::BigInt
+        | PgType::Numeric { .. }
+        | PgType::Real
+        | PgType::Double => Category::Number,
+        PgType::Varchar(_) | PgType::Char(_) | PgType::Text => Category::String,
+        PgType::Bool => Category::Boolean,
+        PgType::Timestamp { .. } | PgType::Date | PgType::Time | PgType::Interval => {
+            Category::DateTime
+        }
+        PgType::Uuid => Category::Uuid,
+        PgType::Json | PgType::Jsonb => Category::Json,
+        _ => Category::Other,
+    }
+}
+
+/// The type's name without its modifier, as operator errors spell it.
+fn base_name(ty: &PgType) -> String {
+    match ty {
+        PgType::Numeric { .. } => "numeric".into(),
+        PgType::Varchar(_) => "character varying".into(),
+        PgType::Char(_) => "character".into(),
+        other => other.pg_name(),
+    }
+}
+
+/// A comparison between operands of types PostgreSQL has no operator for (`uuid =
+/// character varying`, `integer = text`, `boolean = integer`): PostgreSQL's error, where
+/// GlueSQL would compare the values anyway. Only typed operands count: a quoted literal
+/// is `unknown` and takes the other side's type, as in PostgreSQL.
+pub fn check_comparisons(statement: &mut Statement, scope: &Scope) -> Result<(), String> {
+    let mut error = None;
+    super::rewrite::walk_statement(statement, &mut |expr| {
+        if error.is_some() {
+            return;
+        }
+        let Expr::BinaryOp { left, op, right } = expr else {
+            return;
+        };
+        let symbol = match op {
+            BinaryOperator::Eq => "=",
+            BinaryOperator::NotEq => "<>",
+            BinaryOperator::Lt => "<",
+            BinaryOperator::LtEq => "<=",
+            BinaryOperator::Gt => ">",
+            BinaryOperator::GtEq => ">=",
+            _ => return,
+        };
+        let (Some(l), Some(r)) = (operand_type(left, scope), operand_type(right, scope)) else {
+            return;
+        };
+        let (lc, rc) = (category(&l), category(&r));
+        let json_equality = lc == Category::Json
+            && rc == Category::Json
+            && (matches!(l, PgType::Json) || matches!(r, PgType::Json));
+        let mismatch = lc != rc && lc != Category::Other && rc != Category::Other;
+        if mismatch || json_equality {
+            error = Some(format!(
+                "operator does not exist: {} {symbol} {}\nHINT:  No operator matches the given name and argument types. You might need to add explicit type casts.",
+                base_name(&l),
+                base_name(&r)
+            ));
+        }
+    });
+    error.map_or(Ok(()), Err)
+}
+
+/// Only columns and explicit casts: literals are `unknown` or coerce.
+fn operand_type(expr: &Expr, scope: &Scope) -> Option<PgType> {
+    match expr {
+        Expr::Identifier(_) | Expr::CompoundIdentifier(_) => type_of(expr, scope),
+        Expr::Cast {
+            expr: inner,
+            data_type,
+            ..
+        } => {
+            // `'2024-01-01'::date` is a typed value; so is `col::text`.
+            let _ = inner;
+            super::types::declare(data_type, |_| false)
+                .ok()
+                .map(|d| d.ty)
+        }
+        Expr::Nested(inner) => operand_type(inner, scope),
+        _ => None,
+    }
+}
+
+/// `SELECT misspelled FROM t`: a bare column name that no table of the statement has is
+/// PostgreSQL's `column "misspelled" does not exist`, even when no row is read (GlueSQL
+/// only notices while evaluating a row, so an empty table answered zero rows). Checked
+/// only for plain SELECTs over tables, where the scope is every name a column can have.
+pub fn check_columns(statement: &Statement, scope: &Scope) -> Result<(), String> {
+    let Statement::Query(query) = statement else {
+        return Ok(());
+    };
+    if query.with.is_some() || scope.tables.is_empty() {
+        return Ok(());
+    }
+    let SetExpr::Select(select) = query.body.as_ref() else {
+        return Ok(());
+    };
+    let plain_tables = select.from.iter().all(|t| {
+        std::iter::once(&t.relation)
+            .chain(t.joins.iter().map(|j| &j.relation))
+            .all(|f| matches!(f, TableFactor::Table { args: None, .. }))
+    });
+    if !plain_tables {
+        return Ok(());
+    }
+    let mut exprs: Vec<&Expr> = select
+        .projection
+        .iter()
+        .filter_map(|item| match item {
+            SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => Some(e),
+            _ => None,
+        })
+        .collect();
+    exprs.extend(select.selection.as_ref());
+    for expr in exprs {
+        if let Some(name) = unknown_column(expr, scope) {
+            return Err(format!("column \"{name}\" does not exist"));
+        }
+    }
+    Ok(())
+}
+
+/// The first bare identifier of `expr` (outside subqueries) that no table has.
+fn unknown_column(expr: &Expr, scope: &Scope) -> Option<String> {
+    let mut found = None;
+    let mut probe = expr.clone();
+    super::rewrite::walk_expr(&mut probe, &mut |e| {
+        if found.is_some() {
+            return;
+        }
+        if let Expr::Identifier(ident) = e {
+            let known = scope
+                .tables
+                .iter()
+                .any(|(_, columns)| columns.iter().any(|(c, _)| *c == ident.value));
+            if !known && ident.quote_style.is_none_or(|q| q == '"') {
+                found = Some(ident.value.clone());
+            }
+        }
+    });
+    // Subqueries have tables of their own: only trust a name that appears outside them.
+    found.filter(|name| !mentions_subquery_name(expr, name))
+}
+
+fn mentions_subquery_name(expr: &Expr, _name: &str) -> bool {
+    let mut has_subquery = false;
+    let mut probe = expr.clone();
+    super::rewrite::walk_expr(&mut probe, &mut |e| {
+        if matches!(
+            e,
+            Expr::Subquery(_) | Expr::Exists { .. } | Expr::InSubquery { .. }
+        ) {
+            has_subquery = true;
+        }
+    });
+    has_subquery
+}
