@@ -113,10 +113,30 @@ fn ErrorView(error: ConsoleError, sql: String, start_line: u32) -> impl IntoView
         let caret = format!("{}^", " ".repeat(column_in_text));
         view! { <pre class="error-excerpt">{text}"\n"{caret}</pre> }
     });
+    // As psql prints it: ERROR, then DETAIL and HINT lines; the SQLSTATE beside the place.
+    let detail = error
+        .detail
+        .map(|d| view! { <p class="error-detail">"DETAIL:  "{d}</p> });
+    let hint = error
+        .hint
+        .map(|h| view! { <p class="error-hint">"HINT:  "{h}</p> });
+    let refused = error.code == "0A000";
     view! {
-        <div class="error" data-testid="error" role="alert" data-line=error.line>
+        <div class="error" data-testid="error" role="alert" data-line=error.line
+            data-sqlstate=error.code.clone()>
             <strong>{place}</strong>
-            <p>{error.message}</p>
+            " "
+            <span class="sqlstate" title="SQLSTATE (PostgreSQL's error code)">
+                {format!("SQLSTATE {}", error.code)}
+            </span>
+            <p>"ERROR:  "{error.message}</p>
+            {detail}
+            {hint}
+            {refused.then(|| view! {
+                <p class="error-refused">
+                    "The playground refuses this rather than answer differently from PostgreSQL."
+                </p>
+            })}
             {excerpt}
         </div>
     }

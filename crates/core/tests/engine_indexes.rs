@@ -293,7 +293,7 @@ fn unique_columns_get_a_key_index() {
 #[test]
 fn expression_indexes_seek_on_the_expression() {
     let mut db = posts(100);
-    db.execute("CREATE INDEX posts_double_idx ON posts (author_id * 2)")
+    db.execute("CREATE INDEX posts_double_idx ON posts ((author_id * 2))")
         .unwrap();
     assert_eq!(
         ids(&mut db, "SELECT id FROM posts WHERE author_id * 2 = 14"),

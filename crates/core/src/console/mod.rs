@@ -17,10 +17,15 @@ use serde::Serialize;
 /// instead of freezing the tab.
 pub const MAX_SCRIPT_BYTES: usize = 256 * 1024;
 
-/// A statement that failed: message, and its position in the whole script when known.
+/// A statement that failed, as psql reports it (SQLSTATE, message, DETAIL, HINT), and its
+/// position in the whole script when known.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ConsoleError {
+    /// PostgreSQL's SQLSTATE, e.g. `23505`; `0A000` for what the playground refuses.
+    pub code: String,
     pub message: String,
+    pub detail: Option<String>,
+    pub hint: Option<String>,
     /// 1-based line and column in the script.
     pub line: u32,
     pub column: u32,
@@ -110,7 +115,10 @@ pub fn run_script(db: &mut Database, script: &str) -> ScriptRun {
                     None => (span.line, span.column, false),
                 };
                 ConsoleError {
+                    code: err.code.0.to_string(),
                     message: err.message,
+                    detail: err.detail,
+                    hint: err.hint,
                     line,
                     column,
                     exact,

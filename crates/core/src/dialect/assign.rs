@@ -89,6 +89,21 @@ fn cast_for(expr: &mut Expr, ty: &PgType) {
                 *expr = rounded;
             }
         }
+        // A numeric literal stays exact on its way into a NUMERIC column (GlueSQL reads
+        // `0.1` as a float, which it will not store there).
+        GlueType::Decimal => {
+            if let Expr::Value(Value::Number(n, _)) = expr {
+                let text = n.to_string();
+                *expr = Expr::Cast {
+                    kind: CastKind::Cast,
+                    expr: Box::new(Expr::Value(Value::SingleQuotedString(text))),
+                    data_type: DataType::Decimal(
+                        gluesql::core::sqlparser::ast::ExactNumberInfo::None,
+                    ),
+                    format: None,
+                };
+            }
+        }
         _ => {}
     }
 }

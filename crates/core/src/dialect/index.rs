@@ -50,10 +50,57 @@ impl Database {
                 &table_name,
             ));
         };
+        let column_type = |name: &str| {
+            table
+                .meta
+                .columns
+                .iter()
+                .find(|c| c.name == name)
+                .map(|c| c.ty.clone())
+        };
+        for column in &create.columns {
+            // PostgreSQL's grammar takes a column, a function call, or an expression in
+            // its own parentheses: `ON t ((a + b))`, not `ON t (a + b)`.
+            use gluesql::core::sqlparser::ast::Expr as SqlExpr;
+            let bare_operator = match &column.expr {
+                SqlExpr::Cast {
+                    kind: gluesql::core::sqlparser::ast::CastKind::DoubleColon,
+                    ..
+                } => Some("::".to_string()),
+                SqlExpr::BinaryOp { op, .. } => Some(op.to_string()),
+                _ => None,
+            };
+            if let Some(token) = bare_operator {
+                return Err(errors::at(
+                    sql,
+                    format!("syntax error at or near \"{token}\""),
+                    &token,
+                ));
+            }
+            if !immutable(&column.expr, &column_type) {
+                return Err(errors::plain(
+                    "functions in index expression must be marked IMMUTABLE",
+                ));
+            }
+        }
+        if create
+            .predicate
+            .as_ref()
+            .is_some_and(|p| !immutable(p, &column_type))
+        {
+            return Err(errors::plain(
+                "functions in index predicate must be marked IMMUTABLE",
+            ));
+        }
         let mut exprs = Vec::new();
         for column in &create.columns {
             // ASC/DESC and NULLS FIRST/LAST are accepted: a B-tree reads both ways.
-            let expr = translate(sql, &column.expr)?;
+            // `((expr))`: the parentheses are the grammar's, not part of the key.
+            let mut key = &column.expr;
+            while let gluesql::core::sqlparser::ast::Expr::Nested(inner) = key {
+                key = inner;
+            }
+            let expr = translate(sql, key)?;
             exprs.push(expr);
         }
         if exprs.is_empty() {
@@ -171,4 +218,67 @@ fn identifiers(expr: &Expr) -> Vec<String> {
         walk(&value, &mut out);
     }
     out
+}
+
+/// Whether PostgreSQL accepts `expr` in an index: no volatile or stable function (`now()`,
+/// `random()`), and no TIMESTAMPTZ turned into a DATE, which depends on the session's time
+/// zone (the reference's `DATE(created_at)`; `(created_at AT TIME ZONE 'UTC')::date` is
+/// the immutable way to write it).
+fn immutable(
+    expr: &gluesql::core::sqlparser::ast::Expr,
+    column_type: &dyn Fn(&str) -> Option<super::types::PgType>,
+) -> bool {
+    use gluesql::core::sqlparser::ast::{DataType, Expr as SqlExpr};
+    let is_timestamptz = |e: &SqlExpr| {
+        let name = match e {
+            SqlExpr::Identifier(i) => Some(i.value.as_str()),
+            SqlExpr::CompoundIdentifier(parts) => parts.last().map(|i| i.value.as_str()),
+            _ => None,
+        };
+        name.and_then(column_type)
+            .is_some_and(|t| t == super::types::PgType::Timestamp { tz: true })
+    };
+    let mut ok = true;
+    let mut probe = expr.clone();
+    super::rewrite::walk_expr(&mut probe, &mut |e| match e {
+        SqlExpr::Function(f) => {
+            let name = f.name.to_string().to_lowercase();
+            let args: Vec<&SqlExpr> = match &f.args {
+                gluesql::core::sqlparser::ast::FunctionArguments::List(list) => list
+                    .args
+                    .iter()
+                    .filter_map(|a| match a {
+                        gluesql::core::sqlparser::ast::FunctionArg::Unnamed(
+                            gluesql::core::sqlparser::ast::FunctionArgExpr::Expr(e),
+                        ) => Some(e),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let volatile = matches!(
+                name.as_str(),
+                "now"
+                    | "current_timestamp"
+                    | "current_date"
+                    | "localtimestamp"
+                    | "clock_timestamp"
+                    | "statement_timestamp"
+                    | "random"
+                    | "gen_random_uuid"
+                    | "uuid_generate_v4"
+            );
+            let tz_to_date = name == "date" && args.first().is_some_and(|a| is_timestamptz(a));
+            if volatile || tz_to_date {
+                ok = false;
+            }
+        }
+        SqlExpr::Cast {
+            expr: inner,
+            data_type: DataType::Date,
+            ..
+        } if is_timestamptz(inner) => ok = false,
+        _ => {}
+    });
+    ok
 }

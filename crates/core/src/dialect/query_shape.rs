@@ -8,8 +8,9 @@
 
 use super::rewrite::walk_statement;
 use gluesql::core::sqlparser::ast::{
-    Expr, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr, Join, JoinConstraint,
-    JoinOperator, Query, SelectItem, SetExpr, Statement, TableFactor, Value,
+    Expr, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr, Ident, Join,
+    JoinConstraint, JoinOperator, Query, SelectItem, SetExpr, Statement, TableAlias, TableFactor,
+    Value, Values,
 };
 
 /// Why a statement cannot run as PostgreSQL would run it.
@@ -121,6 +122,7 @@ fn reshape_set(body: &mut SetExpr) -> Result<(), ShapeError> {
                 for factor in std::iter::once(&mut table.relation)
                     .chain(table.joins.iter_mut().map(|j| &mut j.relation))
                 {
+                    series_as_values(factor)?;
                     if let TableFactor::Derived { subquery, .. } = factor {
                         reshape_query(subquery)?;
                     }
@@ -158,6 +160,102 @@ fn reshape_set(body: &mut SetExpr) -> Result<(), ShapeError> {
             reshape_set(right)
         }
         _ => Ok(()),
+    }
+}
+
+/// The most rows `generate_series` makes in the playground.
+pub const MAX_SERIES_ROWS: i64 = 100_000;
+
+/// `FROM generate_series(a, b [, step]) AS g` over integer constants: the same rows as a
+/// VALUES list, one column named like the alias (PostgreSQL's naming), which GlueSQL reads.
+fn series_as_values(factor: &mut TableFactor) -> Result<(), ShapeError> {
+    let TableFactor::Table {
+        name,
+        alias,
+        args: Some(args),
+        ..
+    } = factor
+    else {
+        return Ok(());
+    };
+    if !name.to_string().eq_ignore_ascii_case("generate_series") {
+        return Ok(());
+    }
+    let numbers: Option<Vec<i64>> = args
+        .args
+        .iter()
+        .map(|a| match a {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => integer(e),
+            _ => None,
+        })
+        .collect();
+    let (start, stop, step) = match numbers.as_deref() {
+        Some([a, b]) => (*a, *b, 1),
+        Some([a, b, s]) => (*a, *b, *s),
+        _ => {
+            return Err(ShapeError::Unsupported(
+                "generate_series over anything but integer constants".into(),
+            ))
+        }
+    };
+    if step == 0 {
+        return Err(ShapeError::Postgres("step size cannot equal zero".into()));
+    }
+    let count = if (step > 0 && stop < start) || (step < 0 && stop > start) {
+        0
+    } else {
+        (stop - start) / step + 1
+    };
+    if count > MAX_SERIES_ROWS {
+        return Err(ShapeError::Unsupported(format!(
+            "generate_series of more than {MAX_SERIES_ROWS} rows"
+        )));
+    }
+    if count == 0 {
+        return Err(ShapeError::Unsupported("an empty generate_series".into()));
+    }
+    let rows = (0..count)
+        .map(|i| vec![Expr::Value(Value::Number((start + i * step).into(), false))])
+        .collect();
+    let mut alias = alias.take().unwrap_or_else(|| TableAlias {
+        name: Ident::new("generate_series"),
+        columns: Vec::new(),
+    });
+    if alias.columns.is_empty() {
+        alias.columns = vec![alias.name.clone()];
+    }
+    *factor = TableFactor::Derived {
+        lateral: false,
+        subquery: Box::new(Query {
+            with: None,
+            body: Box::new(SetExpr::Values(Values {
+                explicit_row: false,
+                rows,
+            })),
+            order_by: None,
+            limit: None,
+            limit_by: vec![],
+            offset: None,
+            fetch: None,
+            locks: vec![],
+            for_clause: None,
+            settings: None,
+            format_clause: None,
+        }),
+        alias: Some(alias),
+    };
+    Ok(())
+}
+
+fn integer(expr: &Expr) -> Option<i64> {
+    match expr {
+        Expr::Value(Value::Number(n, _)) => n.to_string().parse().ok(),
+        Expr::UnaryOp {
+            op: gluesql::core::sqlparser::ast::UnaryOperator::Minus,
+            expr,
+        } => integer(expr).map(|n| -n),
+        Expr::Nested(inner) => integer(inner),
+        _ => None,
     }
 }
 

