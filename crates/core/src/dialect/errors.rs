@@ -38,7 +38,13 @@ pub fn fk_delete(parent: &str, constraint: &str, child: &str) -> String {
 /// A construct the front does not support, with where it is in the statement's text
 /// (found by searching for `needle`, case-insensitively).
 pub fn unsupported(sql: &str, construct: &str, needle: &str) -> EngineError {
-    EngineError::unsupported(construct).at(position_of(sql, needle))
+    // A construct that is PostgreSQL's own error (`type "x" does not exist`) says so.
+    let error = if construct.ends_with(" does not exist") {
+        EngineError::new(construct)
+    } else {
+        EngineError::unsupported(construct)
+    };
+    error.at(position_of(sql, needle))
 }
 
 /// An error at the place `needle` first occurs in `sql`.

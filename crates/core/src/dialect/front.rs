@@ -137,16 +137,10 @@ impl Database {
                 let scope = super::typing::Scope::of(statement, &self.storage.state);
                 super::typing::check_columns(statement, &scope).map_err(errors::plain)?;
                 super::typing::check_comparisons(statement, &scope).map_err(errors::plain)?;
+                super::typing::pg_typeof(statement, &scope);
                 super::typing::numeric_casts(statement, &scope);
                 run.result_types = super::typing::result_types(statement, &scope);
-                rewrite_statement(statement).map_err(|m| {
-                    let construct = m.clone();
-                    errors::at(
-                        sql,
-                        format!("feature not supported in this playground: {construct}"),
-                        "(",
-                    )
-                })?;
+                rewrite_statement(statement).map_err(|m| errors::unsupported(sql, &m, "("))?;
                 if let Some((table, items)) = super::returning::take_returning(statement) {
                     let statement = statement.clone();
                     return self

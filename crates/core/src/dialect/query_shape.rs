@@ -89,7 +89,62 @@ fn reshape_query(query: &mut Query) -> Result<(), ShapeError> {
             reshape_query(&mut cte.query)?;
         }
     }
-    reshape_set(&mut query.body)
+    reshape_set(&mut query.body)?;
+    nulls_order(query);
+    Ok(())
+}
+
+/// `ORDER BY x [ASC|DESC] NULLS FIRST|LAST`. GlueSQL sorts NULL last ascending and first
+/// descending, as PostgreSQL does by default, but reads no NULLS clause: the default is
+/// dropped, the other order gets a key before `x` that puts the NULLs where asked.
+fn nulls_order(query: &mut Query) {
+    let Some(order_by) = query.order_by.as_mut() else {
+        return;
+    };
+    let projection: Vec<SelectItem> = match query.body.as_ref() {
+        SetExpr::Select(select) => select.projection.clone(),
+        _ => Vec::new(),
+    };
+    let mut keys = Vec::new();
+    for mut item in std::mem::take(&mut order_by.exprs) {
+        let Some(nulls_first) = item.nulls_first.take() else {
+            keys.push(item);
+            continue;
+        };
+        let descending = item.asc == Some(false);
+        if nulls_first != descending {
+            // Not the default for this direction: sort on "is it NULL?" first.
+            let value = match &item.expr {
+                Expr::Identifier(name) => projection
+                    .iter()
+                    .find_map(|p| match p {
+                        SelectItem::ExprWithAlias { expr, alias } if alias.value == name.value => {
+                            Some(expr.clone())
+                        }
+                        _ => None,
+                    })
+                    .unwrap_or_else(|| item.expr.clone()),
+                other => other.clone(),
+            };
+            let (null_rank, other_rank) = if nulls_first { (0, 1) } else { (1, 0) };
+            keys.push(gluesql::core::sqlparser::ast::OrderByExpr {
+                expr: Expr::Case {
+                    operand: None,
+                    conditions: vec![Expr::IsNull(Box::new(value))],
+                    results: vec![Expr::Value(Value::Number(null_rank.into(), false))],
+                    else_result: Some(Box::new(Expr::Value(Value::Number(
+                        other_rank.into(),
+                        false,
+                    )))),
+                },
+                asc: None,
+                nulls_first: None,
+                with_fill: None,
+            });
+        }
+        keys.push(item);
+    }
+    order_by.exprs = keys;
 }
 
 fn reshape_set(body: &mut SetExpr) -> Result<(), ShapeError> {

@@ -135,6 +135,8 @@ pub fn walk_expr(expr: &mut Expr, f: &mut dyn FnMut(&mut Expr)) {
         | Expr::IsNotTrue(e)
         | Expr::IsFalse(e)
         | Expr::IsNotFalse(e)
+        | Expr::IsUnknown(e)
+        | Expr::IsNotUnknown(e)
         | Expr::Cast { expr: e, .. }
         | Expr::Extract { expr: e, .. }
         | Expr::Ceil { expr: e, .. }
@@ -272,6 +274,45 @@ pub fn pg_node(expr: &mut Expr, errors: &mut Vec<String>) {
                 _ => {}
             }
         }
+        // IS [NOT] TRUE / FALSE / UNKNOWN: never NULL, as PostgreSQL's.
+        Expr::IsTrue(e) | Expr::IsNotTrue(e) | Expr::IsFalse(e) | Expr::IsNotFalse(e) => {
+            let inner = e.as_ref().clone();
+            let (test, when) = match expr {
+                Expr::IsTrue(_) => (inner, true),
+                Expr::IsNotTrue(_) => (inner, false),
+                Expr::IsFalse(_) => (not(inner), true),
+                _ => (not(inner), false),
+            };
+            *expr = case_when(test, boolean(when), boolean(!when));
+        }
+        Expr::IsUnknown(e) => *expr = Expr::IsNull(e.clone()),
+        Expr::IsNotUnknown(e) => *expr = Expr::IsNotNull(e.clone()),
+        // a IS [NOT] DISTINCT FROM b: equality where NULL equals NULL, never NULL itself.
+        Expr::IsDistinctFrom(a, b) | Expr::IsNotDistinctFrom(a, b) => {
+            let (a, b) = (a.as_ref().clone(), b.as_ref().clone());
+            let distinct = matches!(expr, Expr::IsDistinctFrom(..));
+            let both_null = Expr::BinaryOp {
+                left: Box::new(Expr::IsNull(Box::new(a.clone()))),
+                op: BinaryOperator::And,
+                right: Box::new(Expr::IsNull(Box::new(b.clone()))),
+            };
+            let one_null = Expr::BinaryOp {
+                left: Box::new(Expr::IsNull(Box::new(a.clone()))),
+                op: BinaryOperator::Or,
+                right: Box::new(Expr::IsNull(Box::new(b.clone()))),
+            };
+            let differ = Expr::BinaryOp {
+                left: Box::new(a),
+                op: BinaryOperator::NotEq,
+                right: Box::new(b),
+            };
+            *expr = Expr::Case {
+                operand: None,
+                conditions: vec![both_null, one_null, differ],
+                results: vec![boolean(!distinct), boolean(distinct), boolean(distinct)],
+                else_result: Some(Box::new(boolean(!distinct))),
+            };
+        }
         // `TIMESTAMPTZ '2024-01-01 10:00:00+00'`: a timestamp read as UTC (GlueSQL's
         // parser knows no TIMESTAMPTZ type).
         Expr::TypedString { data_type, value } if is_timestamptz(data_type) => {
@@ -327,6 +368,26 @@ pub fn pg_node(expr: &mut Expr, errors: &mut Vec<String>) {
             }
         }
         _ => {}
+    }
+}
+
+fn boolean(b: bool) -> Expr {
+    Expr::Value(Value::Boolean(b))
+}
+
+fn not(expr: Expr) -> Expr {
+    Expr::UnaryOp {
+        op: gluesql::core::sqlparser::ast::UnaryOperator::Not,
+        expr: Box::new(Expr::Nested(Box::new(expr))),
+    }
+}
+
+fn case_when(condition: Expr, then: Expr, otherwise: Expr) -> Expr {
+    Expr::Case {
+        operand: None,
+        conditions: vec![condition],
+        results: vec![then],
+        else_result: Some(Box::new(otherwise)),
     }
 }
 

@@ -142,6 +142,14 @@ pub fn type_of(expr: &Expr, scope: &Scope) -> Option<PgType> {
         Expr::Cast { data_type, .. } => super::types::declare(data_type, |_| false)
             .ok()
             .map(|d| d.ty),
+        // `-2147483648` is one integer constant, not the negation of a bigint.
+        Expr::UnaryOp {
+            op: gluesql::core::sqlparser::ast::UnaryOperator::Minus,
+            expr: inner,
+        } if matches!(inner.as_ref(), Expr::Value(Value::Number(..))) => match inner.as_ref() {
+            Expr::Value(Value::Number(n, _)) => Some(number_type(&format!("-{n}"))),
+            _ => None,
+        },
         Expr::UnaryOp { expr, .. } => type_of(expr, scope),
         Expr::BinaryOp { left, op, right } if is_arithmetic(op) => {
             let (l, r) = (type_of(left, scope)?, type_of(right, scope)?);
@@ -236,6 +244,8 @@ fn arithmetic_type(l: &PgType, op: &BinaryOperator, r: &PgType) -> Option<PgType
         NumberClass::Integer => {
             if matches!(l, PgType::BigInt) || matches!(r, PgType::BigInt) {
                 PgType::BigInt
+            } else if matches!((l, r), (PgType::SmallInt, PgType::SmallInt)) {
+                PgType::SmallInt
             } else {
                 PgType::Integer
             }
@@ -545,4 +555,35 @@ fn mentions_subquery_name(expr: &Expr, _name: &str) -> bool {
         }
     });
     has_subquery
+}
+
+/// `pg_typeof(expr)`: the name of the type this pass gives `expr` (`integer`, `numeric`,
+/// `timestamp with time zone`; a quoted literal is `unknown`). Left as it is (and refused)
+/// where the pass cannot tell.
+pub fn pg_typeof(statement: &mut Statement, scope: &Scope) {
+    super::rewrite::walk_statement(statement, &mut |expr| {
+        let Expr::Function(function) = expr else {
+            return;
+        };
+        if !function.name.to_string().eq_ignore_ascii_case("pg_typeof") {
+            return;
+        }
+        let name = match first_arg(function) {
+            Some(Expr::Value(Value::SingleQuotedString(_))) => Some("unknown".to_string()),
+            Some(arg) => type_of(arg, scope).map(|t| base_name(&t)),
+            None => None,
+        };
+        let (Some(name), Some(arg)) = (name, first_arg(function).cloned()) else {
+            return;
+        };
+        // Still evaluated (an aggregate keeps the query an aggregate query, an error
+        // still raises), but answered by its static type.
+        let literal = Expr::Value(Value::SingleQuotedString(name));
+        *expr = Expr::Case {
+            operand: None,
+            conditions: vec![Expr::IsNull(Box::new(arg))],
+            results: vec![literal.clone()],
+            else_result: Some(Box::new(literal)),
+        };
+    });
 }
