@@ -71,6 +71,13 @@ fn StatementResult(run: StatementRun) -> impl IntoView {
         .notice
         .clone()
         .map(|n| view! { <div class="stmt-notice">"NOTICE: " {n}</div> });
+    let difference = run.known_difference.clone().map(|(id, line)| {
+        view! {
+            <div class="stmt-difference" data-testid="known-difference" data-difference=id>
+                "Differs from PostgreSQL: " {line}
+            </div>
+        }
+    });
     let body = match run.outcome {
         Ok(StatementOutcome::Rows(rs)) => view! { <ResultTable rs=rs /> }.into_any(),
         Ok(_) => ().into_any(),
@@ -87,6 +94,7 @@ fn StatementResult(run: StatementRun) -> impl IntoView {
             </div>
             {access}
             {notice}
+            {difference}
             {body}
         </div>
     }

@@ -146,6 +146,10 @@ struct Playground {
     answers: mpsc::Receiver<Result<DBOutput<PgColumnType>, SqlError>>,
 }
 
+/// The known difference (KNOWN_DIFFERENCES.md) the last statement ran into, if any: the
+/// engine flags it, and the ledger lists such records as `known`.
+type LastDifference = std::sync::Arc<std::sync::Mutex<Option<String>>>;
+
 /// One statement's answer in the corpus's shape.
 fn playground_answer(db: &mut Database, sql: &str) -> Result<DBOutput<PgColumnType>, SqlError> {
     let payload = db.execute(sql).map_err(|e| SqlError {
@@ -225,7 +229,7 @@ fn value_type(value: &Value) -> PgColumnType {
 }
 
 impl Playground {
-    fn start() -> Self {
+    fn start(last_difference: LastDifference) -> Self {
         let (sql_tx, sql_rx) = mpsc::channel::<String>();
         let (answer_tx, answer_rx) = mpsc::channel();
         std::thread::spawn(move || {
@@ -235,6 +239,14 @@ impl Playground {
                 let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     playground_answer(&mut db, &sql)
                 }))
+                .inspect(|_| {
+                    *last_difference.lock().unwrap() = db
+                        .log()
+                        .entries()
+                        .last()
+                        .and_then(|e| e.difference)
+                        .map(|d| d.id.to_string());
+                })
                 .unwrap_or_else(|panic| {
                     let what = panic
                         .downcast_ref::<String>()
@@ -636,6 +648,8 @@ fn corpus_matches_postgresql() {
 enum Divergence {
     /// `feature not supported in this playground` (0A000): allowed, listed.
     Refused,
+    /// A known difference (KNOWN_DIFFERENCES.md), which the console names in one line.
+    Known(String),
     /// Any other answer than PostgreSQL's: a lesson taught wrong, listed until fixed.
     Differs,
 }
@@ -645,8 +659,9 @@ const LEDGER: &str = "divergences.txt";
 /// One ledger line: `<file> | refused|differs | <sql on one line>`.
 fn ledger_line(file: &str, kind: &Divergence, sql: &str) -> String {
     let kind = match kind {
-        Divergence::Refused => "refused",
-        Divergence::Differs => "differs",
+        Divergence::Refused => "refused".to_string(),
+        Divergence::Known(id) => format!("known {id}"),
+        Divergence::Differs => "differs".to_string(),
     };
     format!("{file} | {kind} | {}", one_line(sql))
 }
@@ -657,7 +672,12 @@ fn run_on_playground(
     name: &str,
     records: Vec<Record<PgColumnType>>,
 ) -> (usize, Vec<(String, String)>) {
-    let mut runner = Runner::new(|| async { Ok(Playground::start()) });
+    let last_difference = LastDifference::default();
+    let shared = last_difference.clone();
+    let mut runner = Runner::new(move || {
+        let shared = shared.clone();
+        async move { Ok(Playground::start(shared)) }
+    });
     runner.add_label(OUR_LABEL);
     runner.with_column_validator(column_types_agree);
     let mut ran = 0;
@@ -682,9 +702,11 @@ fn run_on_playground(
         let Some(sql) = sql else { continue };
         ran += 1;
         if let Err(report) = check(&record, &output) {
-            let refused = refusal(&output);
-            let kind = if refused {
+            let known = last_difference.lock().unwrap().clone();
+            let kind = if refusal(&output) {
                 Divergence::Refused
+            } else if let Some(id) = known {
+                Divergence::Known(id)
             } else {
                 Divergence::Differs
             };
@@ -811,15 +833,17 @@ fn playground_answers_as_postgresql() {
         }
     }
     let refused = lines.iter().filter(|l| l.contains(" | refused | ")).count();
-    let differs = lines.len() - refused;
+    let known = lines.iter().filter(|l| l.contains(" | known ")).count();
+    let differs = lines.len() - refused - known;
     eprintln!(
-        "playground: {total} statements, {} as PostgreSQL, {refused} refused (0A000), {differs} differ",
+        "playground: {total} statements, {} as PostgreSQL, {refused} refused (0A000), {known} known differences, {differs} differ",
         total - lines.len()
     );
     let ledger_path = corpus_dir().join(LEDGER);
     let mut text = String::from(
         "# Corpus records the playground does not answer as PostgreSQL, recorded by\n\
          # tests/conformance.rs (SQLPATTERNS_BLESS=1). `refused`: 0A000, allowed.\n\
+         # `known <id>`: a difference KNOWN_DIFFERENCES.md explains and the console names.\n\
          # `differs`: a wrong answer, to fix. Checked: the test fails when this list changes.\n",
     );
     for line in &lines {

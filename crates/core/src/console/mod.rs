@@ -50,6 +50,9 @@ pub struct StatementRun {
     pub plan: Option<String>,
     /// What PostgreSQL would print as a NOTICE.
     pub notice: Option<String>,
+    /// The one line saying how this answer differs from PostgreSQL's, when the statement
+    /// runs into a known difference (KNOWN_DIFFERENCES.md): (id, line).
+    pub known_difference: Option<(String, String)>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -148,6 +151,9 @@ pub fn run_script(db: &mut Database, script: &str) -> ScriptRun {
                 .collect(),
             plan: entry.plan,
             notice: entry.notice,
+            known_difference: entry
+                .difference
+                .map(|d| (d.id.to_string(), d.line.to_string())),
         });
         if failed {
             run.skipped = spans.len() - i - 1;

@@ -135,6 +135,7 @@ impl Database {
                 super::logic::three_valued(statement);
                 self.assignment_casts(statement);
                 let scope = super::typing::Scope::of(statement, &self.storage.state);
+                run.difference = super::differences::detect(statement, &scope);
                 super::typing::check_columns(statement, &scope).map_err(errors::plain)?;
                 super::typing::check_comparisons(statement, &scope).map_err(errors::plain)?;
                 super::typing::pg_typeof(statement, &scope);

@@ -225,6 +225,42 @@ fn value_node(expr: &mut Expr) {
                 case(vec![(matched, on_match)], null())
             };
         }
+        // x NOT IN (SELECT c ...): FALSE on a match, else NULL when the subquery returns a
+        // NULL (or x is NULL and it returns anything), else TRUE. GlueSQL ignored the NULLs,
+        // the very trap this lesson is about ("users without orders" finds none).
+        Expr::InSubquery {
+            expr: needle,
+            subquery,
+            negated: true,
+        } => {
+            let matched = Expr::InSubquery {
+                expr: needle.clone(),
+                subquery: subquery.clone(),
+                negated: false,
+            };
+            let rows = |only_nulls: bool| {
+                parse_exists(&format!(
+                    "SELECT 1 FROM ({subquery}) AS not_in_rows (v){}",
+                    if only_nulls { " WHERE v IS NULL" } else { "" }
+                ))
+            };
+            let (Some(null_row), Some(some_row)) = (rows(true), rows(false)) else {
+                return;
+            };
+            let needle_null = Expr::BinaryOp {
+                left: Box::new(is_null(needle.as_ref().clone())),
+                op: BinaryOperator::And,
+                right: Box::new(some_row),
+            };
+            *expr = case(
+                vec![
+                    (matched, boolean(false)),
+                    (null_row, null()),
+                    (needle_null, null()),
+                ],
+                boolean(true),
+            );
+        }
         Expr::Like {
             expr: a,
             pattern: b,
@@ -244,6 +280,16 @@ fn value_node(expr: &mut Expr) {
         }
         _ => {}
     }
+}
+
+/// `EXISTS (<query>)` from its text (the subquery is the user's own, printed back).
+fn parse_exists(query: &str) -> Option<Expr> {
+    use gluesql::core::sqlparser::dialect::PostgreSqlDialect;
+    use gluesql::core::sqlparser::parser::Parser;
+    let mut parser = Parser::new(&PostgreSqlDialect {})
+        .try_with_sql(&format!("EXISTS ({query})"))
+        .ok()?;
+    parser.parse_expr().ok()
 }
 
 /// Literals that cannot be NULL: the rewrite keeps their plain form.

@@ -21,6 +21,7 @@ mod assign;
 pub mod catalog;
 pub(crate) mod constraints;
 pub(crate) mod create;
+pub mod differences;
 pub mod errors;
 pub(crate) mod foreign;
 mod front;

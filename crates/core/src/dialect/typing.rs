@@ -27,7 +27,7 @@ pub struct Scope {
 }
 
 impl Scope {
-    pub fn of(statement: &Statement, state: &State) -> Self {
+    pub(crate) fn of(statement: &Statement, state: &State) -> Self {
         let mut scope = Scope { tables: Vec::new() };
         let mut add = |name: &str, alias: Option<&str>| {
             if let Some(table) = state.table(name) {

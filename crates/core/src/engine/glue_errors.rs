@@ -13,7 +13,7 @@ pub(crate) fn translate(message: &str) -> Option<EngineError> {
         .split_once(": ")
         .filter(|(stage, _)| !stage.contains(' '))
         .map_or(message, |(_, what)| what);
-    if let Some(feature) = unsupported_feature(what) {
+    if let Some(feature) = unsupported_feature(what, message) {
         return Some(EngineError::unsupported(feature));
     }
     if what.contains("the divisor should not be zero") {
@@ -97,7 +97,7 @@ pub(crate) fn translate(message: &str) -> Option<EngineError> {
 
 /// What GlueSQL says it cannot do, named the way a learner wrote it: these answers are
 /// refusals (0A000), never a different answer.
-fn unsupported_feature(what: &str) -> Option<String> {
+fn unsupported_feature(what: &str, message: &str) -> Option<String> {
     let short = |text: &str| -> String {
         let text = text.trim();
         if text.chars().count() > 60 {
@@ -174,6 +174,9 @@ fn unsupported_feature(what: &str) -> Option<String> {
                 .trim_end_matches(": ");
             return Some(format!("{kind} {}", short(rest)));
         }
+    }
+    if message.starts_with("interval: unreachable") {
+        return Some("this interval input or arithmetic".to_string());
     }
     if what.starts_with("unimplemented") || what.ends_with("is not supported") {
         return Some(short(what.trim_start_matches("unimplemented - ")));

@@ -99,6 +99,9 @@ pub struct LogEntry {
     /// What foreign-key actions (ON DELETE CASCADE / SET NULL, ON UPDATE ...) did to other
     /// tables' rows; empty for most statements and for failed ones.
     pub constraint_actions: Vec<crate::dialect::ConstraintAction>,
+    /// A known difference from PostgreSQL this statement ran into (KNOWN_DIFFERENCES.md),
+    /// for the one line the console shows under its result.
+    pub difference: Option<crate::dialect::differences::KnownDifference>,
 }
 
 /// What the engine measured about a statement, beyond its outcome.
@@ -110,6 +113,7 @@ pub struct StatementDetails {
     pub plan: Option<String>,
     pub notice: Option<String>,
     pub constraint_actions: Vec<crate::dialect::ConstraintAction>,
+    pub difference: Option<crate::dialect::differences::KnownDifference>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -144,6 +148,7 @@ impl StatementLog {
             plan: details.plan,
             notice: details.notice,
             constraint_actions: details.constraint_actions,
+            difference: details.difference,
         });
         self.entries.last().expect("just pushed")
     }

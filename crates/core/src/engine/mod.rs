@@ -158,6 +158,8 @@ pub(crate) struct Run {
     pub notice: Option<String>,
     /// PostgreSQL types of the result columns, where the front can tell.
     pub result_types: Vec<Option<crate::dialect::PgType>>,
+    /// A known difference from PostgreSQL the statement runs into.
+    pub difference: Option<crate::dialect::differences::KnownDifference>,
 }
 
 /// Engine internals the dialect front works with.
@@ -250,6 +252,7 @@ impl Database {
             accesses: report.accesses,
             plan: run.plan,
             notice: run.notice,
+            difference: if result.is_ok() { run.difference } else { None },
             constraint_actions: if result.is_ok() {
                 std::mem::take(&mut self.storage.constraint_actions)
             } else {
