@@ -74,6 +74,10 @@ pub fn update_casts(assignments: &mut [Assignment], columns: &[ColumnMeta]) {
 }
 
 fn cast_for(expr: &mut Expr, ty: &PgType) {
+    if let Some(typed) = typed_literal(expr, ty) {
+        *expr = typed;
+        return;
+    }
     match ty.storage() {
         GlueType::Text if needs_text_cast(expr) => {
             let inner = std::mem::replace(expr, Expr::Value(Value::Null));
@@ -123,9 +127,49 @@ fn needs_text_cast(expr: &Expr) -> bool {
     }
 }
 
+/// A quoted literal is of type `unknown` in PostgreSQL and takes the type it meets (a
+/// column's, a cast's): `'42'` into an INTEGER is 42, `'yes'` into a BOOLEAN is true.
+/// GlueSQL compares and stores the text as text; this writes the conversion out (and a
+/// literal that is not valid for the type fails with PostgreSQL's 22P02).
+pub(crate) fn typed_literal(expr: &Expr, ty: &PgType) -> Option<Expr> {
+    let Expr::Value(Value::SingleQuotedString(text)) = expr else {
+        return None;
+    };
+    let cast_to = |data_type: DataType| Expr::Cast {
+        kind: CastKind::Cast,
+        expr: Box::new(Expr::Value(Value::SingleQuotedString(
+            text.trim().to_string(),
+        ))),
+        data_type,
+        format: None,
+    };
+    match ty.storage() {
+        GlueType::Int => Some(cast_to(DataType::BigInt(None))),
+        GlueType::Decimal => Some(cast_to(DataType::Decimal(
+            gluesql::core::sqlparser::ast::ExactNumberInfo::None,
+        ))),
+        GlueType::Float => Some(cast_to(DataType::Float(None))),
+        GlueType::Uuid => Some(cast_to(DataType::Uuid)),
+        GlueType::Boolean => Some(match boolean_spelling(text) {
+            Some(b) => Expr::Value(Value::Boolean(b)),
+            None => cast_to(DataType::Boolean),
+        }),
+        _ => None,
+    }
+}
+
+/// PostgreSQL's spellings of a boolean (`t`, `yes`, `on`, `1`, any case, blanks around).
+pub(crate) fn boolean_spelling(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "t" | "tr" | "tru" | "true" | "y" | "ye" | "yes" | "on" | "1" => Some(true),
+        "f" | "fa" | "fal" | "fals" | "false" | "n" | "no" | "of" | "off" | "0" => Some(false),
+        _ => None,
+    }
+}
+
 /// A numeric literal with a fraction, rounded half away from zero as PostgreSQL's
 /// numeric-to-integer assignment does.
-fn rounded_integer(expr: &Expr) -> Option<Expr> {
+pub(crate) fn rounded_integer(expr: &Expr) -> Option<Expr> {
     let (negative, text) = match expr {
         Expr::Value(Value::Number(n, _)) => (false, n.to_string()),
         Expr::UnaryOp {

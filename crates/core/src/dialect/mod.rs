@@ -17,7 +17,7 @@
 //! (`foreign`). Errors carry PostgreSQL's wording and the constraint's name (`errors`).
 
 pub(crate) mod alter;
-mod assign;
+pub(crate) mod assign;
 pub mod catalog;
 pub(crate) mod constraints;
 pub(crate) mod create;

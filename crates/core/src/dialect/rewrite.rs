@@ -332,6 +332,14 @@ pub fn pg_node(expr: &mut Expr, errors: &mut Vec<String>) {
             let inner = std::mem::replace(timestamp.as_mut(), Expr::Value(Value::Null));
             *expr = Expr::Nested(Box::new(inner));
         }
+        // `'yes'::boolean`, `' 42 '::int`, `2.5::int`: PostgreSQL's input rules for a literal.
+        Expr::Cast {
+            expr: inner,
+            data_type,
+            ..
+        } if literal_cast(inner, data_type).is_some() => {
+            *expr = literal_cast(inner, data_type).expect("checked");
+        }
         Expr::Cast { data_type, .. } => match storage_sql_type(data_type) {
             Ok(mapped) => *data_type = mapped,
             Err(message) => errors.push(message),
@@ -368,6 +376,38 @@ pub fn pg_node(expr: &mut Expr, errors: &mut Vec<String>) {
             }
         }
         _ => {}
+    }
+}
+
+/// A literal cast whose PostgreSQL result GlueSQL would not give: a boolean spelling, an
+/// integer with blanks around it, a numeric rounded into an integer.
+fn literal_cast(inner: &Expr, data_type: &DataType) -> Option<Expr> {
+    let integer = matches!(
+        data_type,
+        DataType::Int(_)
+            | DataType::Integer(_)
+            | DataType::BigInt(_)
+            | DataType::SmallInt(_)
+            | DataType::Int2(_)
+            | DataType::Int4(_)
+            | DataType::Int8(_)
+    );
+    match (inner, data_type) {
+        (Expr::Value(Value::SingleQuotedString(text)), DataType::Boolean | DataType::Bool) => {
+            super::assign::boolean_spelling(text).map(boolean)
+        }
+        (Expr::Value(Value::SingleQuotedString(text)), _)
+            if integer && text.trim() != text && !text.trim().is_empty() =>
+        {
+            Some(cast(
+                Expr::Value(Value::SingleQuotedString(text.trim().to_string())),
+                data_type.clone(),
+            ))
+        }
+        (Expr::Value(Value::Number(..)) | Expr::UnaryOp { .. }, _) if integer => {
+            super::assign::rounded_integer(inner)
+        }
+        _ => None,
     }
 }
 

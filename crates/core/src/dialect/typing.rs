@@ -272,9 +272,48 @@ fn arithmetic_type(l: &PgType, op: &BinaryOperator, r: &PgType) -> Option<PgType
 }
 
 /// Writes out PostgreSQL's implicit numeric casts in every arithmetic expression of
-/// `statement`, and types its numeric literals as PostgreSQL does.
+/// `statement`, types its numeric literals as PostgreSQL does, and gives a quoted literal
+/// compared with a number, uuid or boolean column that column's type (`qty = '10'`).
 pub fn numeric_casts(statement: &mut Statement, scope: &Scope) {
-    super::rewrite::walk_statement(statement, &mut |expr| cast_node(expr, scope));
+    super::rewrite::walk_statement(statement, &mut |expr| {
+        cast_node(expr, scope);
+        literal_comparison(expr, scope);
+    });
+}
+
+fn literal_comparison(expr: &mut Expr, scope: &Scope) {
+    let Expr::BinaryOp { left, op, right } = expr else {
+        return;
+    };
+    if !matches!(
+        op,
+        BinaryOperator::Eq
+            | BinaryOperator::NotEq
+            | BinaryOperator::Lt
+            | BinaryOperator::LtEq
+            | BinaryOperator::Gt
+            | BinaryOperator::GtEq
+    ) {
+        return;
+    }
+    let left_type = operand_type(left, scope);
+    let right_type = operand_type(right, scope);
+    for (ty, literal) in [(left_type, right), (right_type, left)] {
+        let Some(ty) = ty else {
+            continue;
+        };
+        // Dates and text GlueSQL already compares with a quoted literal as PostgreSQL
+        // does (and the planner seeks indexes with it as it is).
+        if !matches!(
+            category(&ty),
+            Category::Number | Category::Uuid | Category::Boolean
+        ) {
+            continue;
+        }
+        if let Some(typed) = super::assign::typed_literal(literal, &ty) {
+            **literal = typed;
+        }
+    }
 }
 
 fn cast_node(expr: &mut Expr, scope: &Scope) {
