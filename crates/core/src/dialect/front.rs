@@ -133,10 +133,11 @@ impl Database {
                     super::query_shape::ShapeError::Postgres(message) => errors::plain(message),
                 })?;
                 super::logic::three_valued(statement);
-                self.assignment_casts(statement);
+                self.assignment_casts(statement)?;
                 let scope = super::typing::Scope::of(statement, &self.storage.state);
                 run.difference = super::differences::detect(statement, &scope);
                 super::typing::check_columns(statement, &scope).map_err(errors::plain)?;
+                super::typing::check_clauses(statement).map_err(errors::plain)?;
                 super::typing::check_comparisons(statement, &scope).map_err(errors::plain)?;
                 super::typing::pg_typeof(statement, &scope);
                 super::typing::numeric_casts(statement, &scope);
@@ -154,13 +155,35 @@ impl Database {
         }
     }
 
-    /// PostgreSQL's assignment casts for the target table of an INSERT or UPDATE.
-    fn assignment_casts(&self, statement: &mut Statement) {
+    /// PostgreSQL's assignment casts for the target table of an INSERT or UPDATE, and the
+    /// errors PostgreSQL gives before any row is written (column counts, unknown columns).
+    fn assignment_casts(&self, statement: &mut Statement) -> Result<(), EngineError> {
         match statement {
             Statement::Insert(insert) => {
                 let name = object_name(&insert.table_name);
                 if let Some(table) = self.storage.state.table(&name) {
                     let columns = table.meta.columns.clone();
+                    let targets = if insert.columns.is_empty() {
+                        columns.len()
+                    } else {
+                        insert.columns.len()
+                    };
+                    if let Some(gluesql::core::sqlparser::ast::SetExpr::Values(values)) =
+                        insert.source.as_ref().map(|s| s.body.as_ref())
+                    {
+                        for row in &values.rows {
+                            if row.len() > targets {
+                                return Err(errors::plain(
+                                    "INSERT has more expressions than target columns",
+                                ));
+                            }
+                            if row.len() < targets && !insert.columns.is_empty() {
+                                return Err(errors::plain(
+                                    "INSERT has more target columns than expressions",
+                                ));
+                            }
+                        }
+                    }
                     super::assign::insert_casts(insert, &columns);
                 }
             }
@@ -170,15 +193,29 @@ impl Database {
                 let gluesql::core::sqlparser::ast::TableFactor::Table { name, .. } =
                     &table.relation
                 else {
-                    return;
+                    return Ok(());
                 };
-                if let Some(t) = self.storage.state.table(&object_name(name)) {
+                let table_name = object_name(name);
+                if let Some(t) = self.storage.state.table(&table_name) {
                     let columns = t.meta.columns.clone();
+                    for assignment in assignments.iter() {
+                        if let gluesql::core::sqlparser::ast::AssignmentTarget::ColumnName(n) =
+                            &assignment.target
+                        {
+                            let column = n.0.last().map(|i| i.value.clone()).unwrap_or_default();
+                            if !columns.iter().any(|c| c.name == column) {
+                                return Err(errors::plain(format!(
+                                    "column \"{column}\" of relation \"{table_name}\" does not exist"
+                                )));
+                            }
+                        }
+                    }
                     super::assign::update_casts(assignments, &columns);
                 }
             }
             _ => {}
         }
+        Ok(())
     }
 
     pub(crate) fn refuse_read_only(&self, command: &str) -> Result<(), EngineError> {

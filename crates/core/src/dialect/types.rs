@@ -259,10 +259,46 @@ pub fn declare(
                 "BOOL" => plain(PgType::Bool),
                 "MAP" | "LIST" | "POINT" | "INET" => plain(PgType::Native(upper)),
                 _ if is_enum(&last.to_lowercase()) => plain(PgType::Enum(last.to_lowercase())),
-                _ => Err(format!("type \"{last}\" does not exist")),
+                _ => Err(format!("type \"{}\" does not exist", last.to_lowercase())),
             }
         }
-        other => Err(format!("type {other} is not supported")),
+        // Other databases' type names PostgreSQL does not have.
+        other => {
+            let name = other.to_string().to_lowercase();
+            let word = name
+                .split(['(', ' '])
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            if matches!(
+                word.as_str(),
+                "datetime"
+                    | "tinyint"
+                    | "mediumint"
+                    | "nvarchar"
+                    | "nchar"
+                    | "longtext"
+                    | "mediumtext"
+                    | "tinytext"
+                    | "blob"
+                    | "longblob"
+                    | "string"
+                    | "int64"
+                    | "float64"
+                    | "unsigned"
+                    | "datetime64"
+                    | "nullable"
+                    | "uint8"
+                    | "uint16"
+                    | "uint32"
+                    | "uint64"
+                    | "int128"
+            ) {
+                Err(format!("type \"{word}\" does not exist"))
+            } else {
+                Err(format!("type {other} is not supported"))
+            }
+        }
     }
 }
 

@@ -553,8 +553,74 @@ pub fn check_columns(statement: &Statement, scope: &Scope) -> Result<(), String>
         .collect();
     exprs.extend(select.selection.as_ref());
     for expr in exprs {
+        if let Some(table) = unknown_table(expr, scope) {
+            return Err(format!("missing FROM-clause entry for table \"{table}\""));
+        }
         if let Some(name) = unknown_column(expr, scope) {
             return Err(format!("column \"{name}\" does not exist"));
+        }
+    }
+    Ok(())
+}
+
+/// `x.id` where no table of the statement is called `x`.
+fn unknown_table(expr: &Expr, scope: &Scope) -> Option<String> {
+    let mut found = None;
+    let mut probe = expr.clone();
+    super::rewrite::walk_expr(&mut probe, &mut |e| {
+        if let Expr::CompoundIdentifier(parts) = e {
+            if parts.len() == 2
+                && found.is_none()
+                && !scope.tables.iter().any(|(name, _)| *name == parts[0].value)
+            {
+                found = Some(parts[0].value.clone());
+            }
+        }
+    });
+    found.filter(|name| !mentions_subquery_name(expr, name))
+}
+
+/// Clauses PostgreSQL rejects before running anything: a negative LIMIT or OFFSET, an
+/// aggregate in WHERE.
+pub fn check_clauses(statement: &Statement) -> Result<(), String> {
+    let Statement::Query(query) = statement else {
+        return Ok(());
+    };
+    let negative = |e: &Expr| {
+        matches!(e, Expr::UnaryOp {
+            op: gluesql::core::sqlparser::ast::UnaryOperator::Minus,
+            expr,
+        } if matches!(expr.as_ref(), Expr::Value(Value::Number(..))))
+    };
+    if query.limit.as_ref().is_some_and(negative) {
+        return Err("LIMIT must not be negative".into());
+    }
+    if query.offset.as_ref().is_some_and(|o| negative(&o.value)) {
+        return Err("OFFSET must not be negative".into());
+    }
+    if let SetExpr::Select(select) = query.body.as_ref() {
+        if let Some(selection) = &select.selection {
+            let mut aggregate = false;
+            let mut probe = selection.clone();
+            super::rewrite::walk_expr(&mut probe, &mut |e| {
+                if let Expr::Function(f) = e {
+                    aggregate |= matches!(
+                        f.name.to_string().to_lowercase().as_str(),
+                        "count"
+                            | "sum"
+                            | "avg"
+                            | "min"
+                            | "max"
+                            | "string_agg"
+                            | "array_agg"
+                            | "bool_and"
+                            | "bool_or"
+                    );
+                }
+            });
+            if aggregate && !mentions_subquery_name(selection, "") {
+                return Err("aggregate functions are not allowed in WHERE".into());
+            }
         }
     }
     Ok(())

@@ -22,6 +22,41 @@ pub(crate) fn translate(message: &str) -> Option<EngineError> {
             "division by zero",
         ));
     }
+    for (glue, code, postgres) in [
+        (
+            "literals have more values than target columns",
+            SqlState::SYNTAX_ERROR,
+            "INSERT has more expressions than target columns",
+        ),
+        (
+            "subquery returns more than one column",
+            SqlState::SYNTAX_ERROR,
+            "subquery must return only one column",
+        ),
+        (
+            "IN (subquery) must return one column",
+            SqlState::SYNTAX_ERROR,
+            "subquery has too many columns",
+        ),
+    ] {
+        if what.starts_with(glue) {
+            return Some(EngineError::coded(code, postgres));
+        }
+    }
+    if let Some(position) =
+        what.strip_prefix("ORDER BY column index must be within the SELECT list: ")
+    {
+        return Some(EngineError::coded(
+            SqlState::INVALID_COLUMN_REFERENCE,
+            format!("ORDER BY position {position} is not in select list"),
+        ));
+    }
+    if let Some(table) = what.strip_prefix("table does not exist: ") {
+        return Some(EngineError::coded(
+            SqlState::UNDEFINED_TABLE,
+            format!("table \"{table}\" does not exist"),
+        ));
+    }
     if what == "subquery returns more than one row" {
         return Some(EngineError::coded(
             SqlState::CARDINALITY_VIOLATION,

@@ -616,8 +616,7 @@ pub(crate) fn engine_error(error: &gluesql::core::error::Error) -> EngineError {
                 Some(at) => message[..at].to_string(),
                 None => message,
             };
-            EngineError::coded(SqlState::SYNTAX_ERROR, format!("syntax error: {message}"))
-                .at(position)
+            EngineError::coded(SqlState::SYNTAX_ERROR, postgres_syntax_error(&message)).at(position)
         }
         // The front's and the storage's own messages (PostgreSQL's wording) read as they are.
         Error::StorageMsg(message) => EngineError::new(message.clone()),
@@ -627,6 +626,23 @@ pub(crate) fn engine_error(error: &gluesql::core::error::Error) -> EngineError {
                 .unwrap_or_else(|| EngineError::new(postgres_wording(&message)))
         }
     }
+}
+
+/// PostgreSQL's wording for a parser error: `syntax error at or near "X"`, or `at end of
+/// input` (sqlparser says what it expected; PostgreSQL names the token it stopped at).
+fn postgres_syntax_error(message: &str) -> String {
+    if let Some((_, found)) = message.rsplit_once("found: ") {
+        let token = found.trim();
+        return if token == "EOF" || token.is_empty() {
+            "syntax error at end of input".to_string()
+        } else {
+            format!("syntax error at or near \"{}\"", token.trim_matches('"'))
+        };
+    }
+    if message.starts_with("Unterminated string literal") {
+        return "unterminated quoted string".to_string();
+    }
+    format!("syntax error: {message}")
 }
 
 /// PostgreSQL's wording for GlueSQL messages that have an exact PostgreSQL counterpart.
@@ -699,7 +715,7 @@ mod tests {
     fn syntax_error_has_message_and_position() {
         let mut db = Database::new();
         let err = db.execute("SELEC 1").unwrap_err();
-        assert!(err.message.starts_with("syntax error: "), "{}", err.message);
+        assert_eq!(err.message, "syntax error at or near \"SELEC\"");
         assert!(!err.message.contains("ParserError"), "{}", err.message);
         assert_eq!(err.position, Some((1, 1)));
         assert!(matches!(

@@ -44,6 +44,8 @@ impl SqlState {
     pub const AMBIGUOUS_COLUMN: Self = Self("42702");
     pub const INVALID_OBJECT_DEFINITION: Self = Self("42P17");
     pub const PROGRAM_LIMIT_EXCEEDED: Self = Self("54000");
+    pub const INVALID_ROW_COUNT_IN_LIMIT: Self = Self("2201W");
+    pub const INVALID_ROW_COUNT_IN_OFFSET: Self = Self("2201X");
     pub const QUERY_CANCELED: Self = Self("57014");
     pub const INTERNAL_ERROR: Self = Self("XX000");
 
@@ -126,6 +128,15 @@ impl SqlState {
                 SqlState::SYNTAX_ERROR,
             ),
             ("canceling statement", SqlState::QUERY_CANCELED),
+            (
+                "LIMIT must not be negative",
+                SqlState::INVALID_ROW_COUNT_IN_LIMIT,
+            ),
+            (
+                "OFFSET must not be negative",
+                SqlState::INVALID_ROW_COUNT_IN_OFFSET,
+            ),
+            ("missing FROM-clause entry", SqlState::UNDEFINED_TABLE),
             ("budget", SqlState::PROGRAM_LIMIT_EXCEEDED),
         ];
         const NOT_FOUND: &[(&str, SqlState)] = &[
