@@ -23,6 +23,7 @@ pub(crate) mod constraints;
 pub(crate) mod create;
 pub mod differences;
 pub mod errors;
+pub(crate) mod fold;
 pub(crate) mod foreign;
 mod front;
 mod index;

@@ -265,6 +265,10 @@ impl Database {
     }
 
     fn run(&mut self, sql: &str, run: &mut Run) -> Result<Payload, EngineError> {
+        // PostgreSQL reads unquoted names in lower case.
+        let folded = crate::dialect::fold::fold_identifiers(sql);
+        let original_sql = matches!(folded, std::borrow::Cow::Owned(_)).then_some(sql);
+        let sql: &str = &folded;
         self.storage.changes.clear();
         self.storage.constraint_actions.clear();
         self.not_valid = false;
@@ -292,7 +296,27 @@ impl Database {
             }
             None => sql,
         };
-        let mut statements = parse(parsed_sql).map_err(|e| engine_error(&e))?;
+        let mut statements = parse(parsed_sql).map_err(|e| {
+            let mut error = engine_error(&e);
+            // The token as the user wrote it, not as folded.
+            if let (Some((line, column)), Some(original)) = (error.position, original_sql) {
+                if let Some(quoted) = error.message.strip_prefix("syntax error at or near \"") {
+                    let token = quoted.trim_end_matches('"');
+                    let at_position = text_at(original, line, column, token.len())
+                        .filter(|t| t.eq_ignore_ascii_case(token));
+                    let anywhere = || {
+                        let lower = original.to_ascii_lowercase();
+                        lower
+                            .find(token)
+                            .and_then(|i| original.get(i..i + token.len()))
+                    };
+                    if let Some(as_written) = at_position.or_else(anywhere) {
+                        error.message = format!("syntax error at or near \"{as_written}\"");
+                    }
+                }
+            }
+            error
+        })?;
         if statements.len() != 1 {
             return Err(EngineError::new(format!(
                 "expected exactly one statement, got {} (split the script first)",
@@ -653,6 +677,16 @@ fn postgres_wording(message: &str) -> String {
         }
     }
     message.to_string()
+}
+
+/// The `len` bytes of `sql` at 1-based `line` and `column` (columns count characters).
+fn text_at(sql: &str, line: u32, column: u32, len: usize) -> Option<&str> {
+    let text = sql.lines().nth(line.checked_sub(1)? as usize)?;
+    let start = text
+        .char_indices()
+        .nth(column.checked_sub(1)? as usize)
+        .map(|(i, _)| i)?;
+    text.get(start..start + len)
 }
 
 /// Reads sqlparser's "Line: L, Column: C" (also "Column C") from a message.
