@@ -156,7 +156,45 @@ pub fn truth(expr: &mut Expr) {
                 }
             }
         }
+        // BETWEEN where only truth matters: the two comparisons, which the planner reads
+        // as a range.
+        Expr::Between {
+            expr: x,
+            negated,
+            low,
+            high,
+        } => {
+            let (x, low, high) = (
+                x.as_ref().clone(),
+                low.as_ref().clone(),
+                high.as_ref().clone(),
+            );
+            *expr = between_as_comparisons(x, *negated, low, high);
+            truth(expr);
+        }
         other => value(other),
+    }
+}
+
+/// `x BETWEEN a AND b` is `x >= a AND x <= b`; NOT BETWEEN is `x < a OR x > b`.
+fn between_as_comparisons(x: Expr, negated: bool, low: Expr, high: Expr) -> Expr {
+    let compare = |l: Expr, op: BinaryOperator, r: Expr| Expr::BinaryOp {
+        left: Box::new(l),
+        op,
+        right: Box::new(r),
+    };
+    if negated {
+        Expr::Nested(Box::new(compare(
+            compare(x.clone(), BinaryOperator::Lt, low),
+            BinaryOperator::Or,
+            compare(x, BinaryOperator::Gt, high),
+        )))
+    } else {
+        Expr::Nested(Box::new(compare(
+            compare(x.clone(), BinaryOperator::GtEq, low),
+            BinaryOperator::And,
+            compare(x, BinaryOperator::LtEq, high),
+        )))
     }
 }
 
@@ -169,6 +207,26 @@ fn value(expr: &mut Expr) {
 
 /// The value-context rewrite of one node (its children are already rewritten).
 fn value_node(expr: &mut Expr) {
+    if let Expr::Between {
+        expr: x,
+        negated,
+        low,
+        high,
+    } = expr
+    {
+        // `5 BETWEEN 6 AND NULL` is FALSE: the comparisons, with three-valued AND/OR.
+        let (x, low, high) = (
+            x.as_ref().clone(),
+            low.as_ref().clone(),
+            high.as_ref().clone(),
+        );
+        let mut rewritten = between_as_comparisons(x, *negated, low, high);
+        if let Expr::Nested(inner) = &mut rewritten {
+            value_node(inner);
+        }
+        *expr = rewritten;
+        return;
+    }
     match expr {
         Expr::BinaryOp {
             left,

@@ -340,6 +340,53 @@ pub fn pg_node(expr: &mut Expr, errors: &mut Vec<String>) {
         } if literal_cast(inner, data_type).is_some() => {
             *expr = literal_cast(inner, data_type).expect("checked");
         }
+        // An explicit cast to VARCHAR(n) or CHAR(n) cuts the text to n characters (only an
+        // assignment of a longer value is an error).
+        Expr::Cast {
+            expr: inner,
+            data_type:
+                data_type @ (DataType::Varchar(Some(_))
+                | DataType::CharacterVarying(Some(_))
+                | DataType::Char(Some(_))
+                | DataType::Character(Some(_))),
+            ..
+        } => {
+            let length = match data_type {
+                DataType::Varchar(Some(l))
+                | DataType::CharacterVarying(Some(l))
+                | DataType::Char(Some(l))
+                | DataType::Character(Some(l)) => match l {
+                    gluesql::core::sqlparser::ast::CharacterLength::IntegerLength {
+                        length,
+                        ..
+                    } => Some(*length),
+                    _ => None,
+                },
+                _ => None,
+            };
+            let as_text = cast(inner.as_ref().clone(), DataType::Text);
+            *expr = match length {
+                Some(n) => Expr::Function(gluesql::core::sqlparser::ast::Function {
+                    name: ObjectName(vec![Ident::new("SUBSTR")]),
+                    parameters: FunctionArguments::None,
+                    args: FunctionArguments::List(
+                        gluesql::core::sqlparser::ast::FunctionArgumentList {
+                            duplicate_treatment: None,
+                            args: [as_text, number(1), number(n)]
+                                .into_iter()
+                                .map(|e| FunctionArg::Unnamed(FunctionArgExpr::Expr(e)))
+                                .collect(),
+                            clauses: vec![],
+                        },
+                    ),
+                    filter: None,
+                    null_treatment: None,
+                    over: None,
+                    within_group: vec![],
+                }),
+                None => as_text,
+            };
+        }
         Expr::Cast { data_type, .. } => match storage_sql_type(data_type) {
             Ok(mapped) => *data_type = mapped,
             Err(message) => errors.push(message),
@@ -409,6 +456,10 @@ fn literal_cast(inner: &Expr, data_type: &DataType) -> Option<Expr> {
         }
         _ => None,
     }
+}
+
+fn number(n: u64) -> Expr {
+    Expr::Value(Value::Number(n.into(), false))
 }
 
 fn boolean(b: bool) -> Expr {

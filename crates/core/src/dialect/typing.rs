@@ -139,9 +139,11 @@ pub fn type_of(expr: &Expr, scope: &Scope) -> Option<PgType> {
         Expr::Nested(inner) => type_of(inner, scope),
         Expr::Value(Value::Number(n, _)) => Some(number_type(&n.to_string())),
         Expr::Value(Value::Boolean(_)) => Some(PgType::Bool),
-        Expr::Cast { data_type, .. } => super::types::declare(data_type, |_| false)
-            .ok()
-            .map(|d| d.ty),
+        Expr::Cast { data_type, .. } | Expr::TypedString { data_type, .. } => {
+            super::types::declare(data_type, |_| false)
+                .ok()
+                .map(|d| d.ty)
+        }
         // `-2147483648` is one integer constant, not the negation of a bigint.
         Expr::UnaryOp {
             op: gluesql::core::sqlparser::ast::UnaryOperator::Minus,
@@ -275,10 +277,47 @@ fn arithmetic_type(l: &PgType, op: &BinaryOperator, r: &PgType) -> Option<PgType
 /// `statement`, types its numeric literals as PostgreSQL does, and gives a quoted literal
 /// compared with a number, uuid or boolean column that column's type (`qty = '10'`).
 pub fn numeric_casts(statement: &mut Statement, scope: &Scope) {
+    decimal_items(statement);
     super::rewrite::walk_statement(statement, &mut |expr| {
         cast_node(expr, scope);
         literal_comparison(expr, scope);
     });
+}
+
+/// `SELECT 1.50`: a numeric literal shown as itself is an exact NUMERIC with its scale
+/// (GlueSQL would make it the float 1.5).
+fn decimal_items(statement: &mut Statement) {
+    let Statement::Query(query) = statement else {
+        return;
+    };
+    let SetExpr::Select(select) = query.body.as_mut() else {
+        return;
+    };
+    for item in &mut select.projection {
+        if let SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } = item {
+            let (negative, literal) = match &*e {
+                Expr::UnaryOp {
+                    op: gluesql::core::sqlparser::ast::UnaryOperator::Minus,
+                    expr,
+                } => (true, expr.as_ref().clone()),
+                other => (false, other.clone()),
+            };
+            let Expr::Value(Value::Number(n, _)) = literal else {
+                continue;
+            };
+            let text = n.to_string();
+            if !text.contains('.') {
+                continue;
+            }
+            let text = if negative { format!("-{text}") } else { text };
+            *e = Expr::Cast {
+                kind: CastKind::Cast,
+                expr: Box::new(Expr::Value(Value::SingleQuotedString(text))),
+                data_type: decimal(),
+                format: None,
+            };
+        }
+    }
 }
 
 fn literal_comparison(expr: &mut Expr, scope: &Scope) {
