@@ -99,7 +99,7 @@ SELECT id, name, parent_id FROM categories ORDER BY id;`);
 test('CREATE INDEX ix_users_email_lower makes WHERE LOWER(email) = ... an index seek', async () => {
   const { page, context, problems } = await consolePage();
   await run(page, `CREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR(255));
-INSERT INTO users SELECT N, 'User' || CAST(N AS TEXT) || '@Example.com' FROM SERIES(2000);
+INSERT INTO users SELECT n, 'User' || CAST(n AS TEXT) || '@Example.com' FROM generate_series(1, 2000) AS n;
 SELECT id FROM users WHERE LOWER(email) = 'user1500@example.com';
 CREATE INDEX ix_users_email_lower ON users (LOWER(email));
 SELECT id FROM users WHERE LOWER(email) = 'user1500@example.com';`);

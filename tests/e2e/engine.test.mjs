@@ -22,7 +22,7 @@ test('a deep keyset page is an index seek reading 20 rows; OFFSET examines the t
   const { page, context, problems } = await openConsole();
   await run(page, [
     'CREATE TABLE items (id INTEGER PRIMARY KEY, created INTEGER);',
-    'INSERT INTO items SELECT N, N * 10 FROM SERIES(10000);',
+    'INSERT INTO items SELECT n, n * 10 FROM generate_series(1, 10000) AS n;',
     'CREATE INDEX items_created_idx ON items (created);',
     'SELECT id, created FROM items WHERE created > 99000 ORDER BY created LIMIT 20;',
     'SELECT id, created FROM items ORDER BY created LIMIT 20 OFFSET 9900;',
@@ -83,7 +83,7 @@ test('transactions really roll back, savepoints undo only their part, read-only 
 
 test('a runaway statement stops at the budget and the tab stays responsive', async () => {
   const { page, context, problems } = await openConsole();
-  await run(page, 'CREATE TABLE a (x INTEGER);\nINSERT INTO a SELECT N FROM SERIES(5000);\nSELECT COUNT(*) FROM a AS a1 JOIN a AS a2 ON a1.x <> a2.x JOIN a AS a3 ON a2.x <> a3.x;');
+  await run(page, 'CREATE TABLE a (x INTEGER);\nINSERT INTO a SELECT n FROM generate_series(1, 5000) AS n;\nSELECT COUNT(*) FROM a AS a1 JOIN a AS a2 ON a1.x <> a2.x JOIN a AS a3 ON a2.x <> a3.x;');
   await page.getByTestId('error').waitFor({ timeout: 20000 });
   assert.match(await page.getByTestId('error').textContent(), /statement stopped/);
   await run(page, 'SELECT COUNT(*) AS n FROM a;');

@@ -40,9 +40,11 @@ static PAGE: IndexPage = IndexPage {
     notes: &[(
         "timezone-note",
         NoteKind::Engine,
-        "Our engine has no AT TIME ZONE, so orders.created_at is a TIMESTAMP (without time \
-         zone) here and the date index is DATE(created_at), which PostgreSQL also accepts \
-         for that type. users_email_key (the UNIQUE email) is a plain column index in every \
+        "orders.created_at is a TIMESTAMP (without time zone) in this lab, so the date index \
+         is DATE(created_at), which PostgreSQL accepts for that type. On the reference's \
+         TIMESTAMPTZ column PostgreSQL refuses it (42P17: the date depends on the session's \
+         time zone) and so does the console here; DATE(created_at AT TIME ZONE 'UTC') is \
+         the fix the reference code shows, and it runs here too. users_email_key (the UNIQUE email) is a plain column index in every \
          set: it serves 'email, exact' but never LOWER(email). A range seeks from one of its \
          bounds and checks the other row by row ('orders of a week').",
     )],
