@@ -138,6 +138,15 @@ impl Database {
                 run.difference = super::differences::detect(statement, &scope);
                 super::typing::check_columns(statement, &scope).map_err(errors::plain)?;
                 super::typing::check_clauses(statement).map_err(errors::plain)?;
+                let state = &self.storage.state;
+                let primary_key = |table: &str| {
+                    state
+                        .table(table)
+                        .and_then(|t| t.meta.primary_key.as_ref())
+                        .map(|k| k.columns.clone())
+                        .unwrap_or_default()
+                };
+                super::grouping::check(statement, &scope, &primary_key).map_err(errors::plain)?;
                 super::typing::check_comparisons(statement, &scope).map_err(errors::plain)?;
                 super::typing::pg_typeof(statement, &scope);
                 super::typing::numeric_casts(statement, &scope);
@@ -161,6 +170,17 @@ impl Database {
         match statement {
             Statement::Insert(insert) => {
                 let name = object_name(&insert.table_name);
+                let mut seen = std::collections::HashSet::new();
+                if let Some(twice) = insert
+                    .columns
+                    .iter()
+                    .find(|c| !seen.insert(c.value.clone()))
+                {
+                    return Err(errors::plain(format!(
+                        "column \"{}\" specified more than once",
+                        twice.value
+                    )));
+                }
                 if let Some(table) = self.storage.state.table(&name) {
                     let columns = table.meta.columns.clone();
                     let targets = if insert.columns.is_empty() {

@@ -26,6 +26,7 @@ pub mod errors;
 pub(crate) mod fold;
 pub(crate) mod foreign;
 mod front;
+mod grouping;
 mod index;
 pub(crate) mod logic;
 pub mod names;

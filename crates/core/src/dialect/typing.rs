@@ -46,6 +46,13 @@ impl Scope {
         scope
     }
 
+    /// Whether the table the statement calls `table` has a column `column`.
+    pub(crate) fn has_column(&self, table: &str, column: &str) -> bool {
+        self.tables
+            .iter()
+            .any(|(name, columns)| name == table && columns.iter().any(|(c, _)| c == column))
+    }
+
     fn column(&self, table: Option<&str>, column: &str) -> Option<PgType> {
         let mut found: Option<&PgType> = None;
         for (name, columns) in &self.tables {

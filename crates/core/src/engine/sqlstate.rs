@@ -42,6 +42,7 @@ impl SqlState {
     pub const DUPLICATE_TABLE: Self = Self("42P07");
     pub const DUPLICATE_OBJECT: Self = Self("42710");
     pub const AMBIGUOUS_COLUMN: Self = Self("42702");
+    pub const DUPLICATE_ALIAS: Self = Self("42712");
     pub const INVALID_OBJECT_DEFINITION: Self = Self("42P17");
     pub const PROGRAM_LIMIT_EXCEEDED: Self = Self("54000");
     pub const INVALID_ROW_COUNT_IN_LIMIT: Self = Self("2201W");
@@ -114,6 +115,13 @@ impl SqlState {
                 "aggregate functions are not allowed",
                 SqlState::GROUPING_ERROR,
             ),
+            ("is not in select list", SqlState::INVALID_COLUMN_REFERENCE),
+            (
+                "ORDER BY expressions must appear in select list",
+                SqlState::INVALID_COLUMN_REFERENCE,
+            ),
+            ("table name \"", SqlState::DUPLICATE_ALIAS),
+            ("specified more than once", SqlState::DUPLICATE_COLUMN),
             ("is ambiguous", SqlState::AMBIGUOUS_COLUMN),
             (
                 "must be marked IMMUTABLE",

@@ -1,0 +1,335 @@
+//! Checks PostgreSQL makes before running a SELECT, which GlueSQL does not make and so
+//! answers instead of failing:
+//! - a column outside an aggregate must be grouped by (or be functionally dependent on a
+//!   grouped primary key): `SELECT customer, count(*) FROM orders` is 42803, not one row;
+//! - `SELECT DISTINCT a ... ORDER BY b` needs b in the select list (42P10);
+//! - one FROM may not name the same table twice without aliases (42712);
+//! - `JOIN t` needs ON or USING (a syntax error at its end);
+//! - min() and max() of a boolean or uuid do not exist (42883); `||` between two numbers
+//!   does not exist (42883).
+
+use super::types::PgType;
+use super::typing::{type_of, Scope};
+use gluesql::core::sqlparser::ast::{
+    BinaryOperator, Expr, GroupByExpr, JoinConstraint, JoinOperator, OrderByExpr, Query,
+    SelectItem, SetExpr, Statement, TableFactor,
+};
+use std::collections::HashSet;
+
+/// PostgreSQL's error for `statement`, if it gives one before reading a row.
+pub fn check(
+    statement: &Statement,
+    scope: &Scope,
+    keys: &dyn Fn(&str) -> Vec<String>,
+) -> Result<(), String> {
+    let Statement::Query(query) = statement else {
+        return Ok(());
+    };
+    check_query(query, scope, keys)
+}
+
+fn check_query(
+    query: &Query,
+    scope: &Scope,
+    keys: &dyn Fn(&str) -> Vec<String>,
+) -> Result<(), String> {
+    let SetExpr::Select(select) = query.body.as_ref() else {
+        return Ok(());
+    };
+    // FROM: names unique, joins with a condition.
+    let mut names = HashSet::new();
+    let mut tables: Vec<(String, String)> = Vec::new(); // (name used, real table)
+    for table in &select.from {
+        for (factor, join) in std::iter::once((&table.relation, None)).chain(
+            table
+                .joins
+                .iter()
+                .map(|j| (&j.relation, Some(&j.join_operator))),
+        ) {
+            if let Some(JoinOperator::Inner(JoinConstraint::None)) = join {
+                return Err("syntax error at end of input".into());
+            }
+            if let TableFactor::Table {
+                name,
+                alias,
+                args: None,
+                ..
+            } = factor
+            {
+                let real = super::create::object_name(name);
+                let used = alias
+                    .as_ref()
+                    .map_or(real.clone(), |a| a.name.value.clone());
+                if !names.insert(used.clone()) {
+                    return Err(format!("table name \"{used}\" specified more than once"));
+                }
+                tables.push((used, real));
+            }
+        }
+    }
+    let items: Vec<&Expr> = select
+        .projection
+        .iter()
+        .filter_map(|i| match i {
+            SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => Some(e),
+            _ => None,
+        })
+        .collect();
+    for expr in &items {
+        functions_exist(expr, scope)?;
+    }
+    let order_by: Vec<&OrderByExpr> = query.order_by.iter().flat_map(|o| &o.exprs).collect();
+    if select.distinct.is_some() {
+        for key in &order_by {
+            let aliased = matches!(&key.expr, Expr::Identifier(i) if select.projection.iter().any(|p| matches!(p, SelectItem::ExprWithAlias { alias, .. } if alias.value == i.value)));
+            if !aliased && !items.iter().any(|e| same(e, &key.expr)) && !positional(&key.expr) {
+                return Err(
+                    "for SELECT DISTINCT, ORDER BY expressions must appear in select list".into(),
+                );
+            }
+        }
+    }
+    // Grouping: only when the query aggregates or groups, over plain tables.
+    let grouped: Vec<&Expr> = match &select.group_by {
+        GroupByExpr::Expressions(exprs, _) => exprs.iter().collect(),
+        _ => Vec::new(),
+    };
+    let aggregates =
+        items.iter().any(|e| has_aggregate(e)) || select.having.as_ref().is_some_and(has_aggregate);
+    if grouped.is_empty() && !aggregates {
+        return Ok(());
+    }
+    // ROLLUP, CUBE and GROUPING SETS are refused elsewhere; their columns are grouped.
+    if grouped
+        .iter()
+        .any(|g| matches!(g, Expr::Rollup(_) | Expr::Cube(_) | Expr::GroupingSets(_)))
+    {
+        return Ok(());
+    }
+    if tables.len() != select.from.iter().map(|t| 1 + t.joins.len()).sum::<usize>() {
+        return Ok(());
+    }
+    // Tables whose whole primary key is grouped: all their columns may be selected.
+    let dependent: Vec<&str> = tables
+        .iter()
+        .filter(|(used, real)| {
+            let key = keys(real);
+            !key.is_empty()
+                && key.iter().all(|k| {
+                    grouped.iter().any(|g| {
+                        column_of(g).is_some_and(|(t, c)| c == k && t.is_none_or(|t| t == used))
+                    })
+                })
+        })
+        .map(|(used, _)| used.as_str())
+        .collect();
+    let mut checked: Vec<&Expr> = items.clone();
+    checked.extend(order_by.iter().map(|o| &o.expr));
+    checked.extend(select.having.as_ref());
+    for expr in checked {
+        if let Some((table, column)) = ungrouped(expr, &grouped, scope, &tables, &dependent) {
+            return Err(format!(
+                "column \"{table}.{column}\" must appear in the GROUP BY clause or be used in an aggregate function"
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn positional(expr: &Expr) -> bool {
+    matches!(
+        expr,
+        Expr::Value(gluesql::core::sqlparser::ast::Value::Number(..))
+    )
+}
+
+fn same(a: &Expr, b: &Expr) -> bool {
+    a.to_string().eq_ignore_ascii_case(&b.to_string())
+}
+
+fn column_of(expr: &Expr) -> Option<(Option<&str>, &str)> {
+    match expr {
+        Expr::Identifier(i) => Some((None, &i.value)),
+        Expr::CompoundIdentifier(p) if p.len() == 2 => Some((Some(&p[0].value), &p[1].value)),
+        Expr::Nested(inner) => column_of(inner),
+        _ => None,
+    }
+}
+
+const AGGREGATES: &[&str] = &[
+    "count",
+    "sum",
+    "avg",
+    "min",
+    "max",
+    "string_agg",
+    "array_agg",
+    "bool_and",
+    "bool_or",
+    "every",
+    "json_agg",
+    "jsonb_agg",
+];
+
+fn is_aggregate(expr: &Expr) -> bool {
+    matches!(expr, Expr::Function(f) if f.over.is_none()
+        && AGGREGATES.contains(&f.name.to_string().to_lowercase().as_str()))
+}
+
+/// Whether `expr` aggregates at this query's level (a subquery's aggregate is its own).
+fn has_aggregate(expr: &Expr) -> bool {
+    is_aggregate(expr) || children(expr).into_iter().any(has_aggregate)
+}
+
+/// The first column reference in `expr`, outside aggregates and grouped expressions, that
+/// is not grouped: (table as named in the query, column).
+fn ungrouped(
+    expr: &Expr,
+    grouped: &[&Expr],
+    scope: &Scope,
+    tables: &[(String, String)],
+    dependent: &[&str],
+) -> Option<(String, String)> {
+    if grouped.iter().any(|g| same(g, expr)) || is_aggregate(expr) {
+        return None;
+    }
+    match expr {
+        Expr::Identifier(_) | Expr::CompoundIdentifier(_) => {
+            let (table, column) = column_of(expr)?;
+            let owner = match table {
+                Some(t) => t.to_string(),
+                None => tables
+                    .iter()
+                    .find(|(used, _)| scope.has_column(used, column))
+                    .map(|(used, _)| used.clone())?,
+            };
+            if dependent.contains(&owner.as_str()) {
+                return None;
+            }
+            let grouped_column = grouped.iter().any(|g| {
+                column_of(g).is_some_and(|(t, c)| c == column && t.is_none_or(|t| t == owner))
+            });
+            (!grouped_column).then(|| (owner, column.to_string()))
+        }
+        Expr::Subquery(_) | Expr::Exists { .. } | Expr::InSubquery { .. } => None,
+        Expr::Value(_) | Expr::TypedString { .. } => None,
+        other => {
+            // Look into the children, one level at a time (a grouped sub-expression is fine).
+            let mut result = None;
+            for child in children(other) {
+                if result.is_none() {
+                    result = ungrouped(child, grouped, scope, tables, dependent);
+                }
+            }
+            result
+        }
+    }
+}
+
+/// The direct sub-expressions of the forms a learner groups by.
+fn children(expr: &Expr) -> Vec<&Expr> {
+    match expr {
+        Expr::BinaryOp { left, right, .. } => vec![left, right],
+        Expr::UnaryOp { expr, .. }
+        | Expr::Nested(expr)
+        | Expr::Cast { expr, .. }
+        | Expr::IsNull(expr)
+        | Expr::IsNotNull(expr) => vec![expr],
+        Expr::Function(f) => match &f.args {
+            gluesql::core::sqlparser::ast::FunctionArguments::List(list) => list
+                .args
+                .iter()
+                .filter_map(|a| match a {
+                    gluesql::core::sqlparser::ast::FunctionArg::Unnamed(
+                        gluesql::core::sqlparser::ast::FunctionArgExpr::Expr(e),
+                    ) => Some(e),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        },
+        Expr::Case {
+            operand,
+            conditions,
+            results,
+            else_result,
+        } => operand
+            .iter()
+            .map(|b| b.as_ref())
+            .chain(conditions)
+            .chain(results)
+            .chain(else_result.iter().map(|b| b.as_ref()))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// min()/max() of types PostgreSQL has no such aggregate for, and `||` of two numbers.
+fn functions_exist(expr: &Expr, scope: &Scope) -> Result<(), String> {
+    let mut error = None;
+    let mut probe = expr.clone();
+    super::rewrite::walk_expr(&mut probe, &mut |e| {
+        if error.is_some() {
+            return;
+        }
+        match e {
+            Expr::Function(f) => {
+                let name = f.name.to_string().to_lowercase();
+                if !matches!(name.as_str(), "min" | "max") {
+                    return;
+                }
+                let arg = match &f.args {
+                    gluesql::core::sqlparser::ast::FunctionArguments::List(list) => {
+                        list.args.first()
+                    }
+                    _ => None,
+                };
+                let Some(gluesql::core::sqlparser::ast::FunctionArg::Unnamed(
+                    gluesql::core::sqlparser::ast::FunctionArgExpr::Expr(arg),
+                )) = arg
+                else {
+                    return;
+                };
+                if let Some(ty @ (PgType::Bool | PgType::Uuid | PgType::Json)) = type_of(arg, scope)
+                {
+                    error = Some(format!(
+                        "function {name}({}) does not exist\nHINT:  No function matches the given name and argument types. You might need to add explicit type casts.",
+                        ty.pg_name()
+                    ));
+                }
+            }
+            Expr::BinaryOp {
+                left,
+                op: BinaryOperator::StringConcat,
+                right,
+            } => {
+                let number = |x: &Expr| {
+                    matches!(
+                        type_of(x, scope),
+                        Some(
+                            PgType::SmallInt
+                                | PgType::Integer
+                                | PgType::BigInt
+                                | PgType::Numeric { .. }
+                        )
+                    )
+                };
+                if number(left) && number(right) {
+                    let name = |x: &Expr| {
+                        type_of(x, scope).map(|t| match t {
+                            PgType::Numeric { .. } => "numeric".to_string(),
+                            other => other.pg_name(),
+                        })
+                    };
+                    error = Some(format!(
+                        "operator does not exist: {} || {}\nHINT:  No operator matches the given name and argument types. You might need to add explicit type casts.",
+                        name(left).unwrap_or_default(),
+                        name(right).unwrap_or_default()
+                    ));
+                }
+            }
+            _ => {}
+        }
+    });
+    error.map_or(Ok(()), Err)
+}
