@@ -274,6 +274,30 @@ pub fn pg_node(expr: &mut Expr, errors: &mut Vec<String>) {
                 _ => {}
             }
         }
+        // SUBSTRING(x FROM a FOR b) is GlueSQL's SUBSTR(x, a, b) (FOR alone starts at 1).
+        Expr::Substring {
+            expr: text,
+            substring_from,
+            substring_for,
+            ..
+        } if (substring_from.is_some() || substring_for.is_some())
+            && !matches!(
+                substring_from.as_deref(),
+                Some(Expr::Value(Value::SingleQuotedString(_)))
+            ) =>
+        {
+            let mut args = vec![text.as_ref().clone()];
+            args.push(
+                substring_from
+                    .as_deref()
+                    .cloned()
+                    .unwrap_or_else(|| number(1)),
+            );
+            if let Some(length) = substring_for {
+                args.push(length.as_ref().clone());
+            }
+            *expr = function("SUBSTR", args);
+        }
         // IS [NOT] TRUE / FALSE / UNKNOWN: never NULL, as PostgreSQL's.
         Expr::IsTrue(e) | Expr::IsNotTrue(e) | Expr::IsFalse(e) | Expr::IsNotFalse(e) => {
             let inner = e.as_ref().clone();
@@ -366,24 +390,7 @@ pub fn pg_node(expr: &mut Expr, errors: &mut Vec<String>) {
             };
             let as_text = cast(inner.as_ref().clone(), DataType::Text);
             *expr = match length {
-                Some(n) => Expr::Function(gluesql::core::sqlparser::ast::Function {
-                    name: ObjectName(vec![Ident::new("SUBSTR")]),
-                    parameters: FunctionArguments::None,
-                    args: FunctionArguments::List(
-                        gluesql::core::sqlparser::ast::FunctionArgumentList {
-                            duplicate_treatment: None,
-                            args: [as_text, number(1), number(n)]
-                                .into_iter()
-                                .map(|e| FunctionArg::Unnamed(FunctionArgExpr::Expr(e)))
-                                .collect(),
-                            clauses: vec![],
-                        },
-                    ),
-                    filter: None,
-                    null_treatment: None,
-                    over: None,
-                    within_group: vec![],
-                }),
+                Some(n) => function("SUBSTR", vec![as_text, number(1), number(n)]),
                 None => as_text,
             };
         }
@@ -456,6 +463,25 @@ fn literal_cast(inner: &Expr, data_type: &DataType) -> Option<Expr> {
         }
         _ => None,
     }
+}
+
+fn function(name: &str, args: Vec<Expr>) -> Expr {
+    Expr::Function(gluesql::core::sqlparser::ast::Function {
+        name: ObjectName(vec![Ident::new(name)]),
+        parameters: FunctionArguments::None,
+        args: FunctionArguments::List(gluesql::core::sqlparser::ast::FunctionArgumentList {
+            duplicate_treatment: None,
+            args: args
+                .into_iter()
+                .map(|e| FunctionArg::Unnamed(FunctionArgExpr::Expr(e)))
+                .collect(),
+            clauses: vec![],
+        }),
+        filter: None,
+        null_treatment: None,
+        over: None,
+        within_group: vec![],
+    })
 }
 
 fn number(n: u64) -> Expr {

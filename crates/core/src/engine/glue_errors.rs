@@ -34,6 +34,11 @@ pub(crate) fn translate(message: &str) -> Option<EngineError> {
             "subquery must return only one column",
         ),
         (
+            "negative substring length not allowed",
+            SqlState::SUBSTRING_ERROR,
+            "negative substring length not allowed",
+        ),
+        (
             "IN (subquery) must return one column",
             SqlState::SYNTAX_ERROR,
             "subquery has too many columns",

@@ -19,6 +19,7 @@ impl SqlState {
     pub const NUMERIC_VALUE_OUT_OF_RANGE: Self = Self("22003");
     pub const DATETIME_FIELD_OVERFLOW: Self = Self("22008");
     pub const DIVISION_BY_ZERO: Self = Self("22012");
+    pub const SUBSTRING_ERROR: Self = Self("22011");
     pub const INVALID_TEXT_REPRESENTATION: Self = Self("22P02");
     pub const INVALID_DATETIME_FORMAT: Self = Self("22007");
     pub const NOT_NULL_VIOLATION: Self = Self("23502");
