@@ -265,11 +265,34 @@ pub fn pg_node(expr: &mut Expr, errors: &mut Vec<String>) {
                 _ => Vec::new(),
             };
             match (name.as_str(), args.len()) {
-                ("gen_random_uuid" | "uuid_generate_v4", 0) => {
+                // (uuid_generate_v4 needs the uuid-ossp extension: PostgreSQL 15 has no such
+                // function without it, so neither does the playground.)
+                ("gen_random_uuid", 0) => {
                     function.name = ObjectName(vec![Ident::new("GENERATE_UUID")]);
                 }
                 ("date", 1) => {
                     *expr = cast(args.into_iter().next().expect("one arg"), DataType::Date);
+                }
+                // PostgreSQL's names for functions GlueSQL has under another name.
+                ("char_length" | "character_length", 1) => {
+                    function.name = ObjectName(vec![Ident::new("LENGTH")]);
+                }
+                ("ceiling", 1) => function.name = ObjectName(vec![Ident::new("CEIL")]),
+                ("btrim", 1) => {
+                    *expr = Expr::Trim {
+                        expr: Box::new(args.into_iter().next().expect("one arg")),
+                        trim_where: None,
+                        trim_what: None,
+                        trim_characters: None,
+                    };
+                }
+                ("strpos", 2) => {
+                    let mut args = args.into_iter();
+                    let (text, needle) = (args.next().expect("two"), args.next().expect("two"));
+                    *expr = Expr::Position {
+                        expr: Box::new(needle),
+                        r#in: Box::new(text),
+                    };
                 }
                 _ => {}
             }
