@@ -137,7 +137,9 @@ impl Database {
                 )
             }
         };
-        if self.storage.table_of_index(&name).is_some() {
+        if self.storage.table_of_index(&name).is_some()
+            || self.storage.state.tables.contains_key(&name)
+        {
             return Err(errors::plain(format!("relation \"{name}\" already exists")));
         }
         let kind = if create.unique {

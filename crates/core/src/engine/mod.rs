@@ -443,6 +443,11 @@ impl Database {
             } if names.len() == 1 && names[0].0.len() == 1 => {
                 let name = names[0].0[0].value.clone();
                 let Some(table_name) = self.storage.table_of_index(&name) else {
+                    if self.storage.state.tables.contains_key(&name) {
+                        return Err(EngineError::new(format!(
+                            "\"{name}\" is not an index\nHINT:  Use DROP TABLE to remove a table."
+                        )));
+                    }
                     return if *if_exists {
                         run.command = Some("DROP INDEX".to_string());
                         run.notice = Some(format!("index \"{name}\" does not exist, skipping"));

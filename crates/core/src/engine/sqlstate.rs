@@ -44,6 +44,7 @@ impl SqlState {
     pub const DUPLICATE_OBJECT: Self = Self("42710");
     pub const AMBIGUOUS_COLUMN: Self = Self("42702");
     pub const DUPLICATE_ALIAS: Self = Self("42712");
+    pub const WRONG_OBJECT_TYPE: Self = Self("42809");
     pub const INVALID_OBJECT_DEFINITION: Self = Self("42P17");
     pub const PROGRAM_LIMIT_EXCEEDED: Self = Self("54000");
     pub const INVALID_ROW_COUNT_IN_LIMIT: Self = Self("2201W");
@@ -122,6 +123,9 @@ impl SqlState {
                 SqlState::INVALID_COLUMN_REFERENCE,
             ),
             ("table name \"", SqlState::DUPLICATE_ALIAS),
+            ("could not create unique index", SqlState::UNIQUE_VIOLATION),
+            ("requires it", SqlState::DEPENDENT_OBJECTS_STILL_EXIST),
+            ("is not an index", SqlState::WRONG_OBJECT_TYPE),
             ("specified more than once", SqlState::DUPLICATE_COLUMN),
             ("is ambiguous", SqlState::AMBIGUOUS_COLUMN),
             (

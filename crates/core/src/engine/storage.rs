@@ -556,7 +556,7 @@ impl IndexMut for EngineStorage {
                 Ok(())
             }
             Some(_) => Err(Error::StorageMsg(format!(
-                "cannot drop index {index_name} because constraint {index_name} on table {table_name} requires it"
+                "cannot drop index {index_name} because constraint {index_name} on table {table_name} requires it\nHINT:  You can drop constraint {index_name} on table {table_name} instead."
             ))),
         }
     }
