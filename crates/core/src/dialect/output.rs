@@ -7,9 +7,72 @@ use gluesql::prelude::Value;
 /// A value as PostgreSQL's text output writes it: booleans `t`/`f`, NUMERIC with its scale,
 /// UUIDs hyphenated, NULL as `NULL` (psql shows an empty cell; the playground names it).
 pub fn pg_text(value: &Value) -> String {
+    use gluesql::core::chrono::Timelike;
     match value {
         Value::Bool(b) => (if *b { "t" } else { "f" }).to_string(),
+        // Fractional seconds as PostgreSQL prints them: microseconds, trailing zeros cut.
+        Value::Timestamp(ts) => format!(
+            "{}{}",
+            ts.format("%Y-%m-%d %H:%M:%S"),
+            fraction(ts.nanosecond())
+        ),
+        Value::Time(t) => format!("{}{}", t.format("%H:%M:%S"), fraction(t.nanosecond())),
+        Value::Interval(interval) => interval_text(interval),
         other => String::from(other),
+    }
+}
+
+/// `.25` for 250 ms, `.123457` for 123,456,700 ns, nothing for whole seconds.
+fn fraction(nanos: u32) -> String {
+    let micros = (nanos + 500) / 1000;
+    if micros == 0 {
+        return String::new();
+    }
+    let digits = format!("{micros:06}");
+    format!(".{}", digits.trim_end_matches('0'))
+}
+
+/// An interval in PostgreSQL's default output style: `1 year 2 mons`, `1 day 02:30:00`,
+/// `74 days`, `-1 days -06:00:00`, `00:00:00`.
+fn interval_text(interval: &gluesql::core::data::Interval) -> String {
+    use gluesql::core::data::Interval;
+    let unit = |n: i64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    match interval {
+        Interval::Month(months) => {
+            let (years, months) = (*months as i64 / 12, *months as i64 % 12);
+            let mut parts = Vec::new();
+            if years != 0 {
+                parts.push(unit(years, "year", "years"));
+            }
+            if months != 0 {
+                parts.push(unit(months, "mon", "mons"));
+            }
+            if parts.is_empty() {
+                "00:00:00".to_string()
+            } else {
+                parts.join(" ")
+            }
+        }
+        Interval::Microsecond(micros) => {
+            const DAY: i64 = 86_400_000_000;
+            let (days, rest) = (micros / DAY, micros % DAY);
+            let mut parts = Vec::new();
+            if days != 0 {
+                parts.push(unit(days, "day", "days"));
+            }
+            if rest != 0 || days == 0 {
+                let sign = if rest < 0 { "-" } else { "" };
+                let rest = rest.abs();
+                let (hours, rest) = (rest / 3_600_000_000, rest % 3_600_000_000);
+                let (minutes, rest) = (rest / 60_000_000, rest % 60_000_000);
+                let (seconds, micros) = (rest / 1_000_000, rest % 1_000_000);
+                parts.push(format!(
+                    "{sign}{hours:02}:{minutes:02}:{seconds:02}{}",
+                    fraction((micros * 1000) as u32)
+                ));
+            }
+            parts.join(" ")
+        }
     }
 }
 

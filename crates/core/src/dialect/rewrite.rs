@@ -363,7 +363,8 @@ pub fn pg_node(expr: &mut Expr, errors: &mut Vec<String>) {
         // `TIMESTAMPTZ '2024-01-01 10:00:00+00'`: a timestamp read as UTC (GlueSQL's
         // parser knows no TIMESTAMPTZ type).
         Expr::TypedString { data_type, value } if is_timestamptz(data_type) => {
-            let text = full_utc_offset(value).unwrap_or_else(|| value.clone());
+            let value = with_seconds(value);
+            let text = full_utc_offset(&value).unwrap_or(value);
             *expr = cast(
                 Expr::Value(Value::SingleQuotedString(text)),
                 DataType::Timestamp(None, TimezoneInfo::None),
@@ -378,6 +379,25 @@ pub fn pg_node(expr: &mut Expr, errors: &mut Vec<String>) {
         {
             let inner = std::mem::replace(timestamp.as_mut(), Expr::Value(Value::Null));
             *expr = Expr::Nested(Box::new(inner));
+        }
+        // `TIMESTAMP '2024-01-15 10:30'`: seconds PostgreSQL lets one leave out.
+        Expr::TypedString {
+            data_type: DataType::Timestamp(_, TimezoneInfo::None | TimezoneInfo::WithoutTimeZone),
+            value,
+        } if with_seconds(value) != *value => {
+            *value = with_seconds(value);
+        }
+        Expr::Cast {
+            expr: inner,
+            data_type: DataType::Timestamp(..),
+            ..
+        } if matches!(inner.as_ref(), Expr::Value(Value::SingleQuotedString(v)) if with_seconds(v) != *v) => {
+            if let Expr::Value(Value::SingleQuotedString(v)) = inner.as_mut() {
+                *v = with_seconds(v);
+                if let Some(full) = full_utc_offset(v) {
+                    *v = full;
+                }
+            }
         }
         // `'yes'::boolean`, `' 42 '::int`, `2.5::int`: PostgreSQL's input rules for a literal.
         Expr::Cast {
@@ -663,6 +683,32 @@ pub fn rewrite_expr(expr: &mut Expr) -> Result<(), String> {
     match errors.into_iter().next() {
         Some(message) => Err(message),
         None => Ok(()),
+    }
+}
+
+/// `2024-01-15 10:30` (PostgreSQL reads a time without seconds) as `2024-01-15 10:30:00`,
+/// which GlueSQL reads; any offset after it is kept.
+fn with_seconds(text: &str) -> String {
+    let b = text.as_bytes();
+    let shaped = b.len() >= 16
+        && b[..10].iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+        && matches!(b[10], b' ' | b'T')
+        && b[11].is_ascii_digit()
+        && b[12].is_ascii_digit()
+        && b[13] == b':'
+        && b[14].is_ascii_digit()
+        && b[15].is_ascii_digit()
+        && b.get(16) != Some(&b':');
+    if shaped {
+        format!("{}:00{}", &text[..16], &text[16..])
+    } else {
+        text.to_string()
     }
 }
 
