@@ -275,7 +275,21 @@ fn functions_exist(expr: &Expr, scope: &Scope) -> Result<(), String> {
         match e {
             Expr::Function(f) => {
                 let name = f.name.to_string().to_lowercase();
-                if !matches!(name.as_str(), "min" | "max") {
+                let text_function = matches!(
+                    name.as_str(),
+                    "lower"
+                        | "upper"
+                        | "length"
+                        | "char_length"
+                        | "reverse"
+                        | "initcap"
+                        | "ltrim"
+                        | "rtrim"
+                        | "btrim"
+                        | "trim"
+                );
+                let number_aggregate = matches!(name.as_str(), "sum" | "avg");
+                if !matches!(name.as_str(), "min" | "max") && !text_function && !number_aggregate {
                     return;
                 }
                 let arg = match &f.args {
@@ -290,8 +304,38 @@ fn functions_exist(expr: &Expr, scope: &Scope) -> Result<(), String> {
                 else {
                     return;
                 };
-                if let Some(ty @ (PgType::Bool | PgType::Uuid | PgType::Json)) = type_of(arg, scope)
-                {
+                let Some(ty) = type_of(arg, scope) else {
+                    return;
+                };
+                let number = matches!(
+                    ty,
+                    PgType::SmallInt
+                        | PgType::Integer
+                        | PgType::BigInt
+                        | PgType::Numeric { .. }
+                        | PgType::Real
+                        | PgType::Double
+                );
+                let text = matches!(ty, PgType::Text | PgType::Varchar(_) | PgType::Char(_));
+                let missing = if text_function {
+                    number
+                } else if number_aggregate {
+                    text || matches!(
+                        ty,
+                        PgType::Bool | PgType::Uuid | PgType::Date | PgType::Timestamp { .. }
+                    )
+                } else {
+                    matches!(ty, PgType::Bool | PgType::Uuid | PgType::Json)
+                };
+                if missing {
+                    let ty = match ty {
+                        PgType::Numeric { .. } => PgType::Numeric {
+                            precision: None,
+                            scale: None,
+                        },
+                        PgType::Varchar(_) => PgType::Varchar(None),
+                        other => other,
+                    };
                     error = Some(format!(
                         "function {name}({}) does not exist\nHINT:  No function matches the given name and argument types. You might need to add explicit type casts.",
                         ty.pg_name()
