@@ -264,6 +264,51 @@ fn children(expr: &Expr) -> Vec<&Expr> {
     }
 }
 
+/// `<construct> types text and integer cannot be matched`, when typed branches mix text
+/// and numbers.
+fn unmatched(construct: &str, branches: &[&Expr], scope: &Scope) -> Option<String> {
+    let typed: Vec<PgType> = branches
+        .iter()
+        .filter(|b| {
+            !matches!(
+                b,
+                Expr::Value(
+                    gluesql::core::sqlparser::ast::Value::SingleQuotedString(_)
+                        | gluesql::core::sqlparser::ast::Value::Null
+                )
+            )
+        })
+        .filter_map(|b| type_of(b, scope))
+        .collect();
+    let text = |t: &PgType| matches!(t, PgType::Text | PgType::Varchar(_) | PgType::Char(_));
+    let number = |t: &PgType| {
+        matches!(
+            t,
+            PgType::SmallInt
+                | PgType::Integer
+                | PgType::BigInt
+                | PgType::Numeric { .. }
+                | PgType::Real
+                | PgType::Double
+        )
+    };
+    let first = typed.first()?;
+    let other = typed
+        .iter()
+        .find(|t| (text(first) && number(t)) || (number(first) && text(t)))?;
+    let name = |t: &PgType| match t {
+        PgType::Numeric { .. } => "numeric".to_string(),
+        PgType::Varchar(_) => "character varying".to_string(),
+        PgType::Char(_) => "character".to_string(),
+        other => other.pg_name(),
+    };
+    Some(format!(
+        "{construct} types {} and {} cannot be matched",
+        name(first),
+        name(other)
+    ))
+}
+
 /// min()/max() of types PostgreSQL has no such aggregate for, and `||` of two numbers.
 fn functions_exist(expr: &Expr, scope: &Scope) -> Result<(), String> {
     let mut error = None;
@@ -273,6 +318,24 @@ fn functions_exist(expr: &Expr, scope: &Scope) -> Result<(), String> {
             return;
         }
         match e {
+            Expr::Function(f) if f.name.to_string().eq_ignore_ascii_case("coalesce") => {
+                let args: Vec<&Expr> = match &f.args {
+                    gluesql::core::sqlparser::ast::FunctionArguments::List(list) => list
+                        .args
+                        .iter()
+                        .filter_map(|a| match a {
+                            gluesql::core::sqlparser::ast::FunctionArg::Unnamed(
+                                gluesql::core::sqlparser::ast::FunctionArgExpr::Expr(e),
+                            ) => Some(e),
+                            _ => None,
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                if let Some(message) = unmatched("COALESCE", &args, scope) {
+                    error = Some(message);
+                }
+            }
             Expr::Function(f) => {
                 let name = f.name.to_string().to_lowercase();
                 let text_function = matches!(
@@ -340,6 +403,23 @@ fn functions_exist(expr: &Expr, scope: &Scope) -> Result<(), String> {
                         "function {name}({}) does not exist\nHINT:  No function matches the given name and argument types. You might need to add explicit type casts.",
                         ty.pg_name()
                     ));
+                }
+            }
+            // COALESCE and CASE branches of types PostgreSQL cannot match (text and
+            // integer): 42804. A quoted literal is `unknown` and matches anything.
+            Expr::Case {
+                results,
+                else_result,
+                ..
+            } => {
+                // PostgreSQL resolves the ELSE branch first, and names it first.
+                let branches: Vec<&Expr> = else_result
+                    .iter()
+                    .map(|b| b.as_ref())
+                    .chain(results.iter())
+                    .collect();
+                if let Some(message) = unmatched("CASE", &branches, scope) {
+                    error = Some(message);
                 }
             }
             Expr::BinaryOp {

@@ -123,6 +123,7 @@ impl SqlState {
                 SqlState::INVALID_COLUMN_REFERENCE,
             ),
             ("table name \"", SqlState::DUPLICATE_ALIAS),
+            ("cannot be matched", SqlState::DATATYPE_MISMATCH),
             ("could not create unique index", SqlState::UNIQUE_VIOLATION),
             ("requires it", SqlState::DEPENDENT_OBJECTS_STILL_EXIST),
             ("is not an index", SqlState::WRONG_OBJECT_TYPE),
