@@ -138,6 +138,7 @@ impl Database {
                 run.difference = super::differences::detect(statement, &scope);
                 super::typing::check_columns(statement, &scope).map_err(errors::plain)?;
                 super::typing::check_clauses(statement).map_err(errors::plain)?;
+                super::typing::check_boolean_arguments(statement, &scope).map_err(errors::plain)?;
                 let state = &self.storage.state;
                 let primary_key = |table: &str| {
                     state

@@ -738,3 +738,39 @@ pub fn pg_typeof(statement: &mut Statement, scope: &Scope) {
         };
     });
 }
+
+/// `WHERE 1` and `NOT 1`: PostgreSQL wants a boolean there (42804); GlueSQL failed with its
+/// own words, or with none when no row was read.
+pub fn check_boolean_arguments(statement: &Statement, scope: &Scope) -> Result<(), String> {
+    let Statement::Query(query) = statement else {
+        return Ok(());
+    };
+    let SetExpr::Select(select) = query.body.as_ref() else {
+        return Ok(());
+    };
+    let not_boolean = |e: &Expr| type_of(e, scope).filter(|t| category(t) == Category::Number);
+    if let Some(ty) = select.selection.as_ref().and_then(not_boolean) {
+        return Err(format!(
+            "argument of WHERE must be type boolean, not type {}",
+            base_name(&ty)
+        ));
+    }
+    for item in &select.projection {
+        let (SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. }) = item else {
+            continue;
+        };
+        if let Expr::UnaryOp {
+            op: gluesql::core::sqlparser::ast::UnaryOperator::Not,
+            expr,
+        } = e
+        {
+            if let Some(ty) = not_boolean(expr) {
+                return Err(format!(
+                    "argument of NOT must be type boolean, not type {}",
+                    base_name(&ty)
+                ));
+            }
+        }
+    }
+    Ok(())
+}

@@ -124,6 +124,7 @@ impl SqlState {
             ),
             ("table name \"", SqlState::DUPLICATE_ALIAS),
             ("cannot be matched", SqlState::DATATYPE_MISMATCH),
+            ("must be type boolean", SqlState::DATATYPE_MISMATCH),
             ("could not create unique index", SqlState::UNIQUE_VIOLATION),
             ("requires it", SqlState::DEPENDENT_OBJECTS_STILL_EXIST),
             ("is not an index", SqlState::WRONG_OBJECT_TYPE),
