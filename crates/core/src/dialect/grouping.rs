@@ -235,19 +235,7 @@ fn children(expr: &Expr) -> Vec<&Expr> {
         | Expr::Cast { expr, .. }
         | Expr::IsNull(expr)
         | Expr::IsNotNull(expr) => vec![expr],
-        Expr::Function(f) => match &f.args {
-            gluesql::core::sqlparser::ast::FunctionArguments::List(list) => list
-                .args
-                .iter()
-                .filter_map(|a| match a {
-                    gluesql::core::sqlparser::ast::FunctionArg::Unnamed(
-                        gluesql::core::sqlparser::ast::FunctionArgExpr::Expr(e),
-                    ) => Some(e),
-                    _ => None,
-                })
-                .collect(),
-            _ => Vec::new(),
-        },
+        Expr::Function(f) => super::rewrite::unnamed_args(f),
         Expr::Case {
             operand,
             conditions,
@@ -319,19 +307,7 @@ fn functions_exist(expr: &Expr, scope: &Scope) -> Result<(), String> {
         }
         match e {
             Expr::Function(f) if f.name.to_string().eq_ignore_ascii_case("coalesce") => {
-                let args: Vec<&Expr> = match &f.args {
-                    gluesql::core::sqlparser::ast::FunctionArguments::List(list) => list
-                        .args
-                        .iter()
-                        .filter_map(|a| match a {
-                            gluesql::core::sqlparser::ast::FunctionArg::Unnamed(
-                                gluesql::core::sqlparser::ast::FunctionArgExpr::Expr(e),
-                            ) => Some(e),
-                            _ => None,
-                        })
-                        .collect(),
-                    _ => Vec::new(),
-                };
+                let args = super::rewrite::unnamed_args(f);
                 if let Some(message) = unmatched("COALESCE", &args, scope) {
                     error = Some(message);
                 }
@@ -355,16 +331,7 @@ fn functions_exist(expr: &Expr, scope: &Scope) -> Result<(), String> {
                 if !matches!(name.as_str(), "min" | "max") && !text_function && !number_aggregate {
                     return;
                 }
-                let arg = match &f.args {
-                    gluesql::core::sqlparser::ast::FunctionArguments::List(list) => {
-                        list.args.first()
-                    }
-                    _ => None,
-                };
-                let Some(gluesql::core::sqlparser::ast::FunctionArg::Unnamed(
-                    gluesql::core::sqlparser::ast::FunctionArgExpr::Expr(arg),
-                )) = arg
-                else {
+                let Some(arg) = super::rewrite::unnamed_args(f).into_iter().next() else {
                     return;
                 };
                 let Some(ty) = type_of(arg, scope) else {

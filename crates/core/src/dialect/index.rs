@@ -245,19 +245,7 @@ fn immutable(
     super::rewrite::walk_expr(&mut probe, &mut |e| match e {
         SqlExpr::Function(f) => {
             let name = f.name.to_string().to_lowercase();
-            let args: Vec<&SqlExpr> = match &f.args {
-                gluesql::core::sqlparser::ast::FunctionArguments::List(list) => list
-                    .args
-                    .iter()
-                    .filter_map(|a| match a {
-                        gluesql::core::sqlparser::ast::FunctionArg::Unnamed(
-                            gluesql::core::sqlparser::ast::FunctionArgExpr::Expr(e),
-                        ) => Some(e),
-                        _ => None,
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            };
+            let args = super::rewrite::unnamed_args(f);
             let volatile = matches!(
                 name.as_str(),
                 "now"

@@ -10,6 +10,21 @@ use gluesql::core::sqlparser::ast::{
     Statement, TableFactor, TableWithJoins, TimezoneInfo, Value,
 };
 
+/// A call's plain positional arguments (`f(a, b)`: `[a, b]`), in order.
+pub fn unnamed_args(function: &gluesql::core::sqlparser::ast::Function) -> Vec<&Expr> {
+    match &function.args {
+        FunctionArguments::List(list) => list
+            .args
+            .iter()
+            .filter_map(|a| match a {
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// Applies `f` to every expression of a statement, children first.
 pub fn walk_statement(statement: &mut Statement, f: &mut dyn FnMut(&mut Expr)) {
     match statement {

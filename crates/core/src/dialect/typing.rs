@@ -16,8 +16,8 @@
 use super::types::PgType;
 use crate::engine::storage_api::State;
 use gluesql::core::sqlparser::ast::{
-    BinaryOperator, CastKind, DataType, Expr, FunctionArg, FunctionArgExpr, FunctionArguments,
-    Query, SelectItem, SetExpr, Statement, TableFactor, TableWithJoins, Value,
+    BinaryOperator, CastKind, DataType, Expr, Query, SelectItem, SetExpr, Statement, TableFactor,
+    TableWithJoins, Value,
 };
 
 /// The tables a statement reads or writes, by the names it refers to them by.
@@ -188,13 +188,7 @@ pub fn type_of(expr: &Expr, scope: &Scope) -> Option<PgType> {
 }
 
 fn first_arg(function: &gluesql::core::sqlparser::ast::Function) -> Option<&Expr> {
-    match &function.args {
-        FunctionArguments::List(list) => list.args.iter().find_map(|a| match a {
-            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e),
-            _ => None,
-        }),
-        _ => None,
-    }
+    super::rewrite::unnamed_args(function).into_iter().next()
 }
 
 /// An unadorned numeric literal: `12` is integer (bigint past int4), `1.50` numeric.
