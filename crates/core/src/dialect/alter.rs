@@ -3,7 +3,7 @@
 //! FOREIGN KEY), VALIDATE CONSTRAINT, DROP CONSTRAINT. Each statement is atomic.
 
 use super::catalog::{CheckConstraint, KeyConstraint};
-use super::constraints::{check_passes, check_row, check_unique};
+use super::constraints::{check_passes, check_row};
 use super::create::{create_table, expr, fk_action, object_name, resolve_fk, unique_name};
 use super::errors::{self, plain};
 use super::types::declare;
@@ -185,17 +185,30 @@ impl Database {
                         "column \"{column}\" of relation \"{table}\" does not exist"
                     )));
                 }
-                let dependent = self.storage.state.tables.values().find_map(|t| {
-                    t.meta
-                        .foreign_keys
-                        .iter()
-                        .find(|f| f.ref_table == table && f.ref_columns.contains(&column))
-                        .filter(|_| t.schema.table_name != table)
-                        .map(|f| f.name.clone())
-                });
-                if let Some(fk) = dependent {
+                let dependents: Vec<String> = self
+                    .storage
+                    .state
+                    .tables
+                    .values()
+                    .filter(|t| t.schema.table_name != table)
+                    .flat_map(|t| {
+                        t.meta
+                            .foreign_keys
+                            .iter()
+                            .filter(|f| f.ref_table == table && f.ref_columns.contains(&column))
+                            .map(|f| {
+                                format!(
+                                    "constraint {} on table {} depends on column {column} of table {table}",
+                                    f.name, t.schema.table_name
+                                )
+                            })
+                    })
+                    .collect();
+                if !dependents.is_empty() {
                     return Err(plain(format!(
-                        "cannot drop column {column} of table {table} because other objects depend on it (constraint {fk})"
+                        "cannot drop column {column} of table {table} because other objects depend on it\nDETAIL:  {}\nHINT:  {}",
+                        dependents.join("\n"),
+                        crate::dialect::errors::CASCADE_HINT
                     )));
                 }
                 if self.storage.state.tables[table].primary_key_position()
@@ -372,8 +385,7 @@ impl Database {
         t.push_index(index);
         t.rebuild_indexes().map_err(|e| engine_error(&e))?;
         let keys: Vec<Key> = t.rows.keys().cloned().collect();
-        check_unique(t, &keys)
-            .map_err(|_| plain(format!("could not create unique index \"{}\"", key.name)))?;
+        super::constraints::check_unique_on_create(t, &keys, &key.name)?;
         if primary {
             t.meta.primary_key = Some(key);
         } else {
@@ -481,7 +493,7 @@ impl Database {
                     };
                     let cast = value.cast(&storage_type).map_err(|_| {
                         plain(format!(
-                            "column \"{column}\" cannot be cast automatically to type {pg_name}"
+                            "column \"{column}\" cannot be cast automatically to type {pg_name}\nHINT:  You might need to specify \"USING {column}::{pg_name}\"."
                         ))
                     })?;
                     values[position] = declared.ty.coerce(cast, None).map_err(plain)?;

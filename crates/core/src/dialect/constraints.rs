@@ -114,6 +114,52 @@ pub(crate) fn primary_key_message(table: &Table, key: &Key) -> String {
 
 /// After rows were written: no unique index may now hold two rows with the same key
 /// (NULLs are distinct, and a partial index only holds the rows it covers).
+/// An index key expression as PostgreSQL deparses it in a DETAIL: a column, or `lower`/
+/// `upper` of one (a VARCHAR argument shown with its implicit `::text` cast).
+fn key_expr_text(table: &Table, expr: &gluesql::core::ast::Expr) -> Option<String> {
+    use gluesql::core::ast::{Expr, Function};
+    let column_text = |name: &str| -> String {
+        let varchar = table
+            .meta
+            .columns
+            .iter()
+            .any(|c| c.name == name && matches!(c.ty, super::types::PgType::Varchar(_)));
+        if varchar {
+            format!("{name}::text")
+        } else {
+            name.to_string()
+        }
+    };
+    match expr {
+        Expr::Identifier(name) => Some(name.clone()),
+        Expr::Function(function) => match function.as_ref() {
+            Function::Lower(Expr::Identifier(c)) => Some(format!("lower({})", column_text(c))),
+            Function::Upper(Expr::Identifier(c)) => Some(format!("upper({})", column_text(c))),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// [`check_unique`] for building a unique index over rows already there: PostgreSQL's
+/// `could not create unique index` with the duplicated key.
+pub(crate) fn check_unique_on_create(
+    table: &Table,
+    written: &[Key],
+    name: &str,
+) -> std::result::Result<(), crate::engine::EngineError> {
+    check_unique(table, written).map_err(|error| {
+        let mut message = format!("could not create unique index \"{name}\"");
+        if let Error::StorageMsg(text) = &error {
+            if let Some((_, detail)) = text.split_once("\nDETAIL:  ") {
+                let key = detail.trim_end_matches(" already exists.");
+                message.push_str(&format!("\nDETAIL:  {key} is duplicated."));
+            }
+        }
+        errors::plain(message)
+    })
+}
+
 pub(crate) fn check_unique(table: &Table, written: &[Key]) -> Result<()> {
     let table_name = &table.schema.table_name;
     for index in &table.indexes {
@@ -152,15 +198,10 @@ pub(crate) fn check_unique(table: &Table, written: &[Key]) -> Result<()> {
                     .all(|(a, b)| a.evaluate_eq(b) == gluesql::core::data::Tribool::True);
                 if same {
                     let message = errors::unique(&index.name);
-                    // PostgreSQL deparses an expression key (`lower((email)::text)`); the
-                    // DETAIL names plain columns only.
-                    let columns: Option<Vec<String>> = index
-                        .exprs()
-                        .map(|e| match e {
-                            gluesql::core::ast::Expr::Identifier(name) => Some(name.clone()),
-                            _ => None,
-                        })
-                        .collect();
+                    // PostgreSQL deparses an expression key (`lower(email::text)`); the
+                    // DETAIL names columns and one-column functions of them only.
+                    let columns: Option<Vec<String>> =
+                        index.exprs().map(|e| key_expr_text(table, e)).collect();
                     let Some(columns) = columns else {
                         return Err(errors::msg(message));
                     };

@@ -9,6 +9,9 @@ pub(crate) fn msg(message: impl Into<String>) -> Error {
     Error::StorageMsg(message.into())
 }
 
+/// PostgreSQL's HINT when a DROP would break objects that depend on what it drops.
+pub const CASCADE_HINT: &str = "Use DROP ... CASCADE to drop the dependent objects too.";
+
 pub fn not_null(column: &str, table: &str) -> String {
     format!(
         "null value in column \"{column}\" of relation \"{table}\" violates not-null constraint"

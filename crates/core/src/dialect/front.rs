@@ -68,18 +68,25 @@ impl Database {
                     }
                     for fk in &t.meta.foreign_keys {
                         if dropped.contains(&fk.ref_table) {
-                            if !*cascade {
-                                return Err(errors::plain(format!(
-                                    "cannot drop table {} because other objects depend on it (constraint {} on table {table})",
-                                    fk.ref_table, fk.name
-                                )));
-                            }
-                            notices.push((table.clone(), fk.name.clone()));
+                            notices.push((table.clone(), fk.name.clone(), fk.ref_table.clone()));
                         }
                     }
                 }
+                if let (Some((_, _, first)), false) = (notices.first(), *cascade) {
+                    let detail: Vec<String> = notices
+                        .iter()
+                        .map(|(table, fk, parent)| {
+                            format!("constraint {fk} on table {table} depends on table {parent}")
+                        })
+                        .collect();
+                    return Err(errors::plain(format!(
+                        "cannot drop table {first} because other objects depend on it\nDETAIL:  {}\nHINT:  {}",
+                        detail.join("\n"),
+                        errors::CASCADE_HINT
+                    )));
+                }
                 // CASCADE drops the referencing constraints, not the tables.
-                for (table, name) in &notices {
+                for (table, name, _) in &notices {
                     if let Some(t) = self.storage.state.tables.get_mut(table) {
                         t.meta.foreign_keys.retain(|f| &f.name != name);
                     }
@@ -88,7 +95,9 @@ impl Database {
                     run.notice = Some(
                         notices
                             .iter()
-                            .map(|(t, n)| format!("drop cascades to constraint {n} on table {t}"))
+                            .map(|(t, n, _)| {
+                                format!("drop cascades to constraint {n} on table {t}")
+                            })
                             .collect::<Vec<_>>()
                             .join("\n"),
                     );

@@ -169,9 +169,7 @@ impl Database {
             }
             if kind.is_unique() {
                 let table = db.storage.state.tables.get(&table_name).expect("exists");
-                super::constraints::check_unique(table, &keys).map_err(|_| {
-                    errors::plain(format!("could not create unique index \"{name}\""))
-                })?;
+                super::constraints::check_unique_on_create(table, &keys, &name)?;
             }
             Ok(())
         })?;

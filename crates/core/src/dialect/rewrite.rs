@@ -301,6 +301,22 @@ pub fn pg_node(expr: &mut Expr, errors: &mut Vec<String>) {
                         trim_characters: None,
                     };
                 }
+                // GlueSQL's REPEAT panics on a negative count; PostgreSQL gives ''.
+                ("repeat", 2) => {
+                    let mut args = args.into_iter();
+                    let (text, count) = (args.next().expect("two"), args.next().expect("two"));
+                    let at_least_zero = Expr::Case {
+                        operand: None,
+                        conditions: vec![Expr::BinaryOp {
+                            left: Box::new(count.clone()),
+                            op: gluesql::core::sqlparser::ast::BinaryOperator::Lt,
+                            right: Box::new(number(0)),
+                        }],
+                        results: vec![number(0)],
+                        else_result: Some(Box::new(count)),
+                    };
+                    *expr = self::function("REPEAT", vec![text, at_least_zero]);
+                }
                 ("strpos", 2) => {
                     let mut args = args.into_iter();
                     let (text, needle) = (args.next().expect("two"), args.next().expect("two"));

@@ -155,7 +155,14 @@ impl PgType {
                     let s = scale.unwrap_or(0);
                     let integer_digits = d.trunc().abs().to_string().trim_start_matches('0').len();
                     if integer_digits as u32 > p.saturating_sub(s) {
-                        return Err("numeric field overflow".into());
+                        // PostgreSQL shows 10^0 as 1.
+                        let limit = match p.saturating_sub(s) {
+                            0 => "1".to_string(),
+                            digits => format!("10^{digits}"),
+                        };
+                        return Err(format!(
+                            "numeric field overflow\nDETAIL:  A field with precision {p}, scale {s} must round to an absolute value less than {limit}."
+                        ));
                     }
                 }
                 Ok(Value::Decimal(d))
@@ -170,7 +177,7 @@ impl PgType {
             (Self::Json | Self::Jsonb, Value::Str(s)) => {
                 match serde_json::from_str::<serde_json::Value>(&s) {
                     Ok(_) => Ok(Value::Str(s)),
-                    Err(_) => Err(format!("invalid input syntax for type {}", self.pg_name())),
+                    Err(error) => Err(json_input_error(&s, &error)),
                 }
             }
             (Self::Enum(name), Value::Str(s)) => match enum_labels {
@@ -332,4 +339,37 @@ impl PgType {
 /// naming GlueSQL's decimal crate).
 fn parse_like<T: std::str::FromStr>(_like: &T, text: &str) -> Option<T> {
     text.parse().ok()
+}
+
+/// PostgreSQL's error for text that is not JSON (json and jsonb both say `type json`),
+/// with its DETAIL for the two cases a learner meets: a bare word, and cut-off input.
+fn json_input_error(text: &str, error: &serde_json::Error) -> String {
+    let message = "invalid input syntax for type json";
+    if error.is_eof() {
+        return format!("{message}\nDETAIL:  The input string ended unexpectedly.");
+    }
+    let at = text
+        .lines()
+        .nth(error.line().saturating_sub(1))
+        .and_then(|line| line.chars().nth(error.column().saturating_sub(1)));
+    let word_start = text
+        .lines()
+        .nth(error.line().saturating_sub(1))
+        .map(|line| {
+            let chars: Vec<char> = line.chars().collect();
+            let mut start = error.column().saturating_sub(1).min(chars.len());
+            while start > 0 && chars[start - 1].is_alphanumeric() {
+                start -= 1;
+            }
+            chars[start..]
+                .iter()
+                .take_while(|c| c.is_alphanumeric())
+                .collect::<String>()
+        });
+    match (at, word_start) {
+        (Some(c), Some(word)) if c.is_alphanumeric() && !word.is_empty() => {
+            format!("{message}\nDETAIL:  Token \"{word}\" is invalid.")
+        }
+        _ => message.to_string(),
+    }
 }

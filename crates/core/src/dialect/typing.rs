@@ -566,6 +566,23 @@ fn operand_type(expr: &Expr, scope: &Scope) -> Option<PgType> {
 /// only notices while evaluating a row, so an empty table answered zero rows). Checked
 /// only for plain SELECTs over tables, where the scope is every name a column can have.
 pub fn check_columns(statement: &Statement, scope: &Scope) -> Result<(), String> {
+    if let Statement::Insert(insert) = statement {
+        // The target table comes first in the scope.
+        let table = super::create::object_name(&insert.table_name);
+        if let Some((_, columns)) = scope.tables.first().filter(|(name, _)| *name == table) {
+            if let Some(missing) = insert
+                .columns
+                .iter()
+                .find(|c| !columns.iter().any(|(name, _)| *name == c.value))
+            {
+                return Err(format!(
+                    "column \"{}\" of relation \"{table}\" does not exist",
+                    missing.value
+                ));
+            }
+        }
+        return Ok(());
+    }
     let Statement::Query(query) = statement else {
         return Ok(());
     };

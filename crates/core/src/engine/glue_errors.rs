@@ -135,6 +135,25 @@ pub(crate) fn translate(message: &str) -> Option<EngineError> {
     None
 }
 
+/// The refusal for a GlueSQL failure that has no PostgreSQL counterpart here (its
+/// evaluator rejects a value PostgreSQL would take, or takes a shape it cannot run):
+/// 0A000, with GlueSQL's own words in brackets so the learner sees what stopped it.
+pub(crate) fn refusal(message: &str) -> EngineError {
+    let what = message
+        .split_once(": ")
+        .filter(|(stage, _)| !stage.contains(' '))
+        .map_or(message, |(_, what)| what);
+    let what: String = what.split_whitespace().collect::<Vec<_>>().join(" ");
+    let what = if what.chars().count() > 80 {
+        format!("{}...", what.chars().take(77).collect::<String>())
+    } else {
+        what
+    };
+    EngineError::unsupported(format!(
+        "this expression as PostgreSQL evaluates it (the engine underneath says: {what})"
+    ))
+}
+
 /// What GlueSQL says it cannot do, named the way a learner wrote it: these answers are
 /// refusals (0A000), never a different answer.
 fn unsupported_feature(what: &str, message: &str) -> Option<String> {

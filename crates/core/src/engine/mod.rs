@@ -651,8 +651,16 @@ pub(crate) fn engine_error(error: &gluesql::core::error::Error) -> EngineError {
         Error::StorageMsg(message) => EngineError::new(message.clone()),
         other => {
             let message = other.to_string();
-            glue_errors::translate(&message)
-                .unwrap_or_else(|| EngineError::new(postgres_wording(&message)))
+            glue_errors::translate(&message).unwrap_or_else(|| {
+                let error = EngineError::new(postgres_wording(&message));
+                if error.code == SqlState::INTERNAL_ERROR {
+                    // GlueSQL's evaluator failed where PostgreSQL's answer is not known here:
+                    // refuse rather than show an error PostgreSQL would not give.
+                    glue_errors::refusal(&message)
+                } else {
+                    error
+                }
+            })
         }
     }
 }

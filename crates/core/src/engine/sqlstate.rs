@@ -46,6 +46,8 @@ impl SqlState {
     pub const DUPLICATE_ALIAS: Self = Self("42712");
     pub const WRONG_OBJECT_TYPE: Self = Self("42809");
     pub const INVALID_OBJECT_DEFINITION: Self = Self("42P17");
+    pub const INVALID_TABLE_DEFINITION: Self = Self("42P16");
+    pub const INVALID_FOREIGN_KEY: Self = Self("42830");
     pub const PROGRAM_LIMIT_EXCEEDED: Self = Self("54000");
     pub const INVALID_ROW_COUNT_IN_LIMIT: Self = Self("2201W");
     pub const INVALID_ROW_COUNT_IN_OFFSET: Self = Self("2201X");
@@ -67,6 +69,14 @@ impl SqlState {
             ("violates not-null constraint", SqlState::NOT_NULL_VIOLATION),
             ("contains null values", SqlState::NOT_NULL_VIOLATION),
             ("violates check constraint", SqlState::CHECK_VIOLATION),
+            ("is violated by some row", SqlState::CHECK_VIOLATION),
+            ("is in a primary key", SqlState::INVALID_TABLE_DEFINITION),
+            ("multiple primary keys", SqlState::INVALID_TABLE_DEFINITION),
+            (
+                "no unique constraint matching given keys",
+                SqlState::INVALID_FOREIGN_KEY,
+            ),
+            ("cannot be cast automatically", SqlState::DATATYPE_MISMATCH),
             (
                 "violates foreign key constraint",
                 SqlState::FOREIGN_KEY_VIOLATION,
