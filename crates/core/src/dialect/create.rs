@@ -104,6 +104,14 @@ pub(crate) fn create_table(
 
     for column in &create.columns {
         let name = column.name.value.clone();
+        if column.name.quote_style.is_none() && super::syntax::is_reserved(&name) {
+            // PostgreSQL's grammar stops at a reserved word used as a column name.
+            return Err(errors::at(
+                sql,
+                format!("syntax error at or near \"{name}\""),
+                &name,
+            ));
+        }
         if defs.iter().any(|d: &ColumnDef| d.name == name) {
             return Err(errors::at(
                 sql,

@@ -159,8 +159,9 @@ impl Database {
                 super::grouping::check(statement, &scope, &primary_key).map_err(errors::plain)?;
                 super::typing::check_comparisons(statement, &scope).map_err(errors::plain)?;
                 super::typing::pg_typeof(statement, &scope);
-                super::typing::numeric_casts(statement, &scope);
+                // Typed as written (PostgreSQL's types), before the casts GlueSQL needs.
                 run.result_types = super::typing::result_types(statement, &scope);
+                super::typing::numeric_casts(statement, &scope);
                 rewrite_statement(statement).map_err(|m| errors::unsupported(sql, &m, "("))?;
                 if let Some((table, items)) = super::returning::take_returning(statement) {
                     let statement = statement.clone();

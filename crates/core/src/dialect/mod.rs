@@ -34,6 +34,7 @@ pub mod output;
 pub(crate) mod query_shape;
 pub(crate) mod returning;
 pub(crate) mod rewrite;
+pub(crate) mod syntax;
 pub mod types;
 pub(crate) mod typing;
 

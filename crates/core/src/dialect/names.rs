@@ -75,8 +75,8 @@ fn name_items<'a>(items: impl Iterator<Item = &'a mut SelectItem>) {
     for item in items {
         if let SelectItem::UnnamedExpr(expr) = item {
             // A bare column keeps GlueSQL's own label (its name): aliasing it would change
-            // nothing but the text of the plan.
-            if matches!(expr, Expr::Identifier(_)) {
+            // nothing but the text of the plan. (A quoted one is labelled with its quotes.)
+            if matches!(expr, Expr::Identifier(ident) if ident.quote_style.is_none()) {
                 continue;
             }
             let alias = Ident::with_quote('"', column_name(expr));

@@ -510,6 +510,10 @@ pub fn check_comparisons(statement: &mut Statement, scope: &Scope) -> Result<(),
         if error.is_some() {
             return;
         }
+        if let Some(out_of_range) = literal_out_of_range(expr) {
+            error = Some(out_of_range);
+            return;
+        }
         let Expr::BinaryOp { left, op, right } = expr else {
             return;
         };
@@ -520,11 +524,26 @@ pub fn check_comparisons(statement: &mut Statement, scope: &Scope) -> Result<(),
             BinaryOperator::LtEq => "<=",
             BinaryOperator::Gt => ">",
             BinaryOperator::GtEq => ">=",
+            BinaryOperator::Plus => "+",
+            BinaryOperator::Minus => "-",
+            BinaryOperator::Multiply => "*",
+            BinaryOperator::Divide => "/",
+            BinaryOperator::Modulo => "%",
             _ => return,
         };
         let (Some(l), Some(r)) = (operand_type(left, scope), operand_type(right, scope)) else {
             return;
         };
+        if is_arithmetic(op) {
+            if !arithmetic_exists(&l, op, &r) {
+                error = Some(format!(
+                    "operator does not exist: {} {symbol} {}\nHINT:  No operator matches the given name and argument types. You might need to add explicit type casts.",
+                    base_name(&l),
+                    base_name(&r)
+                ));
+            }
+            return;
+        }
         let (lc, rc) = (category(&l), category(&r));
         let json_equality = lc == Category::Json
             && rc == Category::Json
@@ -541,10 +560,95 @@ pub fn check_comparisons(statement: &mut Statement, scope: &Scope) -> Result<(),
     error.map_or(Ok(()), Err)
 }
 
-/// Only columns and explicit casts: literals are `unknown` or coerce.
+/// `2147483648::int`, `'99999999999'::integer`: a constant cast to an integer type it
+/// does not fit (GlueSQL's integers are all 64-bit, so it would not notice).
+fn literal_out_of_range(expr: &Expr) -> Option<String> {
+    let Expr::Cast {
+        expr: inner,
+        data_type,
+        ..
+    } = expr
+    else {
+        return None;
+    };
+    let ty = super::types::declare(data_type, |_| false).ok()?.ty;
+    let fits = |text: &str| -> Option<bool> {
+        let text = text.trim();
+        match ty {
+            PgType::SmallInt => Some(text.parse::<i16>().is_ok()),
+            PgType::Integer => Some(text.parse::<i32>().is_ok()),
+            PgType::BigInt => Some(text.parse::<i64>().is_ok()),
+            _ => None,
+        }
+    };
+    let all_digits = |t: &str| {
+        let t = t.trim().trim_start_matches(['-', '+']);
+        !t.is_empty() && t.chars().all(|c| c.is_ascii_digit())
+    };
+    match inner.as_ref() {
+        Expr::Value(Value::Number(n, _)) if all_digits(&n.to_string()) => {
+            (!fits(&n.to_string())?).then(|| format!("{} out of range", base_name(&ty)))
+        }
+        Expr::Value(Value::SingleQuotedString(text)) if all_digits(text) => {
+            (!fits(text)?).then(|| {
+                format!(
+                    "value \"{text}\" is out of range for type {}",
+                    base_name(&ty)
+                )
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Whether PostgreSQL has the arithmetic operator `op` for these two (known) types.
+/// Types outside the categories checked (json, enums, ...) are given the benefit.
+fn arithmetic_exists(l: &PgType, op: &BinaryOperator, r: &PgType) -> bool {
+    use Category::*;
+    let (lc, rc) = (category(l), category(r));
+    if lc == Other || rc == Other {
+        return true;
+    }
+    let is = |t: &PgType, want: fn(&PgType) -> bool| want(t);
+    let interval = |t: &PgType| matches!(t, PgType::Interval);
+    let date = |t: &PgType| matches!(t, PgType::Date);
+    let integer = |t: &PgType| matches!(t, PgType::SmallInt | PgType::Integer | PgType::BigInt);
+    let point = |t: &PgType| matches!(t, PgType::Date | PgType::Timestamp { .. });
+    match (lc, rc) {
+        (Number, Number) => true,
+        (String | Boolean | Uuid, _) | (_, String | Boolean | Uuid) => false,
+        (DateTime, DateTime) => match op {
+            BinaryOperator::Plus => {
+                is(l, interval)
+                    || is(r, interval)
+                    || (date(l) && matches!(r, PgType::Time))
+                    || (date(r) && matches!(l, PgType::Time))
+            }
+            BinaryOperator::Minus => {
+                !((is(l, interval) || matches!(l, PgType::Time)) && is(r, point))
+            }
+            _ => false,
+        },
+        (DateTime, Number) => match op {
+            BinaryOperator::Plus | BinaryOperator::Minus => date(l) && integer(r),
+            BinaryOperator::Multiply | BinaryOperator::Divide => interval(l),
+            _ => false,
+        },
+        (Number, DateTime) => match op {
+            BinaryOperator::Plus => integer(l) && date(r),
+            BinaryOperator::Multiply => interval(r),
+            _ => false,
+        },
+        _ => true,
+    }
+}
+
+/// Columns, explicit casts and number literals (`12` is integer, `1.5` numeric); a quoted
+/// literal is `unknown` and coerces, so it has no type here.
 fn operand_type(expr: &Expr, scope: &Scope) -> Option<PgType> {
     match expr {
         Expr::Identifier(_) | Expr::CompoundIdentifier(_) => type_of(expr, scope),
+        Expr::Value(Value::Number(..)) => type_of(expr, scope),
         Expr::Cast {
             expr: inner,
             data_type,

@@ -230,7 +230,9 @@ impl Database {
         let started = Instant::now();
         self.storage.probe.start(self.budget);
         let mut run = Run::default();
-        let result = self.run(sql, &mut run);
+        let result = self
+            .run(sql, &mut run)
+            .and_then(|payload| integers_in_range(payload, &run.result_types));
         let report = self.storage.probe.finish();
         let result = match (result, report.exceeded) {
             (Err(_), Some(exceeded)) => Err(EngineError::new(exceeded.message())),
@@ -296,7 +298,20 @@ impl Database {
             }
             None => sql,
         };
+        let parsed_sql = if crate::dialect::syntax::is_abort(parsed_sql) {
+            "ROLLBACK"
+        } else {
+            parsed_sql
+        };
+        if let Some(error) = crate::dialect::syntax::pre_parse(parsed_sql) {
+            return Err(error);
+        }
         let mut statements = parse(parsed_sql).map_err(|e| {
+            if let Some(error) =
+                crate::dialect::syntax::refusal_for_unparsed(parsed_sql, self.transaction.is_some())
+            {
+                return error;
+            }
             let mut error = engine_error(&e);
             // The token as the user wrote it, not as folded.
             if let (Some((line, column)), Some(original)) = (error.position, original_sql) {
@@ -591,6 +606,37 @@ impl Database {
             .map(|t| t.indexes.iter().map(|i| i.name.clone()).collect())
             .unwrap_or_default()
     }
+}
+
+/// GlueSQL computes every integer in 64 bits; a result column PostgreSQL types `integer`
+/// or `smallint` fails as PostgreSQL's arithmetic and casts do when a value does not fit.
+fn integers_in_range(
+    payload: Payload,
+    types: &[Option<crate::dialect::PgType>],
+) -> Result<Payload, EngineError> {
+    use crate::dialect::PgType;
+    use gluesql::core::data::Value;
+    if let Payload::Select { rows, .. } = &payload {
+        for (position, ty) in types.iter().enumerate() {
+            let (range, name) = match ty {
+                Some(PgType::Integer) => (i32::MIN as i64..=i32::MAX as i64, "integer"),
+                Some(PgType::SmallInt) => (i16::MIN as i64..=i16::MAX as i64, "smallint"),
+                _ => continue,
+            };
+            let out_of_range = rows.iter().any(|row| match row.get(position) {
+                Some(Value::I64(n)) => !range.contains(n),
+                Some(Value::I128(n)) => !range.contains(&(*n as i64)) || i64::try_from(*n).is_err(),
+                _ => false,
+            });
+            if out_of_range {
+                return Err(EngineError::coded(
+                    SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
+                    format!("{name} out of range"),
+                ));
+            }
+        }
+    }
+    Ok(payload)
 }
 
 /// The command a read-only transaction must refuse, or None for a read.

@@ -27,6 +27,7 @@ impl SqlState {
     pub const UNIQUE_VIOLATION: Self = Self("23505");
     pub const CHECK_VIOLATION: Self = Self("23514");
     pub const ACTIVE_SQL_TRANSACTION: Self = Self("25001");
+    pub const NO_ACTIVE_SQL_TRANSACTION: Self = Self("25P01");
     pub const READ_ONLY_SQL_TRANSACTION: Self = Self("25006");
     pub const IN_FAILED_SQL_TRANSACTION: Self = Self("25P02");
     pub const DEPENDENT_OBJECTS_STILL_EXIST: Self = Self("2BP01");
@@ -91,6 +92,18 @@ impl SqlState {
             ),
             (
                 "cannot run inside a transaction block",
+                SqlState::ACTIVE_SQL_TRANSACTION,
+            ),
+            (
+                "can only be used in transaction blocks",
+                SqlState::NO_ACTIVE_SQL_TRANSACTION,
+            ),
+            (
+                "must be set before any query",
+                SqlState::ACTIVE_SQL_TRANSACTION,
+            ),
+            (
+                "must be called before any query",
                 SqlState::ACTIVE_SQL_TRANSACTION,
             ),
             (
