@@ -14,6 +14,13 @@
 //!   divergences are listed in `tests/sql/divergences.txt`, checked in: the test fails when
 //!   the list changes, so a new wrong answer cannot land unseen and every fix shows up
 //!   there (`SQLPATTERNS_BLESS=1` rewrites it). The goal is a list of refusals only.
+//! - **After a refusal.** When the playground refuses a statement PostgreSQL ran, the two
+//!   sessions hold different data from there on, and a later record can differ for that
+//!   reason alone. The file is then re-run on PostgreSQL with each such statement
+//!   replaced by one that fails (nothing changes, an open transaction aborts, as with the
+//!   refusal), and the later records are checked against that run: one that answers as
+//!   PostgreSQL does there is listed as `after-refusal`, one that does not as `differs`.
+//!   This test needs the server too (it is skipped without `SQLPATTERNS_PG`).
 //!
 //! Conventions of the recorded output (the same code formats both engines):
 //! - a query's first result line is its column names, as PostgreSQL names them;
@@ -404,9 +411,14 @@ impl OracleDatabase {
     }
 
     fn create(socket_dir: &str, file: &Path) -> Self {
+        Self::create_named(socket_dir, file, "")
+    }
+
+    /// A fresh database for `file`, its name ending in `suffix` (two can exist at once).
+    fn create_named(socket_dir: &str, file: &Path, suffix: &str) -> Self {
         let stem = file.file_stem().unwrap().to_string_lossy();
         let name = format!(
-            "slt_{}",
+            "slt_{}{suffix}",
             stem.replace(|c: char| !c.is_ascii_alphanumeric(), "_")
         );
         let mut admin = Self::connect(socket_dir, "postgres");
@@ -650,6 +662,11 @@ enum Divergence {
     Refused,
     /// A known difference (KNOWN_DIFFERENCES.md), which the console names in one line.
     Known(String),
+    /// Not PostgreSQL's recorded answer, because an earlier statement of the file that
+    /// PostgreSQL ran was refused here, so the two databases hold different data: checked
+    /// against PostgreSQL re-run with the refused statements failing there too (see
+    /// `replay_with_refusals`), where it answers as PostgreSQL does.
+    AfterRefusal,
     /// Any other answer than PostgreSQL's: a lesson taught wrong, listed until fixed.
     Differs,
 }
@@ -661,17 +678,23 @@ fn ledger_line(file: &str, kind: &Divergence, sql: &str) -> String {
     let kind = match kind {
         Divergence::Refused => "refused".to_string(),
         Divergence::Known(id) => format!("known {id}"),
+        Divergence::AfterRefusal => "after-refusal".to_string(),
         Divergence::Differs => "differs".to_string(),
     };
     format!("{file} | {kind} | {}", one_line(sql))
 }
 
-/// Runs one corpus file on a fresh playground database: the records that did not pass,
-/// with the runner's report, and the number of statements run.
-fn run_on_playground(
-    name: &str,
-    records: Vec<Record<PgColumnType>>,
-) -> (usize, Vec<(String, String)>) {
+/// One record's answer on the playground.
+struct Answer {
+    sql: String,
+    output: RecordOutput<PgColumnType>,
+    /// The known difference the engine flagged, if any.
+    known: Option<String>,
+}
+
+/// Runs one corpus file on a fresh playground database: each record's answer (None for
+/// records that are not statements, or not for our engine).
+fn playground_answers(records: &[Record<PgColumnType>]) -> Vec<Option<Answer>> {
     let last_difference = LastDifference::default();
     let shared = last_difference.clone();
     let mut runner = Runner::new(move || {
@@ -680,40 +703,123 @@ fn run_on_playground(
     });
     runner.add_label(OUR_LABEL);
     runner.with_column_validator(column_types_agree);
-    let mut ran = 0;
-    let mut divergent = Vec::new();
+    let mut answers = Vec::with_capacity(records.len());
     for record in records {
-        let sql = match &record {
+        let sql = match record {
             Record::Statement {
                 sql, conditions, ..
             }
             | Record::Query {
                 sql, conditions, ..
-            } => {
-                if skipped_for(conditions, OUR_LABEL) {
-                    None
-                } else {
-                    Some(sql.clone())
-                }
-            }
+            } => (!skipped_for(conditions, OUR_LABEL)).then(|| sql.clone()),
             _ => None,
         };
         let output = futures::executor::block_on(runner.apply_record(record.clone()));
-        let Some(sql) = sql else { continue };
-        ran += 1;
-        if let Err(report) = check(&record, &output) {
-            let known = last_difference.lock().unwrap().clone();
-            let kind = if refusal(&output) {
-                Divergence::Refused
-            } else if let Some(id) = known {
-                Divergence::Known(id)
-            } else {
-                Divergence::Differs
-            };
-            divergent.push((ledger_line(name, &kind, &sql), report));
-        }
+        answers.push(sql.map(|sql| Answer {
+            sql,
+            output,
+            known: last_difference.lock().unwrap().clone(),
+        }));
     }
-    (ran, divergent)
+    answers
+}
+
+/// Whether PostgreSQL's recorded answer to `record` is a success (it changed the session).
+fn postgres_succeeded(record: &Record<PgColumnType>) -> bool {
+    match record {
+        Record::Statement { expected, .. } => !matches!(expected, StatementExpect::Error(_)),
+        Record::Query { expected, .. } => !matches!(expected, QueryExpect::Error(_)),
+        _ => false,
+    }
+}
+
+/// The records PostgreSQL ran and the playground refused: from the first of them on, the
+/// two sessions hold different data.
+fn refused_successes(records: &[Record<PgColumnType>], answers: &[Option<Answer>]) -> Vec<usize> {
+    records
+        .iter()
+        .zip(answers)
+        .enumerate()
+        .filter(|(_, (record, answer))| {
+            answer.as_ref().is_some_and(|a| refusal(&a.output)) && postgres_succeeded(record)
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// The file re-recorded on a fresh PostgreSQL database where each record at `refused` runs
+/// a statement that fails instead (an error, like the playground's refusal: nothing
+/// changes, and an open transaction is aborted in both): what PostgreSQL answers to the
+/// other records given the same statements the playground ran.
+fn replay_with_refusals(
+    socket_dir: &str,
+    file: &Path,
+    records: &[Record<PgColumnType>],
+    refused: &[usize],
+) -> Vec<Record<PgColumnType>> {
+    let oracle = OracleDatabase::create_named(socket_dir, file, "_replay");
+    let (dir, dbname) = (oracle.socket_dir.clone(), oracle.name.clone());
+    let mut runner = Runner::new(move || {
+        let session = OracleDatabase::session(&dir, &dbname);
+        async move { Ok(session) }
+    });
+    runner.add_label(ORACLE_LABEL);
+    runner.with_column_validator(sqllogictest::strict_column_validator);
+    let mut replayed = Vec::with_capacity(records.len());
+    for (i, record) in records.iter().enumerate() {
+        let mut run = record.clone();
+        if refused.contains(&i) {
+            if let Record::Statement { sql, .. } | Record::Query { sql, .. } = &mut run {
+                *sql = "SELECT refused_by_the_playground()".to_string();
+            }
+        }
+        let output = futures::executor::block_on(runner.apply_record(run));
+        replayed.push(recorded(record.clone(), &output));
+    }
+    drop(runner);
+    replayed
+}
+
+/// The records of one file that did not pass, with the runner's report. With `replayed`
+/// (see `replay_with_refusals`), a record after a refused success is checked against it.
+fn classify(
+    name: &str,
+    records: &[Record<PgColumnType>],
+    answers: &[Option<Answer>],
+    replayed: Option<(&[Record<PgColumnType>], usize)>,
+) -> Vec<(String, String)> {
+    let mut divergent = Vec::new();
+    for (i, (record, answer)) in records.iter().zip(answers).enumerate() {
+        let Some(answer) = answer else { continue };
+        let Err(report) = check(record, &answer.output) else {
+            continue;
+        };
+        let (kind, report) = if refusal(&answer.output) {
+            (Divergence::Refused, report)
+        } else if let Some(id) = &answer.known {
+            (Divergence::Known(id.clone()), report)
+        } else if let Some((replay, _)) = replayed.filter(|(_, first)| i > *first) {
+            match check(&replay[i], &answer.output) {
+                Ok(()) => (Divergence::AfterRefusal, report),
+                Err(report) => (Divergence::Differs, report),
+            }
+        } else {
+            (Divergence::Differs, report)
+        };
+        divergent.push((ledger_line(name, &kind, &answer.sql), report));
+    }
+    divergent
+}
+
+/// Runs one corpus file on a fresh playground database: the records that did not pass,
+/// with the runner's report, and the number of statements run.
+fn run_on_playground(
+    name: &str,
+    records: Vec<Record<PgColumnType>>,
+) -> (usize, Vec<(String, String)>) {
+    let answers = playground_answers(&records);
+    let ran = answers.iter().flatten().count();
+    (ran, classify(name, &records, &answers, None))
 }
 
 /// Whether our engine refused the statement (0A000).
@@ -820,13 +926,31 @@ fn skipped_for(conditions: &[Condition], label: &str) -> bool {
 /// refusal or divergence is in `tests/sql/divergences.txt` (and nothing else is).
 #[test]
 fn playground_answers_as_postgresql() {
+    let Some(socket_dir) = oracle_socket() else {
+        eprintln!("SQLPATTERNS_PG is not set: the playground is not checked against PostgreSQL (scripts/test sets it)");
+        return;
+    };
     let mut lines = Vec::new();
     let mut reports = Vec::new();
     let mut total = 0;
     for file in corpus_files() {
         let name = file_name(&file);
-        let (ran, divergent) = run_on_playground(&name, records(&file));
-        total += ran;
+        let records = records(&file);
+        let answers = playground_answers(&records);
+        total += answers.iter().flatten().count();
+        let refused = refused_successes(&records, &answers);
+        let replayed = refused.first().map(|first| {
+            (
+                replay_with_refusals(&socket_dir, &file, &records, &refused),
+                *first,
+            )
+        });
+        let divergent = classify(
+            &name,
+            &records,
+            &answers,
+            replayed.as_ref().map(|(r, first)| (r.as_slice(), *first)),
+        );
         for (line, report) in divergent {
             reports.push(format!("{line}\n{report}"));
             lines.push(line);
@@ -834,16 +958,23 @@ fn playground_answers_as_postgresql() {
     }
     let refused = lines.iter().filter(|l| l.contains(" | refused | ")).count();
     let known = lines.iter().filter(|l| l.contains(" | known ")).count();
-    let differs = lines.len() - refused - known;
+    let after = lines
+        .iter()
+        .filter(|l| l.contains(" | after-refusal | "))
+        .count();
+    let differs = lines.len() - refused - known - after;
     eprintln!(
-        "playground: {total} statements, {} as PostgreSQL, {refused} refused (0A000), {known} known differences, {differs} differ",
-        total - lines.len()
+        "playground: {total} statements, {} as PostgreSQL ({after} of them only after a refused statement), {refused} refused (0A000), {known} known differences, {differs} differ",
+        total - lines.len() + after
     );
     let ledger_path = corpus_dir().join(LEDGER);
     let mut text = String::from(
         "# Corpus records the playground does not answer as PostgreSQL, recorded by\n\
          # tests/conformance.rs (SQLPATTERNS_BLESS=1). `refused`: 0A000, allowed.\n\
          # `known <id>`: a difference KNOWN_DIFFERENCES.md explains and the console names.\n\
+         # `after-refusal`: not PostgreSQL's recorded answer because an earlier statement\n\
+         # PostgreSQL ran was refused here; PostgreSQL re-run with that statement failing\n\
+         # gives this answer (checked on every run).\n\
          # `differs`: a wrong answer, to fix. Checked: the test fails when this list changes.\n",
     );
     for line in &lines {

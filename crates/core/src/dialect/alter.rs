@@ -331,7 +331,7 @@ impl Database {
                 None => Value::Null,
             };
             values.push(value);
-            check_row(t, &enums, &mut values, true).map_err(|e| {
+            check_row(t, &enums, &mut values, Some(&[])).map_err(|e| {
                 let e = engine_error(&e);
                 if e.message.starts_with("null value in column") {
                     plain(format!(

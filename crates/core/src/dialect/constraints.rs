@@ -12,13 +12,15 @@ use im::OrdMap;
 use std::borrow::Cow;
 use std::rc::Rc;
 
-/// Checks and completes one row about to be written to `table`: `new_row` is true for an
-/// INSERT (SERIAL columns left NULL take their sequence's next value).
+/// Checks and completes one row about to be written to `table`. `inserted` is Some for an
+/// INSERT, with the columns it gives values for: a SERIAL column it leaves out (NULL here)
+/// takes its sequence's next value. Every column is completed before NOT NULL is checked,
+/// as PostgreSQL builds the whole row first (the DETAIL shows it).
 pub(crate) fn check_row(
     table: &mut Table,
     enums: &OrdMap<String, Rc<Vec<String>>>,
     values: &mut [Value],
-    new_row: bool,
+    inserted: Option<&[String]>,
 ) -> Result<()> {
     let table_name = table.schema.table_name.clone();
     let mut null_in = None;
@@ -26,16 +28,16 @@ pub(crate) fn check_row(
         let Some(value) = values.get_mut(position) else {
             break;
         };
-        if new_row && value.is_null() {
+        let left_out = inserted.is_some_and(|named| !named.contains(&column.name));
+        if left_out && value.is_null() {
             if let Some(last) = column.sequence.as_mut() {
                 *last += 1;
                 *value = Value::I64(*last);
             }
         }
         if value.is_null() {
-            if column.not_null {
+            if column.not_null && null_in.is_none() {
                 null_in = Some(column.name.clone());
-                break;
             }
             continue;
         }

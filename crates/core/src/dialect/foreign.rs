@@ -340,7 +340,7 @@ fn parent_changed(
                         },
                     };
                 }
-                check_row(child, &enums, &mut values, false)?;
+                check_row(child, &enums, &mut values, None)?;
                 child.put_row(key.clone(), values)?;
                 storage.changes.push(Change::Put {
                     table: child_name.to_string(),

@@ -142,6 +142,7 @@ impl Database {
                     super::query_shape::ShapeError::Postgres(message) => errors::plain(message),
                 })?;
                 super::logic::three_valued(statement);
+                self.insert_defaults(statement)?;
                 self.assignment_casts(statement)?;
                 let scope = super::typing::Scope::of(statement, &self.storage.state);
                 run.difference = super::differences::detect(statement, &scope);
@@ -173,6 +174,68 @@ impl Database {
             }
             _ => Ok(None),
         }
+    }
+
+    /// Notes which columns an INSERT gives values for (see `EngineStorage::explicit_columns`)
+    /// and writes out `DEFAULT` in its VALUES rows: a SERIAL column's next value (taken now,
+    /// and kept if the statement fails, as PostgreSQL's nextval is), the column's DEFAULT
+    /// expression, or NULL.
+    fn insert_defaults(&mut self, statement: &mut Statement) -> Result<(), EngineError> {
+        use gluesql::core::sqlparser::ast::{Expr as SqlExpr, SetExpr, Value as SqlValue};
+        self.storage.explicit_columns.clear();
+        let Statement::Insert(insert) = statement else {
+            return Ok(());
+        };
+        let name = object_name(&insert.table_name);
+        let Some(table) = self.storage.state.tables.get_mut(&name) else {
+            return Ok(());
+        };
+        let named: Vec<String> = if insert.columns.is_empty() {
+            table.meta.columns.iter().map(|c| c.name.clone()).collect()
+        } else {
+            insert.columns.iter().map(|c| c.value.clone()).collect()
+        };
+        let Some(SetExpr::Values(values)) = insert.source.as_mut().map(|s| s.body.as_mut()) else {
+            self.storage.explicit_columns = named;
+            return Ok(());
+        };
+        let defaults: Vec<Option<String>> = table
+            .schema
+            .column_defs
+            .iter()
+            .flatten()
+            .map(|d| {
+                use gluesql::core::ast::ToSql;
+                d.default.as_ref().map(|e| e.to_sql())
+            })
+            .collect();
+        for row in values.rows.iter_mut() {
+            for (expr, column) in row.iter_mut().zip(&named) {
+                let is_default = matches!(expr, SqlExpr::Identifier(i) if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("default"));
+                if !is_default {
+                    continue;
+                }
+                let Some(position) = table.meta.position(column) else {
+                    continue;
+                };
+                let meta = &mut table.meta.columns[position];
+                *expr = if let Some(last) = meta.sequence.as_mut() {
+                    *last += 1;
+                    SqlExpr::Value(SqlValue::Number((*last).into(), false))
+                } else if let Some(text) = defaults.get(position).cloned().flatten() {
+                    gluesql::core::sqlparser::parser::Parser::new(
+                        &gluesql::core::sqlparser::dialect::PostgreSqlDialect {},
+                    )
+                    .try_with_sql(&text)
+                    .and_then(|mut p| p.parse_expr())
+                    .map_err(|_| EngineError::unsupported(format!("DEFAULT for column {column}")))?
+                } else {
+                    SqlExpr::Value(SqlValue::Null)
+                };
+            }
+        }
+        self.storage.explicit_columns = named;
+        Ok(())
     }
 
     /// PostgreSQL's assignment casts for the target table of an INSERT or UPDATE, and the

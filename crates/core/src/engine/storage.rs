@@ -268,6 +268,10 @@ pub(crate) struct EngineStorage {
     /// Set while an INSERT runs: GlueSQL checks new primary keys against stored rows but not
     /// against each other, so `insert_data` rejects a key repeated inside the statement.
     pub inserting: bool,
+    /// The columns the running INSERT gives values for (all of them without a column
+    /// list): a NULL there is the user's, and a SERIAL column takes its sequence's next
+    /// value only when the INSERT leaves it out.
+    pub explicit_columns: Vec<String>,
     /// The rows the running statement wrote, in order (foreign keys and RETURNING read it).
     pub changes: Vec<Change>,
     /// How many of `changes` the statement itself made (the rest are foreign-key actions).
@@ -583,7 +587,7 @@ impl StoreMut for EngineStorage {
             .ok_or_else(|| AlterTableError::TableNotFound(table_name.to_string()))?;
         let mut keys = Vec::with_capacity(rows.len());
         for mut values in rows {
-            constraints::check_row(table, &enums, &mut values, true)?;
+            constraints::check_row(table, &enums, &mut values, Some(&self.explicit_columns))?;
             table.next_row_id += 1;
             let key = Key::I64(table.next_row_id);
             table.put_row(key.clone(), values)?;
@@ -599,6 +603,7 @@ impl StoreMut for EngineStorage {
 
     fn insert_data(&mut self, table_name: &str, rows: Vec<(Key, Vec<Value>)>) -> Result<()> {
         let inserting = self.inserting;
+        let explicit = self.explicit_columns.clone();
         let enums = self.state.enums.clone();
         let table = self
             .state
@@ -609,7 +614,7 @@ impl StoreMut for EngineStorage {
         let mut seen = im::OrdSet::new();
         let mut prepared = Vec::with_capacity(rows.len());
         for (key, mut values) in rows {
-            constraints::check_row(table, &enums, &mut values, inserting)?;
+            constraints::check_row(table, &enums, &mut values, inserting.then_some(&explicit))?;
             let key = match pk_position {
                 // A SERIAL key is only known now.
                 Some(position) if inserting => Key::try_from(values[position].clone())?,
