@@ -96,8 +96,8 @@ fn cast_for(expr: &mut Expr, ty: &PgType) {
         // A numeric literal stays exact on its way into a NUMERIC column (GlueSQL reads
         // `0.1` as a float, which it will not store there).
         GlueType::Decimal => {
-            if let Expr::Value(Value::Number(n, _)) = expr {
-                let text = n.to_string();
+            if let Expr::Value(literal @ Value::Number(..)) = expr {
+                let (text, _) = super::typing::number_literal(literal).expect("a number");
                 *expr = Expr::Cast {
                     kind: CastKind::Cast,
                     expr: Box::new(Expr::Value(Value::SingleQuotedString(text))),
@@ -170,20 +170,20 @@ pub(crate) fn boolean_spelling(text: &str) -> Option<bool> {
 /// A numeric literal with a fraction, rounded half away from zero as PostgreSQL's
 /// numeric-to-integer assignment does.
 pub(crate) fn rounded_integer(expr: &Expr) -> Option<Expr> {
-    let (negative, text) = match expr {
-        Expr::Value(Value::Number(n, _)) => (false, n.to_string()),
+    let (negative, literal) = match expr {
+        Expr::Value(literal) => (false, literal),
         Expr::UnaryOp {
             op: gluesql::core::sqlparser::ast::UnaryOperator::Minus,
             expr,
         } => match expr.as_ref() {
-            Expr::Value(Value::Number(n, _)) => (true, n.to_string()),
+            Expr::Value(literal) => (true, literal),
             _ => return None,
         },
         _ => return None,
     };
-    if !text.contains('.') || text.contains(['e', 'E']) {
+    let (text, true) = super::typing::number_literal(literal)? else {
         return None;
-    }
+    };
     let value: f64 = text.parse().ok()?;
     let rounded = value.abs().round() as i64;
     let rounded = if negative { -rounded } else { rounded };

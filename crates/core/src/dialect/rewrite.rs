@@ -328,6 +328,22 @@ pub fn pg_node(expr: &mut Expr, errors: &mut Vec<String>) {
                 _ => {}
             }
         }
+        // GlueSQL's LIKE has no escape character: `\_` would match any character.
+        Expr::Like { pattern, .. } | Expr::ILike { pattern, .. } if matches!(pattern.as_ref(), Expr::Value(Value::SingleQuotedString(p)) if p.contains('\\')) =>
+        {
+            errors.push("LIKE patterns with backslash escapes (\\_ and \\%)".to_string());
+        }
+        // An empty needle is found at position 1 (GlueSQL: 0).
+        Expr::Position { expr: needle, r#in } if matches!(needle.as_ref(), Expr::Value(Value::SingleQuotedString(n)) if n.is_empty()) =>
+        {
+            let haystack = r#in.as_ref().clone();
+            *expr = Expr::Case {
+                operand: None,
+                conditions: vec![Expr::IsNull(Box::new(haystack))],
+                results: vec![Expr::Value(Value::Null)],
+                else_result: Some(Box::new(number(1))),
+            };
+        }
         // SUBSTRING(x FROM a FOR b) is GlueSQL's SUBSTR(x, a, b) (FOR alone starts at 1).
         Expr::Substring {
             expr: text,
@@ -601,7 +617,9 @@ fn cast(expr: Expr, data_type: DataType) -> Expr {
 
 fn is_float_literal(expr: &Expr) -> bool {
     match expr {
-        Expr::Value(Value::Number(number, _)) => number.to_string().contains(['.', 'e', 'E']),
+        Expr::Value(literal @ Value::Number(..)) => {
+            super::typing::number_literal(literal).is_some_and(|(_, numeric)| numeric)
+        }
         Expr::Nested(inner) | Expr::UnaryOp { expr: inner, .. } => is_float_literal(inner),
         _ => false,
     }

@@ -294,6 +294,27 @@ pub(crate) fn pre_parse(sql: &str) -> Option<EngineError> {
             "FROM user: unquoted, user is PostgreSQL's current_user (one row); a table named user is written \"user\"",
         ));
     }
+    if text.contains('`') {
+        return Some(EngineError::unsupported(
+            "backtick-quoted names (PostgreSQL quotes names with double quotes: \"email\")",
+        ));
+    }
+    if words.iter().any(|w| matches!(*w, "isnull" | "notnull")) && !text.contains("isnull(") {
+        return Some(EngineError::unsupported(
+            "the ISNULL and NOTNULL postfix operators (write IS NULL, IS NOT NULL)",
+        ));
+    }
+    // PostgreSQL 15 reads `1_000` as a number followed by junk (16 allows the underscores).
+    if let Some(word) = words.iter().find(|w| {
+        let mut chars = w.chars();
+        chars.next().is_some_and(|c| c.is_ascii_digit())
+            && w.contains('_')
+            && w.chars().all(|c| c.is_ascii_digit() || c == '_')
+    }) {
+        return Some(EngineError::new(format!(
+            "trailing junk after numeric literal at or near \"{word}\""
+        )));
+    }
     if text.contains("==") {
         return Some(EngineError::unsupported(
             "the == operator (PostgreSQL has none: equality is =)",

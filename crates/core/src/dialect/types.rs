@@ -168,10 +168,14 @@ impl PgType {
                 Ok(Value::Decimal(d))
             }
             (Self::Varchar(Some(n)) | Self::Char(n), Value::Str(s)) => {
-                if s.chars().count() > *n as usize {
-                    Err(format!("value too long for type {}", self.pg_name()))
-                } else {
-                    Ok(Value::Str(s))
+                let limit = *n as usize;
+                match s.char_indices().nth(limit) {
+                    None => Ok(Value::Str(s)),
+                    // PostgreSQL cuts trailing spaces past the length instead of failing.
+                    Some((at, _)) if s[at..].chars().all(|c| c == ' ') => {
+                        Ok(Value::Str(s[..at].to_string()))
+                    }
+                    Some(_) => Err(format!("value too long for type {}", self.pg_name())),
                 }
             }
             (Self::Json | Self::Jsonb, Value::Str(s)) => {

@@ -144,7 +144,7 @@ pub fn type_of(expr: &Expr, scope: &Scope) -> Option<PgType> {
             scope.column(Some(&parts[0].value), &parts[1].value)
         }
         Expr::Nested(inner) => type_of(inner, scope),
-        Expr::Value(Value::Number(n, _)) => Some(number_type(&n.to_string())),
+        Expr::Value(number @ Value::Number(..)) => literal_type(number, false),
         Expr::Value(Value::Boolean(_)) => Some(PgType::Bool),
         Expr::Cast { data_type, .. } | Expr::TypedString { data_type, .. } => {
             super::types::declare(data_type, |_| false)
@@ -156,20 +156,34 @@ pub fn type_of(expr: &Expr, scope: &Scope) -> Option<PgType> {
             op: gluesql::core::sqlparser::ast::UnaryOperator::Minus,
             expr: inner,
         } if matches!(inner.as_ref(), Expr::Value(Value::Number(..))) => match inner.as_ref() {
-            Expr::Value(Value::Number(n, _)) => Some(number_type(&format!("-{n}"))),
+            Expr::Value(number) => literal_type(number, true),
             _ => None,
         },
         Expr::UnaryOp { expr, .. } => type_of(expr, scope),
         Expr::BinaryOp { left, op, right } if is_arithmetic(op) => {
             let (l, r) = (type_of(left, scope)?, type_of(right, scope)?);
-            arithmetic_type(&l, op, &r)
+            let integer =
+                |t: &PgType| matches!(t, PgType::SmallInt | PgType::Integer | PgType::BigInt);
+            match (&l, op, &r) {
+                (PgType::Date, BinaryOperator::Minus, PgType::Date) => Some(PgType::Integer),
+                (PgType::Date, BinaryOperator::Plus | BinaryOperator::Minus, n) if integer(n) => {
+                    Some(PgType::Date)
+                }
+                (n, BinaryOperator::Plus, PgType::Date) if integer(n) => Some(PgType::Date),
+                _ => arithmetic_type(&l, op, &r),
+            }
         }
         Expr::Function(function) => {
             let name = function.name.to_string().to_lowercase();
             let arg = first_arg(function).and_then(|a| type_of(a, scope));
             match name.as_str() {
                 "count" => Some(PgType::BigInt),
-                "min" | "max" | "abs" | "coalesce" => arg,
+                "min" | "max" | "abs" | "coalesce" | "nullif" | "greatest" | "least" => arg,
+                "length" | "char_length" | "character_length" | "octet_length" | "strpos"
+                | "position" | "ascii" => Some(PgType::Integer),
+                "lower" | "upper" | "trim" | "btrim" | "ltrim" | "rtrim" | "substr"
+                | "substring" | "replace" | "concat" | "left" | "right" | "repeat" | "reverse"
+                | "lpad" | "rpad" | "initcap" | "chr" | "md5" => Some(PgType::Text),
                 "sum" => match arg? {
                     PgType::SmallInt | PgType::Integer => Some(PgType::BigInt),
                     PgType::BigInt => Some(PgType::Numeric {
@@ -189,6 +203,50 @@ pub fn type_of(expr: &Expr, scope: &Scope) -> Option<PgType> {
 
 fn first_arg(function: &gluesql::core::sqlparser::ast::Function) -> Option<&Expr> {
     super::rewrite::unnamed_args(function).into_iter().next()
+}
+
+/// A number literal's exact text (`0.0`, `1.50`, `1e3` as `1000`) and whether it is a
+/// numeric constant (written with a point or an exponent) rather than an integer one. The
+/// parser keeps the literal as a decimal with its scale; its own text drops the scale
+/// of a zero (`0.0` reads `0`), which would change both the type and the output.
+pub(crate) fn number_literal(value: &Value) -> Option<(String, bool)> {
+    let Value::Number(n, _) = value else {
+        return None;
+    };
+    let (digits, scale) = n.as_bigint_and_exponent();
+    let digits = digits.to_string();
+    let (sign, digits) = match digits.strip_prefix('-') {
+        Some(d) => ("-", d.to_string()),
+        None => ("", digits),
+    };
+    let text = if scale <= 0 {
+        if digits == "0" {
+            digits
+        } else {
+            format!("{digits}{}", "0".repeat(scale.unsigned_abs() as usize))
+        }
+    } else {
+        let places = scale as usize;
+        let padded = format!("{digits:0>width$}", width = places + 1);
+        let (whole, fraction) = padded.split_at(padded.len() - places);
+        format!("{whole}.{fraction}")
+    };
+    Some((format!("{sign}{text}"), scale != 0))
+}
+
+/// The type of a number literal: integer (bigint past int4, numeric past int8), or
+/// numeric with the literal's scale.
+fn literal_type(value: &Value, negative: bool) -> Option<PgType> {
+    let (text, numeric) = number_literal(value)?;
+    let text = if negative { format!("-{text}") } else { text };
+    Some(if numeric {
+        PgType::Numeric {
+            precision: None,
+            scale: Some(text.split_once('.').map_or(0, |(_, f)| f.len() as u32)),
+        }
+    } else {
+        number_type(&text)
+    })
 }
 
 /// An unadorned numeric literal: `12` is integer (bigint past int4), `1.50` numeric.
@@ -280,9 +338,50 @@ fn arithmetic_type(l: &PgType, op: &BinaryOperator, r: &PgType) -> Option<PgType
 pub fn numeric_casts(statement: &mut Statement, scope: &Scope) {
     decimal_items(statement);
     super::rewrite::walk_statement(statement, &mut |expr| {
+        date_arithmetic(expr, scope);
         cast_node(expr, scope);
         literal_comparison(expr, scope);
     });
+}
+
+/// PostgreSQL's date arithmetic in GlueSQL's terms: `date - date` is a number of days
+/// (GlueSQL: an interval), `date ± integer` a date (GlueSQL has no such operator).
+fn date_arithmetic(expr: &mut Expr, scope: &Scope) {
+    let Expr::BinaryOp { left, op, right } = &*expr else {
+        return;
+    };
+    if !matches!(op, BinaryOperator::Plus | BinaryOperator::Minus) {
+        return;
+    }
+    let (Some(l), Some(r)) = (type_of(left, scope), type_of(right, scope)) else {
+        return;
+    };
+    let integer = |t: &PgType| matches!(t, PgType::SmallInt | PgType::Integer | PgType::BigInt);
+    let sign = if matches!(op, BinaryOperator::Plus) {
+        "+"
+    } else {
+        "-"
+    };
+    let text = match (&l, &r) {
+        (PgType::Date, PgType::Date) if sign == "-" => {
+            format!("EXTRACT(DAY FROM (({left}) - ({right})))")
+        }
+        (PgType::Date, n) if integer(n) => {
+            format!("CAST(({left}) {sign} CAST(({right}) || ' DAY' AS INTERVAL) AS DATE)")
+        }
+        (n, PgType::Date) if integer(n) && sign == "+" => {
+            format!("CAST(({right}) + CAST(({left}) || ' DAY' AS INTERVAL) AS DATE)")
+        }
+        _ => return,
+    };
+    let parsed = gluesql::core::sqlparser::parser::Parser::new(
+        &gluesql::core::sqlparser::dialect::PostgreSqlDialect {},
+    )
+    .try_with_sql(&text)
+    .and_then(|mut p| p.parse_expr());
+    if let Ok(rewritten) = parsed {
+        *expr = rewritten;
+    }
 }
 
 /// `SELECT 1.50`: a numeric literal shown as itself is an exact NUMERIC with its scale
@@ -303,13 +402,12 @@ fn decimal_items(statement: &mut Statement) {
                 } => (true, expr.as_ref().clone()),
                 other => (false, other.clone()),
             };
-            let Expr::Value(Value::Number(n, _)) = literal else {
+            let Expr::Value(literal) = literal else {
                 continue;
             };
-            let text = n.to_string();
-            if !text.contains('.') {
+            let Some((text, true)) = number_literal(&literal) else {
                 continue;
-            }
+            };
             let text = if negative { format!("-{text}") } else { text };
             *e = Expr::Cast {
                 kind: CastKind::Cast,
@@ -372,9 +470,18 @@ fn cast_node(expr: &mut Expr, scope: &Scope) {
     let target = lc.max(rc);
     match target {
         // Integer arithmetic: literals must not fold as exact decimals (`7 / 2` is 3).
+        // (A computed side, such as NULLIF(4, 0), may reach GlueSQL as a decimal: both
+        // sides are made integers unless they are columns.)
         NumberClass::Integer => {
+            let column = |e: &Expr| matches!(e, Expr::Identifier(_) | Expr::CompoundIdentifier(_));
             if is_literal(left) && is_literal(right) {
                 wrap(left, DataType::BigInt(None));
+            } else if !column(left) || !column(right) {
+                for side in [left, right] {
+                    if !column(side) && !is_literal(side) {
+                        wrap(side, DataType::BigInt(None));
+                    }
+                }
             }
         }
         NumberClass::Numeric => {
@@ -405,8 +512,8 @@ fn is_literal(expr: &Expr) -> bool {
 /// A numeric literal as the exact decimal it is (`'1.50'` keeps its scale); anything else
 /// cast to DECIMAL.
 fn as_decimal(side: &mut Box<Expr>) {
-    if let Expr::Value(Value::Number(n, _)) = side.as_ref() {
-        let text = n.to_string();
+    if let Expr::Value(literal @ Value::Number(..)) = side.as_ref() {
+        let (text, _) = number_literal(literal).expect("a number");
         **side = Expr::Cast {
             kind: CastKind::Cast,
             expr: Box::new(Expr::Value(Value::SingleQuotedString(text))),
@@ -586,8 +693,10 @@ fn literal_out_of_range(expr: &Expr) -> Option<String> {
         !t.is_empty() && t.chars().all(|c| c.is_ascii_digit())
     };
     match inner.as_ref() {
-        Expr::Value(Value::Number(n, _)) if all_digits(&n.to_string()) => {
-            (!fits(&n.to_string())?).then(|| format!("{} out of range", base_name(&ty)))
+        Expr::Value(literal @ Value::Number(..)) => {
+            let (text, numeric) = number_literal(literal)?;
+            (!numeric && all_digits(&text) && !fits(&text)?)
+                .then(|| format!("{} out of range", base_name(&ty)))
         }
         Expr::Value(Value::SingleQuotedString(text)) if all_digits(text) => {
             (!fits(text)?).then(|| {

@@ -96,15 +96,22 @@ pub(crate) fn translate(message: &str) -> Option<EngineError> {
             _ => return None,
         };
         if matches!(glue_type, "DATE" | "TIMESTAMP") && looks_like_a_date(literal) {
+            // A month past 12 may be a day and month swapped: PostgreSQL says so.
+            let month: u32 = literal[5..7].parse().unwrap_or(0);
+            let hint = if month > 12 {
+                "\nHINT:  Perhaps you need a different \"datestyle\" setting."
+            } else {
+                ""
+            };
             return Some(EngineError::coded(
                 SqlState::DATETIME_FIELD_OVERFLOW,
-                format!("date/time field value out of range: \"{literal}\""),
+                format!("date/time field value out of range: \"{literal}\"{hint}"),
             ));
         }
-        return Some(EngineError::coded(
-            SqlState::INVALID_TEXT_REPRESENTATION,
-            format!("invalid input syntax for type {type_name}: \"{literal}\""),
-        ));
+        // (The code follows the wording: date and time input errors are 22007.)
+        return Some(EngineError::new(format!(
+            "invalid input syntax for type {type_name}: \"{literal}\""
+        )));
     }
     if let Some(literal) = what.strip_prefix("failed to UUID: ") {
         return Some(EngineError::coded(

@@ -307,8 +307,12 @@ impl Database {
             return Err(error);
         }
         let mut statements = parse(parsed_sql).map_err(|e| {
+            // (Read in the text as written, so a quoted token keeps its case.)
+            let as_written = original_sql
+                .filter(|o| o.len() == parsed_sql.len())
+                .unwrap_or(parsed_sql);
             if let Some(error) =
-                crate::dialect::syntax::refusal_for_unparsed(parsed_sql, self.transaction.is_some())
+                crate::dialect::syntax::refusal_for_unparsed(as_written, self.transaction.is_some())
             {
                 return error;
             }

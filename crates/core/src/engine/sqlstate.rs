@@ -63,6 +63,7 @@ impl SqlState {
                 SqlState::FEATURE_NOT_SUPPORTED,
             ),
             ("syntax error", SqlState::SYNTAX_ERROR),
+            ("trailing junk after", SqlState::SYNTAX_ERROR),
             (
                 "duplicate key value violates unique constraint",
                 SqlState::UNIQUE_VIOLATION,
@@ -111,6 +112,19 @@ impl SqlState {
                 SqlState::DEPENDENT_OBJECTS_STILL_EXIST,
             ),
             ("division by zero", SqlState::DIVISION_BY_ZERO),
+            // Date and time input has its own class.
+            (
+                "invalid input syntax for type date",
+                SqlState::INVALID_DATETIME_FORMAT,
+            ),
+            (
+                "invalid input syntax for type time",
+                SqlState::INVALID_DATETIME_FORMAT,
+            ),
+            (
+                "invalid input syntax for type interval",
+                SqlState::INVALID_DATETIME_FORMAT,
+            ),
             (
                 "invalid input syntax for type",
                 SqlState::INVALID_TEXT_REPRESENTATION,
