@@ -110,6 +110,23 @@ impl Database {
         let Some(t) = self.storage.state.tables.get(table) else {
             return Err(plain(format!("relation \"{table}\" does not exist")));
         };
+        if t.meta.foreign_keys.iter().any(|f| f.name == constraint) {
+            // A NOT VALID foreign key: every existing row must find its parent now.
+            let keys: Vec<Key> = t.rows.keys().cloned().collect();
+            self.storage.changes = keys
+                .into_iter()
+                .map(|key| Change::Put {
+                    table: table.to_string(),
+                    key,
+                    old: None,
+                })
+                .collect();
+            let result = super::foreign::enforce(&mut self.storage);
+            self.storage.changes.clear();
+            return result
+                .map(|_| Payload::AlterTable)
+                .map_err(|e| engine_error(&e));
+        }
         let Some(position) = t.meta.checks.iter().position(|c| c.name == constraint) else {
             if t.meta.constraint_names().contains(&constraint) {
                 return Ok(Payload::AlterTable);

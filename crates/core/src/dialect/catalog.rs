@@ -14,6 +14,9 @@ pub struct TableMeta {
     pub uniques: Vec<KeyConstraint>,
     pub checks: Vec<CheckConstraint>,
     pub foreign_keys: Vec<ForeignKey>,
+    /// Indexes left INVALID by a failed `CREATE INDEX CONCURRENTLY`: PostgreSQL keeps the
+    /// name (a retry says it exists) until it is dropped; nothing reads or maintains them.
+    pub invalid_indexes: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -286,6 +286,21 @@ pub(crate) fn create_table(
         };
         let name = name.unwrap_or_else(|| unique_name(&taken, base));
         taken.push(name.clone());
+        let mut unknown = None;
+        super::rewrite::walk_expr(&mut e.clone(), &mut |node| {
+            if let SqlExpr::Identifier(ident) = node {
+                if unknown.is_none() && meta.position(&ident.value).is_none() {
+                    unknown = Some(ident.value.clone());
+                }
+            }
+        });
+        if let Some(column) = unknown {
+            return Err(errors::at(
+                sql,
+                format!("column \"{column}\" does not exist"),
+                &column,
+            ));
+        }
         let translated = expr(sql, &e, params)?;
         meta.checks.push(CheckConstraint {
             name,
@@ -392,6 +407,23 @@ pub(crate) fn resolve_fk(
     }
     let name =
         name.unwrap_or_else(|| unique_name(taken, format!("{table}_{}_fkey", columns.join("_"))));
+    // PostgreSQL needs an equality operator between each pair of key columns.
+    for (column, ref_column) in columns.iter().zip(&ref_columns) {
+        let ty_of = |m: &TableMeta, c: &str| m.position(c).map(|p| m.columns[p].ty.clone());
+        let (Some(ours), Some(theirs)) = (ty_of(meta, column), ty_of(parent_meta, ref_column))
+        else {
+            continue;
+        };
+        use super::typing::{base_name, category, Category};
+        let (a, b) = (category(&ours), category(&theirs));
+        if a != b && a != Category::Other && b != Category::Other {
+            return Err(errors::plain(format!(
+                "foreign key constraint \"{name}\" cannot be implemented\nDETAIL:  Key columns \"{column}\" and \"{ref_column}\" are of incompatible types: {} and {}.",
+                base_name(&ours),
+                base_name(&theirs)
+            )));
+        }
+    }
     Ok(ForeignKey {
         name,
         columns,

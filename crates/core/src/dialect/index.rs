@@ -137,8 +137,16 @@ impl Database {
                 )
             }
         };
+        let invalid_named = |db: &Database| {
+            db.storage
+                .state
+                .tables
+                .values()
+                .any(|t| t.meta.invalid_indexes.contains(&name))
+        };
         if self.storage.table_of_index(&name).is_some()
             || self.storage.state.tables.contains_key(&name)
+            || invalid_named(self)
         {
             return Err(errors::plain(format!("relation \"{name}\" already exists")));
         }
@@ -147,7 +155,7 @@ impl Database {
         } else {
             IndexKind::Plain
         };
-        self.atomically(|db| {
+        let built = self.atomically(|db| {
             let slot = db.storage.probe.open(&table_name, AccessMethod::FullScan);
             let table = db
                 .storage
@@ -172,7 +180,19 @@ impl Database {
                 super::constraints::check_unique_on_create(table, &keys, &name)?;
             }
             Ok(())
-        })?;
+        });
+        if let Err(error) = built {
+            if create.concurrently && error.code == crate::engine::SqlState::UNIQUE_VIOLATION {
+                // The concurrent build fails after the index was entered in the catalog.
+                if let Some(table) = self.storage.state.tables.get_mut(&table_name) {
+                    table.meta.invalid_indexes.push(name.clone());
+                }
+                run.notice = Some(format!(
+                    "the failed concurrent build leaves index \"{name}\" behind, INVALID: drop it (DROP INDEX CONCURRENTLY {name}) before building it again"
+                ));
+            }
+            return Err(error);
+        }
         Ok(Payload::CreateIndex)
     }
 

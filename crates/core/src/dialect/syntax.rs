@@ -104,7 +104,21 @@ pub(crate) fn refusal_for_unparsed(sql: &str, in_transaction: bool) -> Option<En
             "syntax error at or near \"{as_written}\""
         )));
     }
+    // More parentheses opened than closed: PostgreSQL reaches the end still inside one.
+    if text.matches('(').count() > text.matches(')').count() {
+        return Some(EngineError::new("syntax error at end of input"));
+    }
     let constructs: &[(&dyn Fn() -> bool, &str)] = &[
+        (
+            &|| {
+                has_words(&["on", "conflict"])
+                    && text
+                        .split(" on conflict ")
+                        .nth(1)
+                        .is_some_and(|rest| rest.starts_with('(') && rest.contains(") where "))
+            },
+            "ON CONFLICT (...) WHERE (a partial unique index as the arbiter)",
+        ),
         (
             &|| has_words(&["create", "sequence"]) || has_words(&["alter", "sequence"]),
             "CREATE SEQUENCE and ALTER SEQUENCE (SERIAL and IDENTITY columns have their own)",

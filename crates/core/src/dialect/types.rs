@@ -241,8 +241,16 @@ pub fn declare(
         | SqlDataType::DoublePrecision => plain(PgType::Double),
         SqlDataType::Varchar(len)
         | SqlDataType::CharacterVarying(len)
-        | SqlDataType::CharVarying(len) => plain(PgType::Varchar(length(len))),
+        | SqlDataType::CharVarying(len) => {
+            if length(len) == Some(0) {
+                return Err("length for type varchar must be at least 1".into());
+            }
+            plain(PgType::Varchar(length(len)))
+        }
         SqlDataType::Char(len) | SqlDataType::Character(len) => {
+            if length(len) == Some(0) {
+                return Err("length for type char must be at least 1".into());
+            }
             plain(PgType::Char(length(len).unwrap_or(1)))
         }
         SqlDataType::Text | SqlDataType::String(None) => plain(PgType::Text),

@@ -568,7 +568,7 @@ pub fn result_types(statement: &Statement, scope: &Scope) -> Vec<Option<PgType>>
 
 /// The type category PostgreSQL's operator resolution works by.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Category {
+pub(crate) enum Category {
     Number,
     String,
     Boolean,
@@ -578,7 +578,7 @@ enum Category {
     Other,
 }
 
-fn category(ty: &PgType) -> Category {
+pub(crate) fn category(ty: &PgType) -> Category {
     match ty {
         PgType::SmallInt
         | PgType::Integer
@@ -598,7 +598,7 @@ fn category(ty: &PgType) -> Category {
 }
 
 /// The type's name without its modifier, as operator errors spell it.
-fn base_name(ty: &PgType) -> String {
+pub(crate) fn base_name(ty: &PgType) -> String {
     match ty {
         PgType::Numeric { .. } => "numeric".into(),
         PgType::Varchar(_) => "character varying".into(),
@@ -619,6 +619,10 @@ pub fn check_comparisons(statement: &mut Statement, scope: &Scope) -> Result<(),
         }
         if let Some(out_of_range) = literal_out_of_range(expr) {
             error = Some(out_of_range);
+            return;
+        }
+        if let Some(found) = expression_error(expr, scope) {
+            error = Some(found);
             return;
         }
         let Expr::BinaryOp { left, op, right } = expr else {
@@ -665,6 +669,104 @@ pub fn check_comparisons(statement: &mut Statement, scope: &Scope) -> Result<(),
         }
     });
     error.map_or(Ok(()), Err)
+}
+
+/// PostgreSQL's errors for one expression node that its parser or type resolution
+/// raises before any row is read: a comparison chain (`1 < 2 < 3`), a number where a
+/// boolean belongs, a quoted literal that cannot become the type it is compared or
+/// combined with, an aggregate of an untyped NULL, a function PostgreSQL does not have.
+fn expression_error(expr: &Expr, scope: &Scope) -> Option<String> {
+    let number_type = |e: &Expr| operand_type(e, scope).filter(|t| category(t) == Category::Number);
+    let comparison = |op: &BinaryOperator| {
+        matches!(
+            op,
+            BinaryOperator::Eq
+                | BinaryOperator::NotEq
+                | BinaryOperator::Lt
+                | BinaryOperator::LtEq
+                | BinaryOperator::Gt
+                | BinaryOperator::GtEq
+        )
+    };
+    // A quoted literal PostgreSQL would read as `ty` and cannot.
+    let unreadable = |items: &[&Expr], ty: &PgType| -> Option<String> {
+        items.iter().find_map(|item| match item {
+            Expr::Value(Value::SingleQuotedString(text)) if text.trim().parse::<f64>().is_err() => {
+                Some(format!(
+                    "invalid input syntax for type {}: \"{text}\"",
+                    base_name(ty)
+                ))
+            }
+            _ => None,
+        })
+    };
+    match expr {
+        Expr::BinaryOp { left, op, .. } if comparison(op) => match left.as_ref() {
+            Expr::BinaryOp { op: inner, .. } if comparison(inner) => {
+                Some(format!("syntax error at or near \"{op}\""))
+            }
+            _ => None,
+        },
+        Expr::BinaryOp {
+            left,
+            op: op @ (BinaryOperator::And | BinaryOperator::Or),
+            right,
+        } => [left, right].into_iter().find_map(|side| {
+            number_type(side).map(|ty| {
+                format!(
+                    "argument of {op} must be type boolean, not type {}",
+                    base_name(&ty)
+                )
+            })
+        }),
+        Expr::Case {
+            operand: None,
+            conditions,
+            ..
+        } => conditions.iter().find_map(|c| {
+            number_type(c).map(|ty| {
+                format!(
+                    "argument of CASE/WHEN must be type boolean, not type {}",
+                    base_name(&ty)
+                )
+            })
+        }),
+        Expr::InList { expr, list, .. } => {
+            let ty = number_type(expr)?;
+            unreadable(&list.iter().collect::<Vec<_>>(), &ty)
+        }
+        Expr::Function(function) => {
+            let name = function.name.to_string().to_lowercase();
+            let args = super::rewrite::unnamed_args(function);
+            match name.as_str() {
+                "coalesce" | "greatest" | "least" => {
+                    let ty = args.iter().find_map(|a| number_type(a))?;
+                    unreadable(&args, &ty)
+                }
+                "sum" | "avg" if matches!(args.as_slice(), [Expr::Value(Value::Null)]) => Some(format!(
+                    "function {name}(unknown) is not unique\nHINT:  Could not choose a best candidate function. You might need to add explicit type casts."
+                )),
+                // Other databases' names for COALESCE and friends.
+                "ifnull" | "nvl" | "isnull" | "datediff" | "curdate" | "date_format" => {
+                    let types: Option<Vec<String>> = args
+                        .iter()
+                        .map(|a| match a {
+                            Expr::Value(Value::Null | Value::SingleQuotedString(_)) => {
+                                Some("unknown".to_string())
+                            }
+                            other => operand_type(other, scope).map(|t| base_name(&t)),
+                        })
+                        .collect();
+                    Some(format!(
+                        "function {name}({}) does not exist\nHINT:  No function matches the given name and argument types. You might need to add explicit type casts.",
+                        types?.join(", ")
+                    ))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
 }
 
 /// `2147483648::int`, `'99999999999'::integer`: a constant cast to an integer type it
@@ -757,7 +859,11 @@ fn arithmetic_exists(l: &PgType, op: &BinaryOperator, r: &PgType) -> bool {
 fn operand_type(expr: &Expr, scope: &Scope) -> Option<PgType> {
     match expr {
         Expr::Identifier(_) | Expr::CompoundIdentifier(_) => type_of(expr, scope),
-        Expr::Value(Value::Number(..)) => type_of(expr, scope),
+        Expr::Value(Value::Number(..)) | Expr::TypedString { .. } => type_of(expr, scope),
+        Expr::UnaryOp {
+            op: gluesql::core::sqlparser::ast::UnaryOperator::Minus,
+            expr: inner,
+        } if matches!(inner.as_ref(), Expr::Value(Value::Number(..))) => type_of(expr, scope),
         Expr::Cast {
             expr: inner,
             data_type,
@@ -811,6 +917,11 @@ pub fn check_columns(statement: &Statement, scope: &Scope) -> Result<(), String>
             .all(|f| matches!(f, TableFactor::Table { args: None, .. }))
     });
     if !plain_tables {
+        return Ok(());
+    }
+    // A table that does not exist is PostgreSQL's first complaint (GlueSQL's too).
+    let named = select.from.iter().map(|t| 1 + t.joins.len()).sum::<usize>();
+    if named > scope.tables.len() {
         return Ok(());
     }
     let mut exprs: Vec<&Expr> = select

@@ -294,6 +294,20 @@ impl Database {
                         "DROP INDEX CONCURRENTLY cannot run inside a transaction block",
                     ));
                 }
+                // PostgreSQL's own limits of the concurrent form (0A000 there too).
+                let text = crate::dialect::syntax::skeleton(stripped);
+                if text.ends_with(" cascade") {
+                    return Err(EngineError::coded(
+                        SqlState::FEATURE_NOT_SUPPORTED,
+                        "DROP INDEX CONCURRENTLY does not support CASCADE",
+                    ));
+                }
+                if text.contains(',') {
+                    return Err(EngineError::coded(
+                        SqlState::FEATURE_NOT_SUPPORTED,
+                        "DROP INDEX CONCURRENTLY does not support dropping multiple objects",
+                    ));
+                }
                 stripped.as_str()
             }
             None => sql,
@@ -461,6 +475,20 @@ impl Database {
                 ..
             } if names.len() == 1 && names[0].0.len() == 1 => {
                 let name = names[0].0[0].value.clone();
+                let invalid_in = self
+                    .storage
+                    .state
+                    .tables
+                    .iter()
+                    .find(|(_, t)| t.meta.invalid_indexes.contains(&name))
+                    .map(|(table, _)| table.clone());
+                if let Some(table) = invalid_in {
+                    if let Some(t) = self.storage.state.tables.get_mut(&table) {
+                        t.meta.invalid_indexes.retain(|n| *n != name);
+                    }
+                    run.command = Some("DROP INDEX".to_string());
+                    return Ok(Some(Payload::DropIndex));
+                }
                 let Some(table_name) = self.storage.table_of_index(&name) else {
                     if self.storage.state.tables.contains_key(&name) {
                         return Err(EngineError::new(format!(
@@ -479,15 +507,13 @@ impl Database {
                 self.execute_plan(&plan, run).map(Some)
             }
             SqlStatement::CreateIndex(create) => {
-                if create.concurrently {
-                    if self.transaction.is_some() {
-                        return Err(EngineError::new(
-                            "CREATE INDEX CONCURRENTLY cannot run inside a transaction block",
-                        ));
-                    }
-                    // One session and no concurrent writers: building concurrently and
-                    // building at once give the same index.
-                    create.concurrently = false;
+                // One session and no concurrent writers: building concurrently and building
+                // at once give the same index (only a failed build differs: see
+                // `create_index`).
+                if create.concurrently && self.transaction.is_some() {
+                    return Err(EngineError::new(
+                        "CREATE INDEX CONCURRENTLY cannot run inside a transaction block",
+                    ));
                 }
                 if create.if_not_exists {
                     create.if_not_exists = false;

@@ -17,6 +17,7 @@ impl SqlState {
     pub const CARDINALITY_VIOLATION: Self = Self("21000");
     pub const STRING_DATA_RIGHT_TRUNCATION: Self = Self("22001");
     pub const NUMERIC_VALUE_OUT_OF_RANGE: Self = Self("22003");
+    pub const INVALID_PARAMETER_VALUE: Self = Self("22023");
     pub const DATETIME_FIELD_OVERFLOW: Self = Self("22008");
     pub const DIVISION_BY_ZERO: Self = Self("22012");
     pub const SUBSTRING_ERROR: Self = Self("22011");
@@ -37,6 +38,7 @@ impl SqlState {
     pub const INVALID_COLUMN_REFERENCE: Self = Self("42P10");
     pub const DATATYPE_MISMATCH: Self = Self("42804");
     pub const UNDEFINED_FUNCTION: Self = Self("42883");
+    pub const AMBIGUOUS_FUNCTION: Self = Self("42725");
     pub const UNDEFINED_TABLE: Self = Self("42P01");
     pub const UNDEFINED_COLUMN: Self = Self("42703");
     pub const UNDEFINED_OBJECT: Self = Self("42704");
@@ -64,6 +66,9 @@ impl SqlState {
             ),
             ("syntax error", SqlState::SYNTAX_ERROR),
             ("trailing junk after", SqlState::SYNTAX_ERROR),
+            ("unterminated quoted string", SqlState::SYNTAX_ERROR),
+            ("is not unique", SqlState::AMBIGUOUS_FUNCTION),
+            ("must be at least 1", SqlState::INVALID_PARAMETER_VALUE),
             (
                 "duplicate key value violates unique constraint",
                 SqlState::UNIQUE_VIOLATION,
@@ -161,6 +166,7 @@ impl SqlState {
             ),
             ("table name \"", SqlState::DUPLICATE_ALIAS),
             ("cannot be matched", SqlState::DATATYPE_MISMATCH),
+            ("cannot be implemented", SqlState::DATATYPE_MISMATCH),
             ("must be type boolean", SqlState::DATATYPE_MISMATCH),
             ("could not create unique index", SqlState::UNIQUE_VIOLATION),
             ("requires it", SqlState::DEPENDENT_OBJECTS_STILL_EXIST),

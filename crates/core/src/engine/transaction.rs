@@ -14,13 +14,19 @@ use serde::Serialize;
 /// A transaction-control statement, recognised before GlueSQL sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum TxControl {
-    Begin { read_only: Option<bool> },
+    Begin {
+        read_only: Option<bool>,
+    },
     Commit,
     Rollback,
     Savepoint(String),
     RollbackTo(String),
     Release(String),
-    SetTransaction { read_only: Option<bool> },
+    /// `isolation`: whether the statement sets an isolation level.
+    SetTransaction {
+        read_only: Option<bool>,
+        isolation: bool,
+    },
 }
 
 impl TxControl {
@@ -31,6 +37,9 @@ impl TxControl {
             },
             SqlStatement::SetTransaction { modes, .. } => Self::SetTransaction {
                 read_only: access_mode(modes),
+                isolation: modes
+                    .iter()
+                    .any(|m| matches!(m, TransactionMode::IsolationLevel(_))),
             },
             SqlStatement::Commit { .. } => Self::Commit,
             SqlStatement::Rollback {
@@ -176,9 +185,11 @@ pub(crate) fn apply(
             TxControl::Release(_) => {
                 ControlOutcome::error("RELEASE SAVEPOINT can only be used in transaction blocks")
             }
-            TxControl::SetTransaction { .. } => {
-                ControlOutcome::error("SET TRANSACTION can only be used in transaction blocks")
-            }
+            // A WARNING in PostgreSQL, and the statement does nothing.
+            TxControl::SetTransaction { .. } => ControlOutcome::notice(
+                ControlDone::Other,
+                "SET TRANSACTION can only be used in transaction blocks",
+            ),
         };
     };
 
@@ -230,7 +241,12 @@ pub(crate) fn apply(
             }
             None => ControlOutcome::error(format!("savepoint \"{name}\" does not exist")),
         },
-        TxControl::SetTransaction { read_only } => match read_only {
+        TxControl::SetTransaction {
+            isolation: true, ..
+        } if open.ran_statement => {
+            ControlOutcome::error("SET TRANSACTION ISOLATION LEVEL must be called before any query")
+        }
+        TxControl::SetTransaction { read_only, .. } => match read_only {
             Some(false) if open.ran_statement => {
                 ControlOutcome::error("transaction read-write mode must be set before any query")
             }
