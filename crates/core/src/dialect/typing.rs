@@ -173,6 +173,19 @@ pub fn type_of(expr: &Expr, scope: &Scope) -> Option<PgType> {
                 _ => arithmetic_type(&l, op, &r),
             }
         }
+        // PostgreSQL 14 and later: EXTRACT gives numeric.
+        Expr::Extract { .. } => Some(PgType::Numeric {
+            precision: None,
+            scale: None,
+        }),
+        Expr::Ceil { expr, .. } | Expr::Floor { expr, .. } => match type_of(expr, scope)? {
+            PgType::Numeric { .. } => Some(PgType::Numeric {
+                precision: None,
+                scale: Some(0),
+            }),
+            PgType::SmallInt | PgType::Integer | PgType::BigInt => Some(PgType::Double),
+            other => Some(other),
+        },
         Expr::Function(function) => {
             let name = function.name.to_string().to_lowercase();
             let arg = first_arg(function).and_then(|a| type_of(a, scope));
@@ -193,11 +206,49 @@ pub fn type_of(expr: &Expr, scope: &Scope) -> Option<PgType> {
                     other => Some(other),
                 },
                 "now" | "current_timestamp" => Some(PgType::Timestamp { tz: true }),
+                // Integers go to double precision; numeric stays numeric.
+                "sign" | "round" | "ceil" | "ceiling" | "floor" | "trunc" => match arg? {
+                    PgType::SmallInt | PgType::Integer | PgType::BigInt if name == "sign" => {
+                        Some(PgType::Double)
+                    }
+                    // round(7) is round(double precision): an integer casts to it.
+                    PgType::SmallInt | PgType::Integer | PgType::BigInt => Some(PgType::Double),
+                    PgType::Numeric { .. } if name == "sign" => Some(PgType::Numeric {
+                        precision: None,
+                        scale: Some(0),
+                    }),
+                    PgType::Numeric { .. } => Some(PgType::Numeric {
+                        precision: None,
+                        scale: rounding_scale(function),
+                    }),
+                    other => Some(other),
+                },
+                "div" => Some(PgType::Numeric {
+                    precision: None,
+                    scale: Some(0),
+                }),
+                "mod" => {
+                    let second = super::rewrite::unnamed_args(function)
+                        .get(1)
+                        .and_then(|a| type_of(a, scope))?;
+                    arithmetic_type(&arg?, &BinaryOperator::Modulo, &second)
+                }
                 "date" => Some(PgType::Date),
                 _ => None,
             }
         }
         _ => None,
+    }
+}
+
+/// The scale `round(x, n)` / `trunc(x, n)` gives a numeric: n (0 without it).
+fn rounding_scale(function: &gluesql::core::sqlparser::ast::Function) -> Option<u32> {
+    match super::rewrite::unnamed_args(function).get(1) {
+        None => Some(0),
+        Some(Expr::Value(literal @ Value::Number(..))) => number_literal(literal)
+            .filter(|(_, numeric)| !numeric)
+            .and_then(|(text, _)| text.parse().ok()),
+        Some(_) => None,
     }
 }
 
@@ -433,6 +484,22 @@ fn literal_comparison(expr: &mut Expr, scope: &Scope) {
             | BinaryOperator::GtEq
     ) {
         return;
+    }
+    // An exact number compared with a numeric expression (`sum(n) = 1`, `0.1 + 0.2 =
+    // 0.3`) is compared as a decimal: GlueSQL would compare a decimal with an integer or a
+    // float and answer false.
+    let numeric = |e: &Expr| matches!(type_of(e, scope), Some(PgType::Numeric { .. }));
+    let computed_numeric =
+        |e: &Expr| !matches!(e, Expr::Identifier(_) | Expr::CompoundIdentifier(_)) && numeric(e);
+    if is_literal(left) && is_literal(right) {
+        if numeric(left) || numeric(right) {
+            as_decimal(left);
+            as_decimal(right);
+        }
+    } else if is_literal(right) && computed_numeric(left) {
+        as_decimal(right);
+    } else if is_literal(left) && computed_numeric(right) {
+        as_decimal(left);
     }
     let left_type = operand_type(left, scope);
     let right_type = operand_type(right, scope);
@@ -859,7 +926,9 @@ fn arithmetic_exists(l: &PgType, op: &BinaryOperator, r: &PgType) -> bool {
 fn operand_type(expr: &Expr, scope: &Scope) -> Option<PgType> {
     match expr {
         Expr::Identifier(_) | Expr::CompoundIdentifier(_) => type_of(expr, scope),
-        Expr::Value(Value::Number(..)) | Expr::TypedString { .. } => type_of(expr, scope),
+        Expr::Value(Value::Number(..) | Value::Boolean(_)) | Expr::TypedString { .. } => {
+            type_of(expr, scope)
+        }
         Expr::UnaryOp {
             op: gluesql::core::sqlparser::ast::UnaryOperator::Minus,
             expr: inner,
