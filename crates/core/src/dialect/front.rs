@@ -142,7 +142,11 @@ impl Database {
                     super::query_shape::ShapeError::Postgres(message) => errors::plain(message),
                 })?;
                 super::logic::three_valued(statement);
-                self.insert_defaults(statement)?;
+                let at = self
+                    .transaction
+                    .as_ref()
+                    .map_or_else(super::clock::wall_clock, |t| t.started_at);
+                self.insert_defaults(statement, at)?;
                 self.assignment_casts(statement)?;
                 let scope = super::typing::Scope::of(statement, &self.storage.state);
                 run.difference = super::differences::detect(statement, &scope);
@@ -162,6 +166,7 @@ impl Database {
                 super::typing::pg_typeof(statement, &scope);
                 // Typed as written (PostgreSQL's types), before the casts GlueSQL needs.
                 run.result_types = super::typing::result_types(statement, &scope);
+                super::clock::pin(statement, at);
                 super::typing::numeric_casts(statement, &scope);
                 rewrite_statement(statement).map_err(|m| errors::unsupported(sql, &m, "("))?;
                 if let Some((table, items)) = super::returning::take_returning(statement) {
@@ -180,7 +185,11 @@ impl Database {
     /// and writes out `DEFAULT` in its VALUES rows: a SERIAL column's next value (taken now,
     /// and kept if the statement fails, as PostgreSQL's nextval is), the column's DEFAULT
     /// expression, or NULL.
-    fn insert_defaults(&mut self, statement: &mut Statement) -> Result<(), EngineError> {
+    fn insert_defaults(
+        &mut self,
+        statement: &mut Statement,
+        at: gluesql::core::chrono::NaiveDateTime,
+    ) -> Result<(), EngineError> {
         use gluesql::core::sqlparser::ast::{Expr as SqlExpr, SetExpr, Value as SqlValue};
         self.storage.explicit_columns.clear();
         let Statement::Insert(insert) = statement else {
@@ -190,6 +199,37 @@ impl Database {
         let Some(table) = self.storage.state.tables.get_mut(&name) else {
             return Ok(());
         };
+        // A left-out column whose DEFAULT is now(): given explicitly, so that every row
+        // gets the transaction's time (GlueSQL would read the clock per row).
+        if !insert.columns.is_empty() {
+            for def in table.schema.column_defs.iter().flatten() {
+                use gluesql::core::ast::ToSql;
+                if insert.columns.iter().any(|c| c.value == def.name) {
+                    continue;
+                }
+                let Some(constant) = def
+                    .default
+                    .as_ref()
+                    .and_then(|d| super::clock::pinned_default(&d.to_sql(), at))
+                else {
+                    continue;
+                };
+                match insert.source.as_mut().map(|s| s.body.as_mut()) {
+                    Some(SetExpr::Values(values)) => {
+                        for row in values.rows.iter_mut() {
+                            row.push(constant.clone());
+                        }
+                    }
+                    Some(SetExpr::Select(select)) => select.projection.push(
+                        gluesql::core::sqlparser::ast::SelectItem::UnnamedExpr(constant.clone()),
+                    ),
+                    _ => continue,
+                }
+                insert
+                    .columns
+                    .push(gluesql::core::sqlparser::ast::Ident::new(def.name.clone()));
+            }
+        }
         let named: Vec<String> = if insert.columns.is_empty() {
             table.meta.columns.iter().map(|c| c.name.clone()).collect()
         } else {

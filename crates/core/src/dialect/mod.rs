@@ -19,6 +19,7 @@
 pub(crate) mod alter;
 pub(crate) mod assign;
 pub mod catalog;
+pub(crate) mod clock;
 pub(crate) mod constraints;
 pub(crate) mod create;
 pub mod differences;

@@ -18,7 +18,31 @@ pub fn pg_text(value: &Value) -> String {
         ),
         Value::Time(t) => format!("{}{}", t.format("%H:%M:%S"), fraction(t.nanosecond())),
         Value::Interval(interval) => interval_text(interval),
+        Value::F64(f) => float_text(*f),
         other => String::from(other),
+    }
+}
+
+/// A double as PostgreSQL's float8 output writes it: the shortest digits that read back
+/// as the same value, in exponent form below 1e-4 and from 1e15 on (`1e+20`, `1e-07`,
+/// `1.2345678901234568e+17`), `NaN`, `Infinity`, `-Infinity`.
+pub fn float_text(f: f64) -> String {
+    if f.is_nan() {
+        return "NaN".to_string();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "Infinity" } else { "-Infinity" }.to_string();
+    }
+    let scientific = format!("{f:e}");
+    let (mantissa, exponent) = scientific
+        .split_once('e')
+        .expect("{:e} always writes an exponent");
+    let exponent: i32 = exponent.parse().expect("an integer exponent");
+    if f != 0.0 && !(-4..15).contains(&exponent) {
+        let sign = if exponent < 0 { '-' } else { '+' };
+        format!("{mantissa}e{sign}{:02}", exponent.abs())
+    } else {
+        format!("{f}")
     }
 }
 
@@ -105,4 +129,28 @@ pub fn key_text(columns: &[String], values: &[Value]) -> String {
         })
         .collect();
     format!("Key ({})=({})", columns.join(", "), values.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::float_text;
+
+    #[test]
+    fn doubles_print_as_postgresql() {
+        for (f, text) in [
+            (1e20, "1e+20"),
+            (1e-7, "1e-07"),
+            (123456789012345678.0, "1.2345678901234568e+17"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (1.5, "1.5"),
+            (100.0, "100"),
+            (123456789012345.0, "123456789012345"),
+            (0.0001, "0.0001"),
+            (-0.0, "-0"),
+            (f64::NAN, "NaN"),
+            (f64::NEG_INFINITY, "-Infinity"),
+        ] {
+            assert_eq!(float_text(f), text);
+        }
+    }
 }

@@ -389,10 +389,139 @@ fn arithmetic_type(l: &PgType, op: &BinaryOperator, r: &PgType) -> Option<PgType
 pub fn numeric_casts(statement: &mut Statement, scope: &Scope) {
     decimal_items(statement);
     super::rewrite::walk_statement(statement, &mut |expr| {
+        common_type(expr, scope);
+        text_conversions(expr, scope);
         date_arithmetic(expr, scope);
         cast_node(expr, scope);
         literal_comparison(expr, scope);
     });
+}
+
+/// The branches of COALESCE, GREATEST, LEAST and CASE take one type, as PostgreSQL
+/// resolves it: with a numeric branch, integer literals become decimals (GlueSQL would
+/// mix a decimal and an integer, which it sorts apart); with a boolean branch, a quoted
+/// literal becomes a boolean (`CASE ... THEN 'true' ELSE FALSE END` is `t`).
+fn common_type(expr: &mut Expr, scope: &Scope) {
+    let branches: Vec<&mut Expr> = match expr {
+        Expr::Function(function) => {
+            let name = function.name.to_string().to_lowercase();
+            if !matches!(name.as_str(), "coalesce" | "greatest" | "least") {
+                return;
+            }
+            match &mut function.args {
+                gluesql::core::sqlparser::ast::FunctionArguments::List(list) => list
+                    .args
+                    .iter_mut()
+                    .filter_map(|a| match a {
+                        gluesql::core::sqlparser::ast::FunctionArg::Unnamed(
+                            gluesql::core::sqlparser::ast::FunctionArgExpr::Expr(e),
+                        ) => Some(e),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => return,
+            }
+        }
+        Expr::Case {
+            results,
+            else_result,
+            ..
+        } => results
+            .iter_mut()
+            .chain(else_result.iter_mut().map(|b| b.as_mut()))
+            .collect(),
+        _ => return,
+    };
+    let types: Vec<Option<PgType>> = branches.iter().map(|b| type_of(b, scope)).collect();
+    let numeric = types
+        .iter()
+        .zip(&branches)
+        .any(|(t, b)| matches!(t, Some(PgType::Numeric { .. })) && !is_literal(b));
+    let boolean = types.iter().any(|t| matches!(t, Some(PgType::Bool)));
+    for branch in branches {
+        if numeric && is_literal(branch) {
+            let mut boxed = Box::new(branch.clone());
+            as_decimal(&mut boxed);
+            *branch = *boxed;
+        } else if boolean && matches!(branch, Expr::Value(Value::SingleQuotedString(_))) {
+            if let Some(typed) = super::assign::typed_literal(branch, &PgType::Bool) {
+                *branch = typed;
+            }
+        }
+    }
+}
+
+/// An expression from SQL text (the rewrites below print their operands back).
+fn parse_sql_expr(text: &str) -> Option<Expr> {
+    gluesql::core::sqlparser::parser::Parser::new(
+        &gluesql::core::sqlparser::dialect::PostgreSqlDialect {},
+    )
+    .try_with_sql(text)
+    .and_then(|mut p| p.parse_expr())
+    .ok()
+}
+
+/// Text from booleans and CONCAT as PostgreSQL makes it: `TRUE::text` and `'x' || TRUE`
+/// are `true` (GlueSQL: `TRUE`), CONCAT skips NULLs (GlueSQL: NULL) and shows a boolean
+/// as `t`.
+fn text_conversions(expr: &mut Expr, scope: &Scope) {
+    let is_bool = |e: &Expr| matches!(type_of(e, scope), Some(PgType::Bool));
+    let spelled = |e: &Expr, yes: &str, no: &str| {
+        parse_sql_expr(&format!(
+            "CASE WHEN ({e}) THEN '{yes}' WHEN NOT ({e}) THEN '{no}' END"
+        ))
+    };
+    match expr {
+        Expr::Cast {
+            expr: inner,
+            data_type,
+            ..
+        } if is_bool(inner)
+            && matches!(
+                super::types::declare(data_type, |_| false).map(|d| d.ty),
+                Ok(PgType::Text | PgType::Varchar(_))
+            ) =>
+        {
+            if let Some(text) = spelled(inner, "true", "false") {
+                *expr = text;
+            }
+        }
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::StringConcat,
+            right,
+        } => {
+            for side in [left, right] {
+                if is_bool(side) {
+                    if let Some(text) = spelled(side, "true", "false") {
+                        **side = text;
+                    }
+                }
+            }
+        }
+        Expr::Function(function) if function.name.to_string().eq_ignore_ascii_case("concat") => {
+            let args = super::rewrite::unnamed_args(function);
+            if args.is_empty() {
+                return;
+            }
+            let parts: Vec<String> = args
+                .iter()
+                .map(|a| {
+                    if is_bool(a) {
+                        format!(
+                            "COALESCE(CASE WHEN ({a}) THEN 't' WHEN NOT ({a}) THEN 'f' END, '')"
+                        )
+                    } else {
+                        format!("COALESCE(CAST(({a}) AS TEXT), '')")
+                    }
+                })
+                .collect();
+            if let Some(rewritten) = parse_sql_expr(&format!("CONCAT({})", parts.join(", "))) {
+                *expr = rewritten;
+            }
+        }
+        _ => {}
+    }
 }
 
 /// PostgreSQL's date arithmetic in GlueSQL's terms: `date - date` is a number of days
@@ -425,12 +554,7 @@ fn date_arithmetic(expr: &mut Expr, scope: &Scope) {
         }
         _ => return,
     };
-    let parsed = gluesql::core::sqlparser::parser::Parser::new(
-        &gluesql::core::sqlparser::dialect::PostgreSqlDialect {},
-    )
-    .try_with_sql(&text)
-    .and_then(|mut p| p.parse_expr());
-    if let Ok(rewritten) = parsed {
+    if let Some(rewritten) = parse_sql_expr(&text) {
         *expr = rewritten;
     }
 }

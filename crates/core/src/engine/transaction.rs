@@ -109,6 +109,8 @@ pub(crate) struct OpenTransaction {
     /// Whether a statement other than transaction control ran (SET TRANSACTION READ WRITE
     /// must come before any).
     pub ran_statement: bool,
+    /// When the transaction began: `now()` inside it (see `dialect::clock`).
+    pub started_at: gluesql::core::chrono::NaiveDateTime,
 }
 
 pub(crate) const ABORTED_MESSAGE: &str =
@@ -165,6 +167,7 @@ pub(crate) fn apply(
                     read_only: read_only.unwrap_or(false),
                     aborted: false,
                     ran_statement: false,
+                    started_at: crate::dialect::clock::wall_clock(),
                 });
                 ControlOutcome::ok(ControlDone::Began)
             }
