@@ -166,6 +166,8 @@ impl Database {
                 super::typing::pg_typeof(statement, &scope);
                 // Typed as written (PostgreSQL's types), before the casts GlueSQL needs.
                 run.result_types = super::typing::result_types(statement, &scope);
+                run.rounding =
+                    super::rounding::plan(statement, &scope).map_err(EngineError::unsupported)?;
                 super::clock::pin(statement, at);
                 super::typing::numeric_casts(statement, &scope);
                 rewrite_statement(statement).map_err(|m| errors::unsupported(sql, &m, "("))?;

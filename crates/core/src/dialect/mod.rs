@@ -35,6 +35,7 @@ pub mod output;
 pub(crate) mod query_shape;
 pub(crate) mod returning;
 pub(crate) mod rewrite;
+pub(crate) mod rounding;
 pub(crate) mod syntax;
 pub mod types;
 pub(crate) mod typing;

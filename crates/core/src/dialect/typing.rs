@@ -191,7 +191,31 @@ pub fn type_of(expr: &Expr, scope: &Scope) -> Option<PgType> {
             let arg = first_arg(function).and_then(|a| type_of(a, scope));
             match name.as_str() {
                 "count" => Some(PgType::BigInt),
-                "min" | "max" | "abs" | "coalesce" | "nullif" | "greatest" | "least" => arg,
+                "min" | "max" | "abs" | "nullif" => arg,
+                // One type for all branches; a numeric keeps its scale only if every
+                // branch has it (`coalesce(sum(total), 0)` prints `0`).
+                "coalesce" | "greatest" | "least" => {
+                    let types: Vec<Option<PgType>> = super::rewrite::unnamed_args(function)
+                        .iter()
+                        .map(|a| type_of(a, scope))
+                        .collect();
+                    let first = types.iter().flatten().next()?.clone();
+                    if types.iter().all(|t| t.as_ref() == Some(&first)) {
+                        Some(first)
+                    } else if matches!(first, PgType::Numeric { .. })
+                        || types
+                            .iter()
+                            .flatten()
+                            .any(|t| matches!(t, PgType::Numeric { .. }))
+                    {
+                        Some(PgType::Numeric {
+                            precision: None,
+                            scale: None,
+                        })
+                    } else {
+                        Some(first)
+                    }
+                }
                 "length" | "char_length" | "character_length" | "octet_length" | "strpos"
                 | "position" | "ascii" => Some(PgType::Integer),
                 "lower" | "upper" | "trim" | "btrim" | "ltrim" | "rtrim" | "substr"
@@ -206,6 +230,13 @@ pub fn type_of(expr: &Expr, scope: &Scope) -> Option<PgType> {
                     other => Some(other),
                 },
                 "now" | "current_timestamp" => Some(PgType::Timestamp { tz: true }),
+                "avg" => match arg? {
+                    PgType::Real | PgType::Double => Some(PgType::Double),
+                    _ => Some(PgType::Numeric {
+                        precision: None,
+                        scale: None,
+                    }),
+                },
                 // Integers go to double precision; numeric stays numeric.
                 "sign" | "round" | "ceil" | "ceiling" | "floor" | "trunc" => match arg? {
                     PgType::SmallInt | PgType::Integer | PgType::BigInt if name == "sign" => {
@@ -389,12 +420,76 @@ fn arithmetic_type(l: &PgType, op: &BinaryOperator, r: &PgType) -> Option<PgType
 pub fn numeric_casts(statement: &mut Statement, scope: &Scope) {
     decimal_items(statement);
     super::rewrite::walk_statement(statement, &mut |expr| {
+        numeric_functions(expr, scope);
         common_type(expr, scope);
         text_conversions(expr, scope);
         date_arithmetic(expr, scope);
         cast_node(expr, scope);
         literal_comparison(expr, scope);
     });
+}
+
+/// Rounding and absolute values as PostgreSQL computes them where GlueSQL's functions
+/// go through floats: `round(double)` and a double cast to an integer round half to even
+/// (GlueSQL: half away from zero, or truncation); a numeric cast to an integer rounds half
+/// away from zero (GlueSQL truncates); `abs(numeric)` keeps the exact value and its scale.
+fn numeric_functions(expr: &mut Expr, scope: &Scope) {
+    let half_even = |x: &Expr| {
+        format!(
+            "(CASE WHEN ({x}) - FLOOR({x}) = 0.5 THEN 2 * ROUND(({x}) / 2) ELSE ROUND({x}) END)"
+        )
+    };
+    let rewritten = match &*expr {
+        Expr::Function(function) => {
+            let name = function.name.to_string().to_lowercase();
+            let args = super::rewrite::unnamed_args(function);
+            match (name.as_str(), args.as_slice()) {
+                ("round", [x])
+                    if matches!(type_of(x, scope), Some(PgType::Double | PgType::Real)) =>
+                {
+                    Some(half_even(x))
+                }
+                ("abs", [x]) if matches!(type_of(x, scope), Some(PgType::Numeric { .. })) => {
+                    // (A literal is written as the exact decimal it is.)
+                    let mut exact: Box<Expr> = Box::new((*x).clone());
+                    if is_literal(x) {
+                        as_decimal(&mut exact);
+                    }
+                    Some(format!(
+                        "(CASE WHEN ({exact}) < 0 THEN -({exact}) ELSE ({exact}) END)"
+                    ))
+                }
+                _ => None,
+            }
+        }
+        Expr::Cast {
+            expr: inner,
+            data_type,
+            ..
+        } => {
+            let target = super::types::declare(data_type, |_| false)
+                .ok()
+                .map(|d| d.ty);
+            let integer = matches!(
+                target,
+                Some(PgType::SmallInt | PgType::Integer | PgType::BigInt)
+            );
+            let literal = matches!(inner.as_ref(), Expr::Value(_));
+            match type_of(inner, scope) {
+                Some(PgType::Double | PgType::Real) if integer && !literal => {
+                    Some(format!("CAST({} AS {data_type})", half_even(inner)))
+                }
+                Some(PgType::Numeric { .. }) if integer && !literal => Some(format!(
+                    "CAST((CASE WHEN ({inner}) < 0 THEN ({inner}) - 0.5 ELSE ({inner}) + 0.5 END) AS {data_type})"
+                )),
+                _ => None,
+            }
+        }
+        _ => None,
+    };
+    if let Some(parsed) = rewritten.as_deref().and_then(parse_sql_expr) {
+        *expr = parsed;
+    }
 }
 
 /// The branches of COALESCE, GREATEST, LEAST and CASE take one type, as PostgreSQL
@@ -703,6 +798,25 @@ fn is_literal(expr: &Expr) -> bool {
 /// A numeric literal as the exact decimal it is (`'1.50'` keeps its scale); anything else
 /// cast to DECIMAL.
 fn as_decimal(side: &mut Box<Expr>) {
+    let negated = match side.as_ref() {
+        Expr::UnaryOp {
+            op: gluesql::core::sqlparser::ast::UnaryOperator::Minus,
+            expr,
+        } => match expr.as_ref() {
+            Expr::Value(literal @ Value::Number(..)) => number_literal(literal),
+            _ => None,
+        },
+        _ => None,
+    };
+    if let Some((text, _)) = negated {
+        **side = Expr::Cast {
+            kind: CastKind::Cast,
+            expr: Box::new(Expr::Value(Value::SingleQuotedString(format!("-{text}")))),
+            data_type: decimal(),
+            format: None,
+        };
+        return;
+    }
     if let Expr::Value(literal @ Value::Number(..)) = side.as_ref() {
         let (text, _) = number_literal(literal).expect("a number");
         **side = Expr::Cast {

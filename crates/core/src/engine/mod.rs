@@ -160,6 +160,8 @@ pub(crate) struct Run {
     pub result_types: Vec<Option<crate::dialect::PgType>>,
     /// A known difference from PostgreSQL the statement runs into.
     pub difference: Option<crate::dialect::differences::KnownDifference>,
+    /// NUMERIC result columns the playground rounds itself (see `dialect::rounding`).
+    pub rounding: Vec<Option<crate::dialect::rounding::Rounding>>,
 }
 
 /// Engine internals the dialect front works with.
@@ -232,6 +234,9 @@ impl Database {
         let mut run = Run::default();
         let result = self
             .run(sql, &mut run)
+            .and_then(|payload| {
+                crate::dialect::rounding::apply(payload, &run.rounding, &run.result_types)
+            })
             .and_then(|payload| integers_in_range(payload, &run.result_types));
         let report = self.storage.probe.finish();
         let result = match (result, report.exceeded) {
