@@ -154,6 +154,21 @@ pub(crate) fn typed_literal(expr: &Expr, ty: &PgType) -> Option<Expr> {
             Some(b) => Expr::Value(Value::Boolean(b)),
             None => cast_to(DataType::Boolean),
         }),
+        // A date read from a timestamp's text keeps the date (`'2024-06-05 18:45'`).
+        GlueType::Date => {
+            let text = text.trim();
+            let bytes = text.as_bytes();
+            let timestamp_shaped = bytes.len() > 10
+                && matches!(bytes[10], b' ' | b'T')
+                && bytes[..10].iter().enumerate().all(|(i, c)| {
+                    if i == 4 || i == 7 {
+                        *c == b'-'
+                    } else {
+                        c.is_ascii_digit()
+                    }
+                });
+            timestamp_shaped.then(|| Expr::Value(Value::SingleQuotedString(text[..10].to_string())))
+        }
         _ => None,
     }
 }

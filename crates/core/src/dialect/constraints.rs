@@ -23,6 +23,24 @@ pub(crate) fn check_row(
     inserted: Option<&[String]>,
 ) -> Result<()> {
     let table_name = table.schema.table_name.clone();
+    // Values first: a value that does not fit its column fails before the row takes a
+    // sequence number (PostgreSQL folds such a constant while planning, before nextval).
+    for (position, column) in table.meta.columns.iter().enumerate() {
+        let Some(value) = values.get_mut(position) else {
+            break;
+        };
+        if value.is_null() {
+            continue;
+        }
+        let labels = match &column.ty {
+            super::types::PgType::Enum(name) => enums.get(name).map(|l| l.as_slice()),
+            _ => None,
+        };
+        *value = column
+            .ty
+            .coerce(std::mem::replace(value, Value::Null), labels)
+            .map_err(errors::msg)?;
+    }
     let mut null_in = None;
     for (position, column) in table.meta.columns.iter_mut().enumerate() {
         let Some(value) = values.get_mut(position) else {
@@ -35,20 +53,9 @@ pub(crate) fn check_row(
                 *value = Value::I64(*last);
             }
         }
-        if value.is_null() {
-            if column.not_null && null_in.is_none() {
-                null_in = Some(column.name.clone());
-            }
-            continue;
+        if value.is_null() && column.not_null && null_in.is_none() {
+            null_in = Some(column.name.clone());
         }
-        let labels = match &column.ty {
-            super::types::PgType::Enum(name) => enums.get(name).map(|l| l.as_slice()),
-            _ => None,
-        };
-        *value = column
-            .ty
-            .coerce(std::mem::replace(value, Value::Null), labels)
-            .map_err(errors::msg)?;
     }
     if let Some(column) = null_in {
         let message = errors::not_null(&column, &table_name);

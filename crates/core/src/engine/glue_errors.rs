@@ -95,6 +95,19 @@ pub(crate) fn translate(message: &str) -> Option<EngineError> {
             "INTERVAL" => "interval",
             _ => return None,
         };
+        if matches!(glue_type, "DATE" | "TIMESTAMP" | "TIME") {
+            if let Some(form) = unread_datetime_form(literal) {
+                return Some(EngineError::unsupported(format!(
+                    "{form} in date/time input ('{literal}'); write ISO 8601: '2024-01-15', '2024-01-15 10:30:00+00'"
+                )));
+            }
+        }
+        if glue_type == "TIMESTAMP" && literal.split('-').next().is_some_and(|y| y.len() > 4) {
+            return Some(EngineError::coded(
+                SqlState::DATETIME_FIELD_OVERFLOW,
+                format!("timestamp out of range: \"{literal}\""),
+            ));
+        }
         if matches!(glue_type, "DATE" | "TIMESTAMP") && looks_like_a_date(literal) {
             // A month past 12 may be a day and month swapped: PostgreSQL says so.
             let month: u32 = literal[5..7].parse().unwrap_or(0);
@@ -246,6 +259,30 @@ fn unsupported_feature(what: &str, message: &str) -> Option<String> {
     }
     if what.starts_with("unimplemented") || what.ends_with("is not supported") {
         return Some(short(what.trim_start_matches("unimplemented - ")));
+    }
+    None
+}
+
+/// Date/time input PostgreSQL reads and the playground does not: words (`January 15`,
+/// `tomorrow`, `infinity`), other orders (`01/02/2024`, which depends on DateStyle), BC
+/// dates, time zone names and the 24:00:00 end of day. None for ISO 8601 text, whose
+/// errors are PostgreSQL's own.
+fn unread_datetime_form(literal: &str) -> Option<&'static str> {
+    let lower = literal.trim().to_ascii_lowercase();
+    if lower.contains('/') && lower.chars().any(|c| c.is_ascii_alphabetic()) {
+        return Some("a time zone name");
+    }
+    if lower.ends_with(" bc") || lower.ends_with(" ad") {
+        return Some("a BC/AD era");
+    }
+    if lower.chars().any(|c| c.is_ascii_alphabetic() && c != 't') || lower.contains("tomorrow") {
+        return Some("words");
+    }
+    if lower.contains('/') || lower.contains(',') {
+        return Some("a day, month and year order other than year-month-day");
+    }
+    if lower.contains(" 24:00") || lower.contains("t24:00") {
+        return Some("24:00:00 (the end of a day)");
     }
     None
 }
