@@ -132,6 +132,7 @@ fn factor_logic(factor: &mut TableFactor) {
 
 /// An expression whose truth alone matters: NULL and false both reject the row.
 pub fn truth(expr: &mut Expr) {
+    expand_rows(expr);
     match expr {
         Expr::Nested(inner) => truth(inner),
         Expr::BinaryOp {
@@ -176,6 +177,22 @@ pub fn truth(expr: &mut Expr) {
     }
 }
 
+/// Row comparisons (`(a, b) < (x, y)`) as the scalar comparisons they mean, before the
+/// rewrites below, so their ORs get three-valued logic too (`(1, NULL) < (2, 0)` is true).
+fn expand_rows(expr: &mut Expr) {
+    walk_expr(expr, &mut |node| {
+        if let Expr::BinaryOp { left, op, right } = node {
+            if let (Expr::Tuple(a), Expr::Tuple(b)) = (left.as_ref(), right.as_ref()) {
+                if a.len() == b.len() {
+                    if let Some(expanded) = super::rewrite::row_compare(a, op, b) {
+                        *node = Expr::Nested(Box::new(expanded));
+                    }
+                }
+            }
+        }
+    });
+}
+
 /// `x BETWEEN a AND b` is `x >= a AND x <= b`; NOT BETWEEN is `x < a OR x > b`.
 fn between_as_comparisons(x: Expr, negated: bool, low: Expr, high: Expr) -> Expr {
     let compare = |l: Expr, op: BinaryOperator, r: Expr| Expr::BinaryOp {
@@ -200,6 +217,7 @@ fn between_as_comparisons(x: Expr, negated: bool, low: Expr, high: Expr) -> Expr
 
 /// An expression whose value is seen (selected, compared, negated, tested for NULL).
 fn value(expr: &mut Expr) {
+    expand_rows(expr);
     walk_expr(expr, &mut value_node);
     // walk_expr does not enter a CASE's conditions as conditions, nor subqueries' WHERE:
     // those were handled as values, which is exact too.

@@ -627,7 +627,7 @@ fn is_float_literal(expr: &Expr) -> bool {
 
 /// `(a1, a2, ...) op (b1, b2, ...)` as scalar comparisons. For the orderings, a leading
 /// `a1 op' b1` conjunct (op' the non-strict form) lets an index on `a1` seek.
-fn row_compare(a: &[Expr], op: &BinaryOperator, b: &[Expr]) -> Option<Expr> {
+pub(crate) fn row_compare(a: &[Expr], op: &BinaryOperator, b: &[Expr]) -> Option<Expr> {
     let bin = |l: &Expr, op: BinaryOperator, r: &Expr| Expr::BinaryOp {
         left: Box::new(l.clone()),
         op,
