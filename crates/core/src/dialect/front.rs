@@ -163,12 +163,16 @@ impl Database {
                 };
                 super::grouping::check(statement, &scope, &primary_key).map_err(errors::plain)?;
                 super::typing::check_comparisons(statement, &scope).map_err(errors::plain)?;
+                super::typing::check_constant_division(statement).map_err(errors::plain)?;
+                super::text_bytes::check(statement, &self.storage.state)
+                    .map_err(EngineError::unsupported)?;
                 super::typing::pg_typeof(statement, &scope);
                 // Typed as written (PostgreSQL's types), before the casts GlueSQL needs.
                 run.result_types = super::typing::result_types(statement, &scope);
                 run.rounding =
                     super::rounding::plan(statement, &scope).map_err(EngineError::unsupported)?;
                 super::clock::pin(statement, at);
+                super::typing::fold_coalesce(statement);
                 super::typing::numeric_casts(statement, &scope);
                 rewrite_statement(statement).map_err(|m| errors::unsupported(sql, &m, "("))?;
                 if let Some((table, items)) = super::returning::take_returning(statement) {

@@ -37,6 +37,7 @@ pub(crate) mod returning;
 pub(crate) mod rewrite;
 pub(crate) mod rounding;
 pub(crate) mod syntax;
+pub(crate) mod text_bytes;
 pub mod types;
 pub(crate) mod typing;
 

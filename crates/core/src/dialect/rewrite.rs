@@ -684,6 +684,16 @@ pub(crate) fn row_compare(a: &[Expr], op: &BinaryOperator, b: &[Expr]) -> Option
 /// A PostgreSQL type name in a CAST as the SQL type GlueSQL knows for its storage.
 pub fn storage_sql_type(data_type: &DataType) -> Result<DataType, String> {
     let declared = declare(data_type, |_| false)?;
+    if declared.serial {
+        // SERIAL is a column shorthand (a sequence default), not a type one casts to.
+        return Err(format!(
+            "type \"{}\" does not exist",
+            data_type.to_string().to_lowercase()
+        ));
+    }
+    if let DataType::Timestamp(Some(_), _) = data_type {
+        return Err("timestamp(p) with a fractional-seconds precision".to_string());
+    }
     if matches!(declared.ty, PgType::Native(_)) {
         return Ok(data_type.clone());
     }
@@ -785,5 +795,15 @@ fn full_utc_offset(text: &str) -> Option<String> {
         && body[11..]
             .bytes()
             .all(|b| b.is_ascii_digit() || b == b':' || b == b'.');
-    (offset_ok && date_ok).then(|| format!("{text}:00"))
+    // An out-of-range time stays as written, so the error quotes the user's text.
+    let time_ok = date_ok && {
+        let fields: Vec<u32> = body[11..]
+            .split(':')
+            .map(|f| f.split('.').next().unwrap_or("0").parse().unwrap_or(99))
+            .collect();
+        fields.first().is_some_and(|h| *h < 24)
+            && fields.get(1).is_none_or(|m| *m < 60)
+            && fields.get(2).is_none_or(|s| *s < 61)
+    };
+    (offset_ok && time_ok).then(|| format!("{text}:00"))
 }

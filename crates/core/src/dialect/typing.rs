@@ -160,6 +160,26 @@ pub fn type_of(expr: &Expr, scope: &Scope) -> Option<PgType> {
             _ => None,
         },
         Expr::UnaryOp { expr, .. } => type_of(expr, scope),
+        Expr::BinaryOp {
+            op:
+                BinaryOperator::Eq
+                | BinaryOperator::NotEq
+                | BinaryOperator::Lt
+                | BinaryOperator::LtEq
+                | BinaryOperator::Gt
+                | BinaryOperator::GtEq
+                | BinaryOperator::And
+                | BinaryOperator::Or,
+            ..
+        }
+        | Expr::IsNull(_)
+        | Expr::IsNotNull(_)
+        | Expr::IsDistinctFrom(..)
+        | Expr::IsNotDistinctFrom(..)
+        | Expr::Like { .. }
+        | Expr::ILike { .. }
+        | Expr::InList { .. }
+        | Expr::Between { .. } => Some(PgType::Bool),
         Expr::BinaryOp { left, op, right } if is_arithmetic(op) => {
             let (l, r) = (type_of(left, scope)?, type_of(right, scope)?);
             let integer =
@@ -439,11 +459,35 @@ fn numeric_functions(expr: &mut Expr, scope: &Scope) {
             "(CASE WHEN ({x}) - FLOOR({x}) = 0.5 THEN 2 * ROUND(({x}) / 2) ELSE ROUND({x}) END)"
         )
     };
+    // Numeric input text as PostgreSQL reads it: blanks around, an exponent.
+    if let Expr::Cast {
+        expr: inner,
+        data_type: DataType::Numeric(_) | DataType::Decimal(_) | DataType::Dec(_),
+        ..
+    } = expr
+    {
+        if let Expr::Value(Value::SingleQuotedString(text)) = inner.as_mut() {
+            let trimmed = text.trim();
+            if let Ok(d) = rust_decimal::Decimal::from_scientific(trimmed) {
+                if trimmed.contains(['e', 'E']) {
+                    *text = d.normalize().to_string();
+                } else {
+                    *text = trimmed.to_string();
+                }
+            } else {
+                *text = trimmed.to_string();
+            }
+        }
+    }
     let rewritten = match &*expr {
         Expr::Function(function) => {
             let name = function.name.to_string().to_lowercase();
             let args = super::rewrite::unnamed_args(function);
             match (name.as_str(), args.as_slice()) {
+                ("sum", [x]) if matches!(type_of(x, scope), Some(PgType::BigInt)) => {
+                    // sum(bigint) is numeric: it does not overflow at 2^63.
+                    Some(format!("SUM(CAST(({x}) AS DECIMAL))"))
+                }
                 ("round", [x])
                     if matches!(type_of(x, scope), Some(PgType::Double | PgType::Real)) =>
                 {
@@ -976,6 +1020,124 @@ pub fn check_comparisons(statement: &mut Statement, scope: &Scope) -> Result<(),
     error.map_or(Ok(()), Err)
 }
 
+/// COALESCE as PostgreSQL's planner folds it: the arguments after the first non-NULL
+/// constant are never evaluated (`COALESCE(1, 1 / 0)` is 1). Runs before the checks.
+pub fn fold_coalesce(statement: &mut Statement) {
+    super::rewrite::walk_statement(statement, &mut |expr| {
+        let Expr::Function(function) = expr else {
+            return;
+        };
+        if !function.name.to_string().eq_ignore_ascii_case("coalesce") {
+            return;
+        }
+        if let gluesql::core::sqlparser::ast::FunctionArguments::List(list) = &mut function.args {
+            let constant = list.args.iter().position(|a| {
+                matches!(
+                    a,
+                    gluesql::core::sqlparser::ast::FunctionArg::Unnamed(
+                        gluesql::core::sqlparser::ast::FunctionArgExpr::Expr(e)
+                    ) if is_literal(e) || matches!(e, Expr::Value(Value::SingleQuotedString(_) | Value::Boolean(_)))
+                )
+            });
+            if let Some(first) = constant {
+                list.args.truncate(first + 1);
+            }
+        }
+    });
+}
+
+/// `1 / 0` written with constants: PostgreSQL folds it while planning, so the statement
+/// fails even where no row would reach it (`CASE WHEN stock >= 0 THEN 1 ELSE 1 / 0 END`),
+/// except in what the folding itself drops: CASE arms after a constant-true condition (or
+/// under a constant-false one) and COALESCE arguments after a constant.
+pub fn check_constant_division(statement: &Statement) -> Result<(), String> {
+    let mut pruned = statement.clone();
+    fold_coalesce(&mut pruned);
+    super::rewrite::walk_statement(&mut pruned, &mut |expr| {
+        let Expr::Case {
+            operand: None,
+            conditions,
+            results,
+            else_result,
+        } = expr
+        else {
+            return;
+        };
+        let mut kept = Vec::new();
+        let mut decided = None;
+        for (condition, result) in conditions.iter().zip(results.iter()) {
+            match constant_truth(condition) {
+                Some(false) => continue,
+                Some(true) => {
+                    decided = Some(result.clone());
+                    break;
+                }
+                None => kept.push((condition.clone(), result.clone())),
+            }
+        }
+        if let Some(result) = decided {
+            *else_result = Some(Box::new(result));
+        }
+        *conditions = kept.iter().map(|(c, _)| c.clone()).collect();
+        *results = kept.into_iter().map(|(_, r)| r).collect();
+    });
+    let mut found = false;
+    super::rewrite::walk_statement(&mut pruned, &mut |expr| {
+        if let Expr::BinaryOp {
+            left,
+            op: BinaryOperator::Divide | BinaryOperator::Modulo,
+            right,
+        } = expr
+        {
+            let zero = matches!(right.as_ref(), Expr::Value(n @ Value::Number(..))
+                if number_literal(n).is_some_and(|(t, _)| t.trim_matches(['0', '.']).is_empty()));
+            found |= zero && is_literal(left);
+        }
+    });
+    if found {
+        Err("division by zero".to_string())
+    } else {
+        Ok(())
+    }
+}
+
+/// The value of a condition made of constants only (`1 > 0`, `TRUE`), when it is simple
+/// enough to read here.
+fn constant_truth(condition: &Expr) -> Option<bool> {
+    let number = |e: &Expr| -> Option<f64> {
+        match e {
+            Expr::Value(n @ Value::Number(..)) => number_literal(n)?.0.parse().ok(),
+            Expr::UnaryOp {
+                op: gluesql::core::sqlparser::ast::UnaryOperator::Minus,
+                expr,
+            } => match expr.as_ref() {
+                Expr::Value(n @ Value::Number(..)) => {
+                    number_literal(n)?.0.parse::<f64>().ok().map(|v| -v)
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    };
+    match condition {
+        Expr::Value(Value::Boolean(b)) => Some(*b),
+        Expr::Nested(inner) => constant_truth(inner),
+        Expr::BinaryOp { left, op, right } => {
+            let (l, r) = (number(left)?, number(right)?);
+            match op {
+                BinaryOperator::Eq => Some(l == r),
+                BinaryOperator::NotEq => Some(l != r),
+                BinaryOperator::Lt => Some(l < r),
+                BinaryOperator::LtEq => Some(l <= r),
+                BinaryOperator::Gt => Some(l > r),
+                BinaryOperator::GtEq => Some(l >= r),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
 /// PostgreSQL's errors for one expression node that its parser or type resolution
 /// raises before any row is read: a comparison chain (`1 < 2 < 3`), a number where a
 /// boolean belongs, a quoted literal that cannot become the type it is compared or
@@ -1036,6 +1198,41 @@ fn expression_error(expr: &Expr, scope: &Scope) -> Option<String> {
                 )
             })
         }),
+        Expr::Extract { field, .. } => {
+            use gluesql::core::sqlparser::ast::DateTimeField;
+            matches!(
+                field,
+                DateTimeField::Second
+                    | DateTimeField::Epoch
+                    | DateTimeField::Milliseconds
+                    | DateTimeField::Microseconds
+            )
+            .then(|| {
+                format!("feature not supported in this playground: EXTRACT({field} FROM ...) (fractional seconds)")
+            })
+        }
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::StringConcat,
+            right,
+        } if [left, right]
+            .iter()
+            .any(|s| matches!(type_of(s, scope), Some(PgType::Json | PgType::Jsonb))) =>
+        {
+            Some(
+                "feature not supported in this playground: jsonb || (merging JSON documents)"
+                    .to_string(),
+            )
+        }
+        Expr::Value(n @ Value::Number(..))
+            if number_literal(n)
+                .is_some_and(|(t, _)| t.chars().filter(char::is_ascii_digit).count() > 28) =>
+        {
+            Some(
+                "feature not supported in this playground: numeric values of more than 28 digits"
+                    .to_string(),
+            )
+        }
         Expr::InList { expr, list, .. } => {
             let ty = number_type(expr)?;
             unreadable(&list.iter().collect::<Vec<_>>(), &ty)
@@ -1047,6 +1244,21 @@ fn expression_error(expr: &Expr, scope: &Scope) -> Option<String> {
                 "coalesce" | "greatest" | "least" => {
                     let ty = args.iter().find_map(|a| number_type(a))?;
                     unreadable(&args, &ty)
+                }
+                "sqrt" | "power" | "pow" | "exp" | "ln" | "log" | "cbrt"
+                    if args
+                        .iter()
+                        .any(|a| matches!(type_of(a, scope), Some(PgType::Numeric { .. }))) =>
+                {
+                    Some(format!(
+                        "feature not supported in this playground: {name}() of a numeric (its exact result is not computed here; cast to float8: {name}(x::float8))"
+                    ))
+                }
+                "sqrt" if matches!(args.as_slice(), [Expr::UnaryOp { op: gluesql::core::sqlparser::ast::UnaryOperator::Minus, expr }] if matches!(expr.as_ref(), Expr::Value(Value::Number(..))) && !matches!(number_literal(match expr.as_ref() { Expr::Value(v) => v, _ => unreachable!() }), Some((ref t, _)) if t.trim_matches(['0', '.']).is_empty())) => {
+                    Some("cannot take square root of a negative number".to_string())
+                }
+                "chr" if matches!(args.as_slice(), [Expr::Value(n @ Value::Number(..))] if number_literal(n).is_some_and(|(t, _)| t == "0")) => {
+                    Some("null character not permitted".to_string())
                 }
                 "sum" | "avg" if matches!(args.as_slice(), [Expr::Value(Value::Null)]) => Some(format!(
                     "function {name}(unknown) is not unique\nHINT:  Could not choose a best candidate function. You might need to add explicit type casts."
