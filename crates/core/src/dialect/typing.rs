@@ -419,11 +419,11 @@ fn arithmetic_type(l: &PgType, op: &BinaryOperator, r: &PgType) -> Option<PgType
                 PgType::Numeric { scale, .. } => *scale,
                 _ => Some(0),
             };
+            // (An unknown scale on either side leaves the result's unknown, not its type.)
+            let (ls, rs) = (scale_of(l), scale_of(r));
             let scale = match op {
-                BinaryOperator::Plus | BinaryOperator::Minus => {
-                    Some(scale_of(l)?.max(scale_of(r)?))
-                }
-                BinaryOperator::Multiply => Some(scale_of(l)? + scale_of(r)?),
+                BinaryOperator::Plus | BinaryOperator::Minus => ls.zip(rs).map(|(a, b)| a.max(b)),
+                BinaryOperator::Multiply => ls.zip(rs).map(|(a, b)| a + b),
                 _ => None,
             };
             PgType::Numeric {
@@ -479,7 +479,19 @@ fn numeric_functions(expr: &mut Expr, scope: &Scope) {
             }
         }
     }
+    let float = |e: &Expr| matches!(type_of(e, scope), Some(PgType::Double | PgType::Real));
     let rewritten = match &*expr {
+        // GlueSQL's float equality allows an epsilon (0.1 + 0.2 = 0.3 was true); its
+        // orderings are exact, as PostgreSQL's equality is.
+        Expr::BinaryOp {
+            left,
+            op: op @ (BinaryOperator::Eq | BinaryOperator::NotEq),
+            right,
+        } if float(left) || float(right) => Some(if *op == BinaryOperator::Eq {
+            format!("(({left}) <= ({right}) AND ({left}) >= ({right}))")
+        } else {
+            format!("(({left}) < ({right}) OR ({left}) > ({right}))")
+        }),
         Expr::Function(function) => {
             let name = function.name.to_string().to_lowercase();
             let args = super::rewrite::unnamed_args(function);
@@ -1230,6 +1242,18 @@ fn expression_error(expr: &Expr, scope: &Scope) -> Option<String> {
         {
             Some(
                 "feature not supported in this playground: numeric values of more than 28 digits"
+                    .to_string(),
+            )
+        }
+        Expr::Cast {
+            expr: inner,
+            data_type: DataType::Numeric(_) | DataType::Decimal(_) | DataType::Dec(_),
+            ..
+        } if matches!(inner.as_ref(), Expr::Value(Value::SingleQuotedString(t))
+            if matches!(t.trim().to_ascii_lowercase().trim_start_matches(['+', '-']), "nan" | "infinity" | "inf")) =>
+        {
+            Some(
+                "feature not supported in this playground: NaN and Infinity as numeric values"
                     .to_string(),
             )
         }

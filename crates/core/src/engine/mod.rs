@@ -241,6 +241,16 @@ impl Database {
         let report = self.storage.probe.finish();
         let result = match (result, report.exceeded) {
             (Err(_), Some(exceeded)) => Err(EngineError::new(exceeded.message())),
+            // sum() of bigints is numeric in PostgreSQL and does not overflow there; GlueSQL
+            // adds in 64 bits.
+            (Err(e), _)
+                if e.message == "bigint out of range"
+                    && crate::dialect::syntax::skeleton(sql).contains("sum(") =>
+            {
+                Err(EngineError::unsupported(
+                    "sum() past the bigint range (PostgreSQL sums bigints as numeric)",
+                ))
+            }
             (result, _) => result,
         };
         if result.is_err() {

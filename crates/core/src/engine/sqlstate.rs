@@ -18,6 +18,7 @@ impl SqlState {
     pub const STRING_DATA_RIGHT_TRUNCATION: Self = Self("22001");
     pub const NUMERIC_VALUE_OUT_OF_RANGE: Self = Self("22003");
     pub const INVALID_PARAMETER_VALUE: Self = Self("22023");
+    pub const INVALID_ARGUMENT_FOR_POWER_FUNCTION: Self = Self("2201F");
     pub const DATETIME_FIELD_OVERFLOW: Self = Self("22008");
     pub const DIVISION_BY_ZERO: Self = Self("22012");
     pub const SUBSTRING_ERROR: Self = Self("22011");
@@ -69,6 +70,14 @@ impl SqlState {
             ("unterminated quoted string", SqlState::SYNTAX_ERROR),
             ("is not unique", SqlState::AMBIGUOUS_FUNCTION),
             ("must be at least 1", SqlState::INVALID_PARAMETER_VALUE),
+            (
+                "cannot take square root of a negative number",
+                SqlState::INVALID_ARGUMENT_FOR_POWER_FUNCTION,
+            ),
+            (
+                "null character not permitted",
+                SqlState::PROGRAM_LIMIT_EXCEEDED,
+            ),
             (
                 "duplicate key value violates unique constraint",
                 SqlState::UNIQUE_VIOLATION,
