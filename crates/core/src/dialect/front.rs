@@ -149,6 +149,7 @@ impl Database {
                 self.insert_defaults(statement, at)?;
                 self.assignment_casts(statement)?;
                 let scope = super::typing::Scope::of(statement, &self.storage.state);
+                super::typing::group_by_aliases(statement, &scope);
                 run.difference = super::differences::detect(statement, &scope);
                 super::typing::check_columns(statement, &scope).map_err(errors::plain)?;
                 super::typing::check_clauses(statement).map_err(errors::plain)?;

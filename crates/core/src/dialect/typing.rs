@@ -16,21 +16,29 @@
 use super::types::PgType;
 use crate::engine::storage_api::State;
 use gluesql::core::sqlparser::ast::{
-    BinaryOperator, CastKind, DataType, Expr, Query, SelectItem, SetExpr, Statement, TableFactor,
-    TableWithJoins, Value,
+    BinaryOperator, CastKind, DataType, Expr, JoinConstraint, JoinOperator, Query, SelectItem,
+    SetExpr, Statement, TableFactor, TableWithJoins, Value,
 };
 
 /// The tables a statement reads or writes, by the names it refers to them by.
 pub struct Scope {
     /// (name or alias, columns with their types).
     tables: Vec<(String, Vec<(String, PgType)>)>,
+    /// (name or alias, the table's own name), in the same order.
+    names: Vec<(String, String)>,
 }
 
 impl Scope {
     pub(crate) fn of(statement: &Statement, state: &State) -> Self {
-        let mut scope = Scope { tables: Vec::new() };
+        let mut scope = Scope {
+            tables: Vec::new(),
+            names: Vec::new(),
+        };
         let mut add = |name: &str, alias: Option<&str>| {
             if let Some(table) = state.table(name) {
+                scope
+                    .names
+                    .push((alias.unwrap_or(name).to_string(), name.to_string()));
                 let columns = table
                     .meta
                     .columns
@@ -1454,6 +1462,7 @@ pub fn check_columns(statement: &Statement, scope: &Scope) -> Result<(), String>
     let SetExpr::Select(select) = query.body.as_ref() else {
         return Ok(());
     };
+    check_derived_references(select)?;
     let plain_tables = select.from.iter().all(|t| {
         std::iter::once(&t.relation)
             .chain(t.joins.iter().map(|j| &j.relation))
@@ -1476,15 +1485,212 @@ pub fn check_columns(statement: &Statement, scope: &Scope) -> Result<(), String>
         })
         .collect();
     exprs.extend(select.selection.as_ref());
+    // An output alias names a whole ORDER BY item only, not a part of an expression.
+    let order_exprs: Vec<&Expr> = query
+        .order_by
+        .iter()
+        .flat_map(|o| o.exprs.iter().map(|e| &e.expr))
+        .filter(|e| !matches!(e, Expr::Identifier(_) | Expr::Value(_)))
+        .collect();
+    exprs.extend(order_exprs);
+    // A join's ON sees the tables joined so far, not the ones after it.
+    let mut visible: Vec<String> = Vec::new();
+    for table in &select.from {
+        visible.push(factor_name(&table.relation));
+        for join in &table.joins {
+            visible.push(factor_name(&join.relation));
+            let on = match &join.join_operator {
+                JoinOperator::Inner(JoinConstraint::On(e))
+                | JoinOperator::LeftOuter(JoinConstraint::On(e))
+                | JoinOperator::RightOuter(JoinConstraint::On(e))
+                | JoinOperator::FullOuter(JoinConstraint::On(e)) => e,
+                _ => continue,
+            };
+            if let Some(later) = qualifiers(on).into_iter().find(|q| !visible.contains(q)) {
+                return Err(format!("missing FROM-clause entry for table \"{later}\""));
+            }
+        }
+    }
     for expr in exprs {
         if let Some(table) = unknown_table(expr, scope) {
+            // The table's own name where the statement gave it an alias.
+            if let Some((alias, _)) = scope
+                .names
+                .iter()
+                .find(|(alias, real)| *real == table && *alias != table)
+            {
+                return Err(format!(
+                    "invalid reference to FROM-clause entry for table \"{table}\"\nHINT:  Perhaps you meant to reference the table alias \"{alias}\"."
+                ));
+            }
             return Err(format!("missing FROM-clause entry for table \"{table}\""));
         }
         if let Some(name) = unknown_column(expr, scope) {
-            return Err(format!("column \"{name}\" does not exist"));
+            let hint = closest_column(&name, scope)
+                .map(|(table, column)| {
+                    format!(
+                        "\nHINT:  Perhaps you meant to reference the column \"{table}.{column}\"."
+                    )
+                })
+                .unwrap_or_default();
+            return Err(format!("column \"{name}\" does not exist{hint}"));
         }
     }
     Ok(())
+}
+
+/// The name a FROM item is referred to by (its alias, else its table's name).
+fn factor_name(factor: &TableFactor) -> String {
+    match factor {
+        TableFactor::Table { name, alias, .. } => alias
+            .as_ref()
+            .map(|a| a.name.value.clone())
+            .unwrap_or_else(|| super::create::object_name(name)),
+        TableFactor::Derived { alias, .. } => alias
+            .as_ref()
+            .map(|a| a.name.value.clone())
+            .unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+/// The table qualifiers (`u` of `u.id`) used in `expr`, outside its subqueries.
+fn qualifiers(expr: &Expr) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut probe = expr.clone();
+    super::rewrite::walk_expr(&mut probe, &mut |e| {
+        if let Expr::CompoundIdentifier(parts) = e {
+            if parts.len() == 2 {
+                found.push(parts[0].value.clone());
+            }
+        }
+    });
+    found
+}
+
+/// A subquery in FROM (not LATERAL) cannot see the FROM items beside it.
+fn check_derived_references(select: &gluesql::core::sqlparser::ast::Select) -> Result<(), String> {
+    let outer: Vec<String> = select
+        .from
+        .iter()
+        .flat_map(|t| std::iter::once(&t.relation).chain(t.joins.iter().map(|j| &j.relation)))
+        .map(factor_name)
+        .collect();
+    for factor in select
+        .from
+        .iter()
+        .flat_map(|t| std::iter::once(&t.relation).chain(t.joins.iter().map(|j| &j.relation)))
+    {
+        let TableFactor::Derived {
+            lateral: false,
+            subquery,
+            ..
+        } = factor
+        else {
+            continue;
+        };
+        let SetExpr::Select(inner) = subquery.body.as_ref() else {
+            continue;
+        };
+        let own: Vec<String> = inner
+            .from
+            .iter()
+            .flat_map(|t| std::iter::once(&t.relation).chain(t.joins.iter().map(|j| &j.relation)))
+            .map(factor_name)
+            .collect();
+        let mut used: Vec<String> = inner.selection.iter().flat_map(qualifiers).collect();
+        for item in &inner.projection {
+            if let SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } = item {
+                used.extend(qualifiers(e));
+            }
+        }
+        if let Some(name) = used
+            .into_iter()
+            .find(|q| !own.contains(q) && outer.contains(q))
+        {
+            return Err(format!(
+                "invalid reference to FROM-clause entry for table \"{name}\"\nHINT:  There is an entry for table \"{name}\", but it cannot be referenced from this part of the query."
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// PostgreSQL's guess for a misspelt column: the one column of the statement's tables
+/// nearest by edit distance, at most 3 edits and at most half the typed name's length
+/// (a tie names none).
+fn closest_column(typed: &str, scope: &Scope) -> Option<(String, String)> {
+    let mut best: Option<(usize, String, String)> = None;
+    let mut tied = false;
+    for (table, columns) in &scope.tables {
+        for (column, _) in columns {
+            let distance = levenshtein(column, typed);
+            if distance > 3 || distance > typed.chars().count() / 2 {
+                continue;
+            }
+            match &best {
+                Some((d, _, _)) if distance > *d => {}
+                Some((d, _, _)) if distance == *d => tied = true,
+                _ => {
+                    best = Some((distance, table.clone(), column.clone()));
+                    tied = false;
+                }
+            }
+        }
+    }
+    best.filter(|_| !tied).map(|(_, t, c)| (t, c))
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = previous[j] + usize::from(ca != *cb);
+            current.push(substitute.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+/// `GROUP BY who` where `who` is an output alias and no input column: PostgreSQL groups by
+/// the aliased expression (GlueSQL knows no such name).
+pub fn group_by_aliases(statement: &mut Statement, scope: &Scope) {
+    let Statement::Query(query) = statement else {
+        return;
+    };
+    let SetExpr::Select(select) = query.body.as_mut() else {
+        return;
+    };
+    let aliases: Vec<(String, Expr)> = select
+        .projection
+        .iter()
+        .filter_map(|item| match item {
+            SelectItem::ExprWithAlias { expr, alias } => Some((alias.value.clone(), expr.clone())),
+            _ => None,
+        })
+        .collect();
+    let gluesql::core::sqlparser::ast::GroupByExpr::Expressions(exprs, _) = &mut select.group_by
+    else {
+        return;
+    };
+    for expr in exprs.iter_mut() {
+        let Expr::Identifier(ident) = expr else {
+            continue;
+        };
+        let is_column = scope
+            .tables
+            .iter()
+            .any(|(_, columns)| columns.iter().any(|(c, _)| *c == ident.value));
+        if is_column {
+            continue;
+        }
+        if let Some((_, aliased)) = aliases.iter().find(|(a, _)| *a == ident.value) {
+            *expr = aliased.clone();
+        }
+    }
 }
 
 /// `x.id` where no table of the statement is called `x`.

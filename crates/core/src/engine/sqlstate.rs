@@ -204,6 +204,10 @@ impl SqlState {
                 SqlState::INVALID_ROW_COUNT_IN_OFFSET,
             ),
             ("missing FROM-clause entry", SqlState::UNDEFINED_TABLE),
+            (
+                "invalid reference to FROM-clause entry",
+                SqlState::UNDEFINED_TABLE,
+            ),
             ("budget", SqlState::PROGRAM_LIMIT_EXCEEDED),
         ];
         const NOT_FOUND: &[(&str, SqlState)] = &[
