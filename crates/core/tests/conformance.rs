@@ -10,10 +10,11 @@
 //!   record).
 //! - **The playground's engine.** `playground_answers_as_postgresql` runs each file on a
 //!   fresh [`Database`]. A record passes, or the engine refuses it with
-//!   `feature not supported in this playground: ...` (0A000), or it diverges. Refusals and
-//!   divergences are listed in `tests/sql/divergences.txt`, checked in: the test fails when
-//!   the list changes, so a new wrong answer cannot land unseen and every fix shows up
-//!   there (`SQLPATTERNS_BLESS=1` rewrites it). The goal is a list of refusals only.
+//!   `feature not supported in this playground: ...` (0A000), or it runs into a known
+//!   difference (KNOWN_DIFFERENCES.md); any other answer is a wrong answer and fails the
+//!   test. Refusals and known differences are listed in `tests/sql/divergences.txt`,
+//!   checked in: the test fails when the list changes, so every fix and every new
+//!   refusal shows up there (`SQLPATTERNS_BLESS=1` rewrites it).
 //! - **After a refusal.** When the playground refuses a statement PostgreSQL ran, the two
 //!   sessions hold different data from there on, and a later record can differ for that
 //!   reason alone. The file is then re-run on PostgreSQL with each such statement
@@ -967,6 +968,21 @@ fn playground_answers_as_postgresql() {
         "playground: {total} statements, {} as PostgreSQL ({after} of them only after a refused statement), {refused} refused (0A000), {known} known differences, {differs} differ",
         total - lines.len() + after
     );
+    // No wrong answer may land, listed or not.
+    let wrong: Vec<&String> = reports
+        .iter()
+        .filter(|r| r.lines().next().is_some_and(|l| l.contains(" | differs | ")))
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "{} records answer differently from PostgreSQL:\n\n{}",
+        wrong.len(),
+        wrong
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    );
     let ledger_path = corpus_dir().join(LEDGER);
     let mut text = String::from(
         "# Corpus records the playground does not answer as PostgreSQL, recorded by\n\
@@ -975,7 +991,8 @@ fn playground_answers_as_postgresql() {
          # `after-refusal`: not PostgreSQL's recorded answer because an earlier statement\n\
          # PostgreSQL ran was refused here; PostgreSQL re-run with that statement failing\n\
          # gives this answer (checked on every run).\n\
-         # `differs`: a wrong answer, to fix. Checked: the test fails when this list changes.\n",
+         # A record that answers otherwise (a wrong answer) fails the test outright.\n\
+         # Checked: the test fails when this list changes.\n",
     );
     for line in &lines {
         text.push_str(line);
