@@ -971,7 +971,11 @@ fn playground_answers_as_postgresql() {
     // No wrong answer may land, listed or not.
     let wrong: Vec<&String> = reports
         .iter()
-        .filter(|r| r.lines().next().is_some_and(|l| l.contains(" | differs | ")))
+        .filter(|r| {
+            r.lines()
+                .next()
+                .is_some_and(|l| l.contains(" | differs | "))
+        })
         .collect();
     assert!(
         wrong.is_empty(),
