@@ -133,23 +133,27 @@ fn factor_logic(factor: &mut TableFactor) {
 /// An expression whose truth alone matters: NULL and false both reject the row.
 pub fn truth(expr: &mut Expr) {
     expand_rows(expr);
+    truth_inner(expr);
+}
+
+fn truth_inner(expr: &mut Expr) {
     match expr {
-        Expr::Nested(inner) => truth(inner),
+        Expr::Nested(inner) => truth_inner(inner),
         Expr::BinaryOp {
             left,
             op: BinaryOperator::And,
             right,
         } => {
-            truth(left);
-            truth(right);
+            truth_inner(left);
+            truth_inner(right);
         }
         Expr::BinaryOp {
             left,
             op: BinaryOperator::Or,
             right,
         } => {
-            truth(left);
-            truth(right);
+            truth_inner(left);
+            truth_inner(right);
             for side in [left, right] {
                 if !never_null(side) {
                     let inner = std::mem::replace(side.as_mut(), Expr::Value(Value::Null));
@@ -171,9 +175,9 @@ pub fn truth(expr: &mut Expr) {
                 high.as_ref().clone(),
             );
             *expr = between_as_comparisons(x, *negated, low, high);
-            truth(expr);
+            truth_inner(expr);
         }
-        other => value(other),
+        other => value_inner(other),
     }
 }
 
@@ -218,6 +222,10 @@ fn between_as_comparisons(x: Expr, negated: bool, low: Expr, high: Expr) -> Expr
 /// An expression whose value is seen (selected, compared, negated, tested for NULL).
 fn value(expr: &mut Expr) {
     expand_rows(expr);
+    value_inner(expr);
+}
+
+fn value_inner(expr: &mut Expr) {
     walk_expr(expr, &mut value_node);
     // walk_expr does not enter a CASE's conditions as conditions, nor subqueries' WHERE:
     // those were handled as values, which is exact too.

@@ -287,6 +287,13 @@ pub(crate) fn is_reserved(word: &str) -> bool {
 
 /// `ABORT [WORK | TRANSACTION]`: PostgreSQL's other spelling of ROLLBACK.
 pub(crate) fn is_abort(sql: &str) -> bool {
+    let start = sql.trim_start();
+    if !start
+        .get(..5)
+        .is_some_and(|w| w.eq_ignore_ascii_case("abort"))
+    {
+        return false;
+    }
     matches!(
         skeleton(sql).trim_end_matches(';').trim(),
         "abort" | "abort work" | "abort transaction"
@@ -295,6 +302,16 @@ pub(crate) fn is_abort(sql: &str) -> bool {
 
 /// Text the parser reads that PostgreSQL rejects or reads otherwise.
 pub(crate) fn pre_parse(sql: &str) -> Option<EngineError> {
+    // (Most statements have none of the characters these checks look for.)
+    let bytes = sql.as_bytes();
+    let suspicious = sql.contains(['`', '_'])
+        || sql.contains("==")
+        || bytes
+            .windows(4)
+            .any(|w| w.eq_ignore_ascii_case(b"null") || w.eq_ignore_ascii_case(b"user"));
+    if !suspicious {
+        return None;
+    }
     let text = skeleton(sql);
     let words: Vec<&str> = text
         .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.' || c == '"'))

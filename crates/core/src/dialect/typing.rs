@@ -1070,7 +1070,10 @@ pub fn fold_coalesce(statement: &mut Statement) {
 /// fails even where no row would reach it (`CASE WHEN stock >= 0 THEN 1 ELSE 1 / 0 END`),
 /// except in what the folding itself drops: CASE arms after a constant-true condition (or
 /// under a constant-false one) and COALESCE arguments after a constant.
-pub fn check_constant_division(statement: &Statement) -> Result<(), String> {
+pub fn check_constant_division(statement: &mut Statement) -> Result<(), String> {
+    if !has_constant_division(statement) {
+        return Ok(());
+    }
     let mut pruned = statement.clone();
     fold_coalesce(&mut pruned);
     super::rewrite::walk_statement(&mut pruned, &mut |expr| {
@@ -1101,8 +1104,17 @@ pub fn check_constant_division(statement: &Statement) -> Result<(), String> {
         *conditions = kept.iter().map(|(c, _)| c.clone()).collect();
         *results = kept.into_iter().map(|(_, r)| r).collect();
     });
+    if has_constant_division(&mut pruned) {
+        Err("division by zero".to_string())
+    } else {
+        Ok(())
+    }
+}
+
+/// Whether `statement` divides a constant by a zero constant anywhere (it only reads).
+fn has_constant_division(statement: &mut Statement) -> bool {
     let mut found = false;
-    super::rewrite::walk_statement(&mut pruned, &mut |expr| {
+    super::rewrite::walk_statement(statement, &mut |expr| {
         if let Expr::BinaryOp {
             left,
             op: BinaryOperator::Divide | BinaryOperator::Modulo,
@@ -1114,11 +1126,7 @@ pub fn check_constant_division(statement: &Statement) -> Result<(), String> {
             found |= zero && is_literal(left);
         }
     });
-    if found {
-        Err("division by zero".to_string())
-    } else {
-        Ok(())
-    }
+    found
 }
 
 /// The value of a condition made of constants only (`1 > 0`, `TRUE`), when it is simple
