@@ -133,6 +133,9 @@ impl Database {
             | Statement::Insert(_)
             | Statement::Update { .. }
             | Statement::Delete(_) => {
+                if super::set_ops::is_set_operation(statement) {
+                    return self.set_operation(statement, run).map(Some);
+                }
                 // Names first: they come from the statement as the user wrote it.
                 super::names::name_columns(statement);
                 super::query_shape::reshape(statement).map_err(|e| match e {

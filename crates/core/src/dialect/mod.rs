@@ -36,6 +36,7 @@ pub(crate) mod query_shape;
 pub(crate) mod returning;
 pub(crate) mod rewrite;
 pub(crate) mod rounding;
+pub(crate) mod set_ops;
 pub(crate) mod syntax;
 pub(crate) mod text_bytes;
 pub mod types;

@@ -281,7 +281,9 @@ impl Database {
         result
     }
 
-    fn run(&mut self, sql: &str, run: &mut Run) -> Result<Payload, EngineError> {
+    /// Runs one statement inside the `execute` that times, budgets and logs it (a set
+    /// operation's branches run through here as well).
+    pub(crate) fn run(&mut self, sql: &str, run: &mut Run) -> Result<Payload, EngineError> {
         // PostgreSQL reads unquoted names in lower case.
         let folded = crate::dialect::fold::fold_identifiers(sql);
         let original_sql = matches!(folded, std::borrow::Cow::Owned(_)).then_some(sql);
