@@ -133,6 +133,9 @@ impl Database {
             | Statement::Insert(_)
             | Statement::Update { .. }
             | Statement::Delete(_) => {
+                if super::cte::is_with_query(statement) {
+                    return self.with_query(statement, run).map(Some);
+                }
                 if super::set_ops::is_set_operation(statement) {
                     return self.set_operation(statement, run).map(Some);
                 }
@@ -384,7 +387,10 @@ impl Database {
         result
     }
 
-    fn install_table(&mut self, def: super::create::TableDef) -> Result<(), EngineError> {
+    pub(crate) fn install_table(
+        &mut self,
+        def: super::create::TableDef,
+    ) -> Result<(), EngineError> {
         let name = def.schema.table_name.clone();
         self.storage
             .insert_schema(&def.schema)

@@ -22,6 +22,7 @@ pub mod catalog;
 pub(crate) mod clock;
 pub(crate) mod constraints;
 pub(crate) mod create;
+pub(crate) mod cte;
 pub mod differences;
 pub mod errors;
 pub(crate) mod fold;

@@ -218,7 +218,7 @@ fn convert(value: Value, to: &PgType) -> Value {
 }
 
 /// A row's identity for duplicate removal: NULLs equal each other, 1.0 equals 1.00.
-fn row_key(row: &[Value]) -> Vec<String> {
+pub(crate) fn row_key(row: &[Value]) -> Vec<String> {
     row.iter()
         .map(|v| match v {
             Value::Decimal(d) => format!("n:{}", d.normalize()),

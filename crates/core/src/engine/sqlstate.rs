@@ -50,6 +50,7 @@ impl SqlState {
     pub const DUPLICATE_ALIAS: Self = Self("42712");
     pub const WRONG_OBJECT_TYPE: Self = Self("42809");
     pub const INVALID_OBJECT_DEFINITION: Self = Self("42P17");
+    pub const INVALID_RECURSION: Self = Self("42P19");
     pub const INVALID_TABLE_DEFINITION: Self = Self("42P16");
     pub const INVALID_FOREIGN_KEY: Self = Self("42830");
     pub const PROGRAM_LIMIT_EXCEEDED: Self = Self("54000");
@@ -69,6 +70,8 @@ impl SqlState {
             ("trailing junk after", SqlState::SYNTAX_ERROR),
             ("unterminated quoted string", SqlState::SYNTAX_ERROR),
             ("is not unique", SqlState::AMBIGUOUS_FUNCTION),
+            ("columns available but", SqlState::INVALID_COLUMN_REFERENCE),
+            ("WITH query name", SqlState::DUPLICATE_ALIAS),
             ("must be at least 1", SqlState::INVALID_PARAMETER_VALUE),
             (
                 "cannot take square root of a negative number",
