@@ -328,6 +328,32 @@ pub fn pg_node(expr: &mut Expr, errors: &mut Vec<String>) {
                 _ => {}
             }
         }
+        // PostgreSQL's interval text ('1 day', '90 minutes', '2 weeks', '1 year 2 months'):
+        // GlueSQL reads only its own `INTERVAL '1' DAY` form.
+        Expr::Interval(interval)
+            if interval.leading_field.is_none()
+                && matches!(
+                    interval.value.as_ref(),
+                    Expr::Value(Value::SingleQuotedString(_))
+                ) =>
+        {
+            if let Expr::Value(Value::SingleQuotedString(text)) = interval.value.as_ref() {
+                if let Some(glue) = glue_interval(text) {
+                    *expr = glue;
+                }
+            }
+        }
+        Expr::Cast {
+            expr: inner,
+            data_type: DataType::Interval,
+            ..
+        } if matches!(inner.as_ref(), Expr::Value(Value::SingleQuotedString(_))) => {
+            if let Expr::Value(Value::SingleQuotedString(text)) = inner.as_ref() {
+                if let Some(glue) = glue_interval(text) {
+                    *expr = glue;
+                }
+            }
+        }
         // GlueSQL's LIKE has no escape character: `\_` would match any character.
         Expr::Like { pattern, .. } | Expr::ILike { pattern, .. } if matches!(pattern.as_ref(), Expr::Value(Value::SingleQuotedString(p)) if p.contains('\\')) =>
         {
@@ -806,4 +832,87 @@ fn full_utc_offset(text: &str) -> Option<String> {
             && fields.get(2).is_none_or(|s| *s < 61)
     };
     (offset_ok && time_ok).then(|| format!("{text}:00"))
+}
+
+/// PostgreSQL interval text as a GlueSQL interval, where GlueSQL's interval then prints
+/// and computes as PostgreSQL's: months and years alone (`Month`), or days and a time of
+/// day of one sign, under 24 hours (`Microsecond`: a day is 24 hours there, and
+/// `36 hours` would print as `1 day 12:00:00`). None leaves the text to GlueSQL, which
+/// refuses it.
+fn glue_interval(text: &str) -> Option<Expr> {
+    let mut months: f64 = 0.0;
+    let mut days: f64 = 0.0;
+    let mut seconds: f64 = 0.0;
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut i = 0;
+    while i < words.len() {
+        let word = words[i];
+        if word.contains(':') {
+            let sign = if word.starts_with('-') { -1.0 } else { 1.0 };
+            let parts: Vec<f64> = word
+                .trim_start_matches(['-', '+'])
+                .split(':')
+                .map(|p| p.parse().ok())
+                .collect::<Option<_>>()?;
+            let (h, m, s) = match parts.as_slice() {
+                [h, m] => (*h, *m, 0.0),
+                [h, m, s] => (*h, *m, *s),
+                _ => return None,
+            };
+            seconds += sign * (h * 3600.0 + m * 60.0 + s);
+            i += 1;
+            continue;
+        }
+        let n: f64 = word.parse().ok()?;
+        let unit = words.get(i + 1)?.to_ascii_lowercase();
+        let unit = unit.trim_end_matches('s');
+        match unit {
+            "year" | "yr" | "y" => months += n * 12.0,
+            "mon" | "month" => months += n,
+            "week" | "w" => days += n * 7.0,
+            "day" | "d" => days += n,
+            "hour" | "hr" | "h" => seconds += n * 3600.0,
+            "minute" | "min" | "m" => seconds += n * 60.0,
+            "second" | "sec" => seconds += n,
+            _ => return None,
+        }
+        i += 2;
+    }
+    let field = |value: String, field: gluesql::core::sqlparser::ast::DateTimeField| {
+        Expr::Interval(gluesql::core::sqlparser::ast::Interval {
+            value: Box::new(Expr::Value(Value::SingleQuotedString(value))),
+            leading_field: Some(field),
+            leading_precision: None,
+            last_field: None,
+            fractional_seconds_precision: None,
+        })
+    };
+    if months != 0.0 {
+        let whole = months.fract() == 0.0 && days == 0.0 && seconds == 0.0;
+        return whole.then(|| {
+            field(
+                format!("{}", months as i64),
+                gluesql::core::sqlparser::ast::DateTimeField::Month,
+            )
+        });
+    }
+    // A fraction of a day is hours (PostgreSQL: `1.5 days` is `1 day 12:00:00`).
+    let whole_days = days.trunc();
+    seconds += (days - whole_days) * 86_400.0;
+    let same_sign = whole_days == 0.0 || seconds == 0.0 || (whole_days > 0.0) == (seconds > 0.0);
+    if seconds.abs() >= 86_400.0 || !same_sign {
+        return None;
+    }
+    let total = whole_days * 86_400.0 + seconds;
+    let micros = (total * 1_000_000.0).round() as i64;
+    let sign = if micros < 0 { "-" } else { "" };
+    let magnitude = micros.unsigned_abs();
+    Some(field(
+        format!(
+            "{sign}{}.{:06}",
+            magnitude / 1_000_000,
+            magnitude % 1_000_000
+        ),
+        gluesql::core::sqlparser::ast::DateTimeField::Second,
+    ))
 }

@@ -193,6 +193,18 @@ pub fn type_of(expr: &Expr, scope: &Scope) -> Option<PgType> {
             let integer =
                 |t: &PgType| matches!(t, PgType::SmallInt | PgType::Integer | PgType::BigInt);
             match (&l, op, &r) {
+                (
+                    PgType::Timestamp { tz },
+                    BinaryOperator::Plus | BinaryOperator::Minus,
+                    PgType::Interval,
+                )
+                | (PgType::Interval, BinaryOperator::Plus, PgType::Timestamp { tz }) => {
+                    Some(PgType::Timestamp { tz: *tz })
+                }
+                (PgType::Date, BinaryOperator::Plus | BinaryOperator::Minus, PgType::Interval)
+                | (PgType::Interval, BinaryOperator::Plus, PgType::Date) => {
+                    Some(PgType::Timestamp { tz: false })
+                }
                 (PgType::Date, BinaryOperator::Minus, PgType::Date) => Some(PgType::Integer),
                 (PgType::Date, BinaryOperator::Plus | BinaryOperator::Minus, n) if integer(n) => {
                     Some(PgType::Date)
@@ -201,6 +213,7 @@ pub fn type_of(expr: &Expr, scope: &Scope) -> Option<PgType> {
                 _ => arithmetic_type(&l, op, &r),
             }
         }
+        Expr::Interval(_) => Some(PgType::Interval),
         // PostgreSQL 14 and later: EXTRACT gives numeric.
         Expr::Extract { .. } => Some(PgType::Numeric {
             precision: None,
@@ -1272,6 +1285,22 @@ fn expression_error(expr: &Expr, scope: &Scope) -> Option<String> {
                 "feature not supported in this playground: NaN and Infinity as numeric values"
                     .to_string(),
             )
+        }
+        // GlueSQL keeps an interval as months or as microseconds, so its interval
+        // arithmetic loses PostgreSQL's separate days (`'2 days' - '1 hour'`).
+        Expr::BinaryOp { left, op, right }
+            if is_arithmetic(op)
+                && [left, right]
+                    .iter()
+                    .any(|s| matches!(type_of(s, scope), Some(PgType::Interval)))
+                && [left, right].iter().all(|s| {
+                    matches!(
+                        type_of(s, scope).map(|t| category(&t)),
+                        Some(Category::Number) | None
+                    ) || matches!(type_of(s, scope), Some(PgType::Interval))
+                }) =>
+        {
+            Some("feature not supported in this playground: arithmetic on intervals (PostgreSQL keeps their days and hours apart)".to_string())
         }
         Expr::InList { expr, list, .. } => {
             let ty = number_type(expr)?;
