@@ -271,6 +271,15 @@ pub fn type_of(expr: &Expr, scope: &Scope) -> Option<PgType> {
                     other => Some(other),
                 },
                 "now" | "current_timestamp" => Some(PgType::Timestamp { tz: true }),
+                // A date is truncated as a timestamptz (its implicit cast).
+                "date_trunc" => match super::rewrite::unnamed_args(function)
+                    .get(1)
+                    .and_then(|a| type_of(a, scope))?
+                {
+                    PgType::Timestamp { tz } => Some(PgType::Timestamp { tz }),
+                    PgType::Date => Some(PgType::Timestamp { tz: true }),
+                    _ => None,
+                },
                 "avg" => match arg? {
                     PgType::Real | PgType::Double => Some(PgType::Double),
                     _ => Some(PgType::Numeric {
@@ -521,6 +530,14 @@ fn numeric_functions(expr: &mut Expr, scope: &Scope) {
                     // sum(bigint) is numeric: it does not overflow at 2^63.
                     Some(format!("SUM(CAST(({x}) AS DECIMAL))"))
                 }
+                ("date_trunc", [Expr::Value(Value::SingleQuotedString(unit)), x])
+                    if matches!(
+                        type_of(x, scope),
+                        Some(PgType::Timestamp { .. } | PgType::Date)
+                    ) =>
+                {
+                    date_trunc(&unit.to_ascii_lowercase(), x)
+                }
                 ("round", [x])
                     if matches!(type_of(x, scope), Some(PgType::Double | PgType::Real)) =>
                 {
@@ -567,6 +584,32 @@ fn numeric_functions(expr: &mut Expr, scope: &Scope) {
     if let Some(parsed) = rewritten.as_deref().and_then(parse_sql_expr) {
         *expr = parsed;
     }
+}
+
+/// `date_trunc(unit, x)` from the fields GlueSQL can read, for the units where that is
+/// exact (None leaves the call to GlueSQL, which refuses it).
+fn date_trunc(unit: &str, x: &Expr) -> Option<String> {
+    let field = |name: &str, width: usize| {
+        format!("LPAD(CAST(EXTRACT({name} FROM ({x})) AS TEXT), {width}, '0')")
+    };
+    let day = format!("CAST(CAST(({x}) AS DATE) AS TEXT)");
+    let text = match unit {
+        "year" => format!("{} || '-01-01'", field("YEAR", 4)),
+        "month" => format!(
+            "{} || '-' || {} || '-01'",
+            field("YEAR", 4),
+            field("MONTH", 2)
+        ),
+        "day" => day,
+        "hour" => format!("{day} || ' ' || {} || ':00:00'", field("HOUR", 2)),
+        "minute" => format!(
+            "{day} || ' ' || {} || ':' || {} || ':00'",
+            field("HOUR", 2),
+            field("MINUTE", 2)
+        ),
+        _ => return None,
+    };
+    Some(format!("CAST({text} AS TIMESTAMP)"))
 }
 
 /// The branches of COALESCE, GREATEST, LEAST and CASE take one type, as PostgreSQL
