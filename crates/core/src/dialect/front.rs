@@ -212,6 +212,37 @@ impl Database {
         let Some(table) = self.storage.state.tables.get_mut(&name) else {
             return Ok(());
         };
+        // INSERT ... DEFAULT VALUES: one row of DEFAULT for every column.
+        if insert.source.is_none() && insert.columns.is_empty() {
+            let row: Vec<SqlExpr> = table
+                .meta
+                .columns
+                .iter()
+                .map(|_| SqlExpr::Identifier(gluesql::core::sqlparser::ast::Ident::new("default")))
+                .collect();
+            insert.columns = table
+                .meta
+                .columns
+                .iter()
+                .map(|c| gluesql::core::sqlparser::ast::Ident::new(c.name.clone()))
+                .collect();
+            insert.source = Some(Box::new(gluesql::core::sqlparser::ast::Query {
+                with: None,
+                body: Box::new(SetExpr::Values(gluesql::core::sqlparser::ast::Values {
+                    explicit_row: false,
+                    rows: vec![row],
+                })),
+                order_by: None,
+                limit: None,
+                limit_by: Vec::new(),
+                offset: None,
+                fetch: None,
+                locks: Vec::new(),
+                for_clause: None,
+                settings: None,
+                format_clause: None,
+            }));
+        }
         // A left-out column whose DEFAULT is now(): given explicitly, so that every row
         // gets the transaction's time (GlueSQL would read the clock per row).
         if !insert.columns.is_empty() {

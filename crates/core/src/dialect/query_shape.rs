@@ -91,6 +91,16 @@ fn reshape_query(query: &mut Query) -> Result<(), ShapeError> {
     }
     reshape_set(&mut query.body)?;
     nulls_order(query);
+    // FETCH FIRST n ROWS ONLY is the standard's LIMIT n (WITH TIES and PERCENT are not).
+    if let Some(fetch) = query.fetch.take() {
+        if fetch.with_ties || fetch.percent || query.limit.is_some() {
+            query.fetch = Some(fetch);
+        } else {
+            query.limit = Some(fetch.quantity.unwrap_or(Expr::Value(
+                gluesql::core::sqlparser::ast::Value::Number(1.into(), false),
+            )));
+        }
+    }
     Ok(())
 }
 

@@ -472,6 +472,7 @@ pub fn numeric_casts(statement: &mut Statement, scope: &Scope) {
     super::rewrite::walk_statement(statement, &mut |expr| {
         numeric_functions(expr, scope);
         common_type(expr, scope);
+        greatest_least(expr);
         text_conversions(expr, scope);
         date_arithmetic(expr, scope);
         cast_node(expr, scope);
@@ -583,6 +584,45 @@ fn numeric_functions(expr: &mut Expr, scope: &Scope) {
     };
     if let Some(parsed) = rewritten.as_deref().and_then(parse_sql_expr) {
         *expr = parsed;
+    }
+}
+
+/// GREATEST and LEAST skip NULLs in PostgreSQL (NULL only when every argument is);
+/// GlueSQL's fail on one. Each argument is read as the first non-NULL of itself and the
+/// others, so a NULL never reaches GlueSQL's comparison.
+fn greatest_least(expr: &mut Expr) {
+    let Expr::Function(function) = &*expr else {
+        return;
+    };
+    let name = function.name.to_string().to_uppercase();
+    if name != "GREATEST" && name != "LEAST" {
+        return;
+    }
+    let args = super::rewrite::unnamed_args(function);
+    if args.len() < 2 {
+        return;
+    }
+    let texts: Vec<String> = args.iter().map(|a| format!("({a})")).collect();
+    let firsts: Vec<String> = (0..texts.len())
+        .map(|i| {
+            let mut order = vec![texts[i].clone()];
+            order.extend(
+                texts
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != i)
+                    .map(|(_, t)| t.clone()),
+            );
+            format!("COALESCE({})", order.join(", "))
+        })
+        .collect();
+    let sql = format!(
+        "CASE WHEN COALESCE({}) IS NULL THEN NULL ELSE {name}({}) END",
+        texts.join(", "),
+        firsts.join(", ")
+    );
+    if let Some(rewritten) = parse_sql_expr(&sql) {
+        *expr = rewritten;
     }
 }
 
