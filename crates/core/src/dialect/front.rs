@@ -133,6 +133,9 @@ impl Database {
             | Statement::Insert(_)
             | Statement::Update { .. }
             | Statement::Delete(_) => {
+                if super::key_update::updates_key(statement, self) {
+                    return self.update_key(statement, run).map(Some);
+                }
                 if super::cte::is_with_query(statement) {
                     return self.with_query(statement, run).map(Some);
                 }

@@ -30,6 +30,7 @@ pub(crate) mod foreign;
 mod front;
 mod grouping;
 mod index;
+pub(crate) mod key_update;
 pub(crate) mod logic;
 pub mod names;
 pub mod output;
