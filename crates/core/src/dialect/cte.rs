@@ -185,7 +185,7 @@ impl Database {
     /// A query's rows, run through the whole front.
     fn query_rows(&mut self, sql: &str) -> Result<Materialized, EngineError> {
         let mut run = Run::default();
-        match self.run(sql, &mut run)? {
+        match self.run_finished(sql, &mut run)? {
             Payload::Select { labels, rows } => {
                 let mut types = run.result_types;
                 types.resize(labels.len(), None);

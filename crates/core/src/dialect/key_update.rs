@@ -116,7 +116,7 @@ impl Database {
             "SELECT *, {} FROM {table_name}{alias}{filter}",
             exprs.join(", ")
         );
-        let rows = match self.run(&read, &mut Run::default())? {
+        let rows = match self.run_finished(&read, &mut Run::default())? {
             Payload::Select { rows, .. } => rows,
             _ => return Err(EngineError::unsupported("this UPDATE")),
         };

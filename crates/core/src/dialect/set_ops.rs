@@ -90,7 +90,7 @@ impl Database {
     /// One branch, run as its own query.
     fn branch(&mut self, sql: &str) -> Result<Rows, EngineError> {
         let mut run = Run::default();
-        match self.run(sql, &mut run)? {
+        match self.run_finished(sql, &mut run)? {
             Payload::Select { labels, rows } => {
                 let mut types = run.result_types;
                 types.resize(labels.len(), None);

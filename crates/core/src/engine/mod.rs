@@ -232,12 +232,7 @@ impl Database {
         let started = Instant::now();
         self.storage.probe.start(self.budget);
         let mut run = Run::default();
-        let result = self
-            .run(sql, &mut run)
-            .and_then(|payload| {
-                crate::dialect::rounding::apply(payload, &run.rounding, &run.result_types)
-            })
-            .and_then(|payload| integers_in_range(payload, &run.result_types));
+        let result = self.run_finished(sql, &mut run);
         let report = self.storage.probe.finish();
         let result = match (result, report.exceeded) {
             (Err(_), Some(exceeded)) => Err(EngineError::new(exceeded.message())),
@@ -281,8 +276,23 @@ impl Database {
         result
     }
 
-    /// Runs one statement inside the `execute` that times, budgets and logs it (a set
-    /// operation's branches run through here as well).
+    /// [`Database::run`], then what the engine does to every result after GlueSQL: the
+    /// NUMERIC rounding the front planned, and the integer range checks. The parts of a
+    /// statement the front runs as queries of their own (CTEs, set operation branches)
+    /// come through here too.
+    pub(crate) fn run_finished(
+        &mut self,
+        sql: &str,
+        run: &mut Run,
+    ) -> Result<Payload, EngineError> {
+        self.run(sql, run)
+            .and_then(|payload| {
+                crate::dialect::rounding::apply(payload, &run.rounding, &run.result_types)
+            })
+            .and_then(|payload| integers_in_range(payload, &run.result_types))
+    }
+
+    /// Runs one statement inside the `execute` that times, budgets and logs it.
     pub(crate) fn run(&mut self, sql: &str, run: &mut Run) -> Result<Payload, EngineError> {
         // PostgreSQL reads unquoted names in lower case.
         let folded = crate::dialect::fold::fold_identifiers(sql);
