@@ -139,6 +139,9 @@ impl Database {
                 if super::cte::is_with_query(statement) {
                     return self.with_query(statement, run).map(Some);
                 }
+                if super::distinct_on::is_distinct_on(statement) {
+                    return self.distinct_on(statement, run).map(Some);
+                }
                 if super::set_ops::is_set_operation(statement) {
                     return self.set_operation(statement, run).map(Some);
                 }

@@ -24,6 +24,7 @@ pub(crate) mod constraints;
 pub(crate) mod create;
 pub(crate) mod cte;
 pub mod differences;
+pub(crate) mod distinct_on;
 pub mod errors;
 pub(crate) mod fold;
 pub(crate) mod foreign;
