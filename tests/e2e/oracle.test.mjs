@@ -136,3 +136,19 @@ test('each class the oracle found gives PostgreSQL’s answer in the console', a
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('set operations, WITH RECURSIVE, DISTINCT ON and a key update answer as PostgreSQL in the console', async () => {
+  const { page, context, problems } = await consolePage();
+  const cases = [
+    ['23_subqueries.slt', 'SELECT name FROM users UNION SELECT name FROM staff ORDER BY name'],
+    ['23_subqueries.slt', 'SELECT name FROM staff EXCEPT ALL SELECT name FROM users ORDER BY name'],
+    ['23_subqueries.slt', 'WITH RECURSIVE tree AS (SELECT id, name, parent_id, 1 AS depth'],
+    ['23_subqueries.slt', 'WITH RECURSIVE reach (n) AS (SELECT 1 UNION SELECT e.dst'],
+    ['23_subqueries.slt', 'SELECT name FROM users UNION SELECT name FROM staff ORDER BY upper(name)'],
+    ['20_select_basics.slt', 'SELECT DISTINCT ON (city) city, name, age FROM users ORDER BY city, age DESC'],
+    ['26_migrations.slt', "UPDATE alembic_version SET version_num='b2c3d4e5f6a1'"],
+  ];
+  for (const [file, sql, options] of cases) await check(page, file, sql, options);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
