@@ -211,6 +211,12 @@ impl Database {
     ) -> Result<(), EngineError> {
         use gluesql::core::sqlparser::ast::{Expr as SqlExpr, SetExpr, Value as SqlValue};
         self.storage.explicit_columns.clear();
+        if let Statement::Update {
+            table, assignments, ..
+        } = statement
+        {
+            return self.update_defaults(table, assignments);
+        }
         let Statement::Insert(insert) = statement else {
             return Ok(());
         };
@@ -325,6 +331,61 @@ impl Database {
             }
         }
         self.storage.explicit_columns = named;
+        Ok(())
+    }
+
+    /// `UPDATE t SET c = DEFAULT`: the column's DEFAULT expression (a SERIAL's next value),
+    /// or NULL.
+    fn update_defaults(
+        &mut self,
+        table: &gluesql::core::sqlparser::ast::TableWithJoins,
+        assignments: &mut [gluesql::core::sqlparser::ast::Assignment],
+    ) -> Result<(), EngineError> {
+        use gluesql::core::sqlparser::ast::{AssignmentTarget, Expr as SqlExpr, TableFactor};
+        let TableFactor::Table { name, .. } = &table.relation else {
+            return Ok(());
+        };
+        let Some(t) = self.storage.state.tables.get(&object_name(name)) else {
+            return Ok(());
+        };
+        for assignment in assignments.iter_mut() {
+            let is_default = matches!(&assignment.value, SqlExpr::Identifier(i)
+                if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("default"));
+            let AssignmentTarget::ColumnName(column) = &assignment.target else {
+                continue;
+            };
+            if !is_default {
+                continue;
+            }
+            let column = column.0.last().map(|i| i.value.clone()).unwrap_or_default();
+            let Some(position) = t.meta.position(&column) else {
+                continue;
+            };
+            if t.meta.columns[position].sequence.is_some() {
+                // (A SERIAL's DEFAULT takes a new number per row: not a constant here.)
+                return Err(EngineError::unsupported("SET <serial column> = DEFAULT"));
+            }
+            let default = t
+                .schema
+                .column_defs
+                .iter()
+                .flatten()
+                .find(|d| d.name == column)
+                .and_then(|d| d.default.as_ref())
+                .map(|e| {
+                    use gluesql::core::ast::ToSql;
+                    e.to_sql()
+                });
+            assignment.value = match default {
+                Some(text) => gluesql::core::sqlparser::parser::Parser::new(
+                    &gluesql::core::sqlparser::dialect::PostgreSqlDialect {},
+                )
+                .try_with_sql(&text)
+                .and_then(|mut p| p.parse_expr())
+                .map_err(|_| EngineError::unsupported(format!("DEFAULT for column {column}")))?,
+                None => SqlExpr::Value(gluesql::core::sqlparser::ast::Value::Null),
+            };
+        }
         Ok(())
     }
 
