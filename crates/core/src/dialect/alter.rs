@@ -112,20 +112,9 @@ impl Database {
         };
         if t.meta.foreign_keys.iter().any(|f| f.name == constraint) {
             // A NOT VALID foreign key: every existing row must find its parent now.
-            let keys: Vec<Key> = t.rows.keys().cloned().collect();
-            self.storage.changes = keys
-                .into_iter()
-                .map(|key| Change::Put {
-                    table: table.to_string(),
-                    key,
-                    old: None,
-                })
-                .collect();
-            let result = super::foreign::enforce(&mut self.storage);
-            self.storage.changes.clear();
-            return result
-                .map(|_| Payload::AlterTable)
-                .map_err(|e| engine_error(&e));
+            return self
+                .enforce_foreign_keys_on_all_rows(table)
+                .map(|_| Payload::AlterTable);
         }
         let Some(position) = t.meta.checks.iter().position(|c| c.name == constraint) else {
             if t.meta.constraint_names().contains(&constraint) {
@@ -418,7 +407,16 @@ impl Database {
     ) -> Result<(), EngineError> {
         let t = self.storage.state.tables.get_mut(table).expect("exists");
         t.meta.foreign_keys.push(fk);
-        let keys: Vec<Key> = t.rows.keys().cloned().collect();
+        self.enforce_foreign_keys_on_all_rows(table)
+    }
+
+    /// Checks `table`'s foreign keys against every row it holds, as if each were written.
+    fn enforce_foreign_keys_on_all_rows(&mut self, table: &str) -> Result<(), EngineError> {
+        let keys: Vec<Key> = self.storage.state.tables[table]
+            .rows
+            .keys()
+            .cloned()
+            .collect();
         self.storage.changes = keys
             .into_iter()
             .map(|key| Change::Put {
