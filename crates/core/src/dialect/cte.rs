@@ -30,10 +30,10 @@ pub(crate) fn is_with_query(statement: &Statement) -> bool {
 }
 
 /// A CTE's rows with their column names and types.
-struct Materialized {
-    labels: Vec<String>,
-    types: Vec<Option<PgType>>,
-    rows: Vec<Vec<Value>>,
+pub(crate) struct Materialized {
+    pub labels: Vec<String>,
+    pub types: Vec<Option<PgType>>,
+    pub rows: Vec<Vec<Value>>,
 }
 
 impl Database {
@@ -183,7 +183,7 @@ impl Database {
     }
 
     /// A query's rows, run through the whole front.
-    fn query_rows(&mut self, sql: &str) -> Result<Materialized, EngineError> {
+    pub(crate) fn query_rows(&mut self, sql: &str) -> Result<Materialized, EngineError> {
         let mut run = Run::default();
         match self.run_finished(sql, &mut run)? {
             Payload::Select { labels, rows } => {
@@ -202,7 +202,7 @@ impl Database {
     }
 
     /// The scratch table for a CTE: its columns, typed as PostgreSQL types them.
-    fn create_scratch(
+    pub(crate) fn create_scratch(
         &mut self,
         internal: &str,
         rows: &Materialized,
@@ -253,7 +253,7 @@ impl Database {
             .map_err(|e| crate::engine::engine_error(&e))
     }
 
-    fn replace_scratch_rows(
+    pub(crate) fn replace_scratch_rows(
         &mut self,
         internal: &str,
         rows: Vec<Vec<Value>>,

@@ -136,6 +136,7 @@ impl Database {
                 if super::key_update::updates_key(statement, self) {
                     return self.update_key(statement, run).map(Some);
                 }
+                super::window::lift_derived_windows(statement);
                 if super::cte::is_with_query(statement) {
                     return self.with_query(statement, run).map(Some);
                 }
@@ -144,6 +145,9 @@ impl Database {
                 }
                 if super::set_ops::is_set_operation(statement) {
                     return self.set_operation(statement, run).map(Some);
+                }
+                if super::window::is_window_query(statement) {
+                    return self.window_query(statement, run).map(Some);
                 }
                 // Names first: they come from the statement as the user wrote it.
                 super::names::name_columns(statement);

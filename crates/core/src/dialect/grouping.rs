@@ -173,7 +173,12 @@ const AGGREGATES: &[&str] = &[
 
 fn is_aggregate(expr: &Expr) -> bool {
     matches!(expr, Expr::Function(f) if f.over.is_none()
-        && AGGREGATES.contains(&f.name.to_string().to_lowercase().as_str()))
+        && is_aggregate_name(&f.name.to_string().to_lowercase()))
+}
+
+/// Whether `name` (lower case) is an aggregate function PostgreSQL knows.
+pub(crate) fn is_aggregate_name(name: &str) -> bool {
+    AGGREGATES.contains(&name)
 }
 
 /// Whether `expr` aggregates at this query's level (a subquery's aggregate is its own).

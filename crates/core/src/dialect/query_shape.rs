@@ -4,7 +4,8 @@
 //!   filter);
 //! - `GROUP BY 1` groups by the first select item (GlueSQL made one group of a constant);
 //! - `FROM a, b` and `CROSS JOIN` become `JOIN ... ON TRUE` (GlueSQL refused both);
-//! - window functions (`OVER (...)`) are refused: GlueSQL collapsed them to one row.
+//! - window functions (`OVER (...)`) that `dialect::window` did not take (one in a WHERE
+//!   subquery, say) are refused: GlueSQL collapsed them to one row.
 
 use super::rewrite::walk_statement;
 use gluesql::core::sqlparser::ast::{

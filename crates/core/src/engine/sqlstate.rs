@@ -21,6 +21,9 @@ impl SqlState {
     pub const INVALID_ARGUMENT_FOR_POWER_FUNCTION: Self = Self("2201F");
     pub const DATETIME_FIELD_OVERFLOW: Self = Self("22008");
     pub const DIVISION_BY_ZERO: Self = Self("22012");
+    pub const INVALID_PRECEDING_OR_FOLLOWING_SIZE: Self = Self("22013");
+    pub const INVALID_ARGUMENT_FOR_NTILE: Self = Self("22014");
+    pub const INVALID_ARGUMENT_FOR_NTH_VALUE: Self = Self("22016");
     pub const SUBSTRING_ERROR: Self = Self("22011");
     pub const INVALID_TEXT_REPRESENTATION: Self = Self("22P02");
     pub const INVALID_DATETIME_FORMAT: Self = Self("22007");
@@ -51,6 +54,7 @@ impl SqlState {
     pub const WRONG_OBJECT_TYPE: Self = Self("42809");
     pub const INVALID_OBJECT_DEFINITION: Self = Self("42P17");
     pub const INVALID_RECURSION: Self = Self("42P19");
+    pub const WINDOWING_ERROR: Self = Self("42P20");
     pub const INVALID_TABLE_DEFINITION: Self = Self("42P16");
     pub const INVALID_FOREIGN_KEY: Self = Self("42830");
     pub const PROGRAM_LIMIT_EXCEEDED: Self = Self("54000");
