@@ -128,7 +128,7 @@ test('each class the oracle found gives PostgreSQL’s answer in the console', a
   await context.close();
 });
 
-test('set operations, WITH RECURSIVE, DISTINCT ON and a key update answer as PostgreSQL in the console', async () => {
+test('set operations, WITH RECURSIVE, DISTINCT ON, upserts and a key update answer as PostgreSQL in the console', async () => {
   const { page, context, problems } = await consolePage();
   const cases = [
     ['23_subqueries.slt', 'SELECT name FROM users UNION SELECT name FROM staff ORDER BY name'],
@@ -138,6 +138,10 @@ test('set operations, WITH RECURSIVE, DISTINCT ON and a key update answer as Pos
     ['23_subqueries.slt', 'SELECT name FROM users UNION SELECT name FROM staff ORDER BY upper(name)'],
     ['20_select_basics.slt', 'SELECT DISTINCT ON (city) city, name, age FROM users ORDER BY city, age DESC'],
     ['26_migrations.slt', "UPDATE alembic_version SET version_num='b2c3d4e5f6a1'"],
+    // INSERT ... ON CONFLICT: the batch upsert, the counter, the second-time error
+    ['30_upsert.slt', 'SELECT id, sku, name FROM products ORDER BY id'],
+    ['30_upsert.slt', 'SELECT page, day, hits FROM daily_hits ORDER BY page'],
+    ['30_upsert.slt', "INSERT INTO products (sku, name) VALUES ('F-6', 'file'), ('F-6', 'file') ON CONFLICT (sku) DO UPDATE"],
   ];
   for (const [file, sql, options] of cases) await check(page, file, sql, options);
   assert.deepEqual(problems, []);

@@ -133,6 +133,9 @@ impl Database {
             | Statement::Insert(_)
             | Statement::Update { .. }
             | Statement::Delete(_) => {
+                if super::upsert::is_upsert(statement) {
+                    return self.upsert(statement, run).map(Some);
+                }
                 if super::key_update::updates_key(statement, self) {
                     return self.update_key(statement, run).map(Some);
                 }

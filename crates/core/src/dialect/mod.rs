@@ -44,6 +44,7 @@ pub(crate) mod syntax;
 pub(crate) mod text_bytes;
 pub mod types;
 pub(crate) mod typing;
+pub(crate) mod upsert;
 pub(crate) mod window;
 
 pub use catalog::{ConstraintAction, ConstraintInfo, FkAction};

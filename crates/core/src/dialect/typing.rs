@@ -1740,10 +1740,35 @@ fn check_derived_references(select: &gluesql::core::sqlparser::ast::Select) -> R
 /// nearest by edit distance, at most 3 edits and at most half the typed name's length
 /// (a tie names none).
 fn closest_column(typed: &str, scope: &Scope) -> Option<(String, String)> {
+    nearest_column(
+        typed,
+        scope
+            .tables
+            .iter()
+            .flat_map(|(table, columns)| columns.iter().map(move |(c, _)| (table, c))),
+    )
+}
+
+/// PostgreSQL's HINT for a misspelt column of one table (empty when it guesses none).
+pub(crate) fn column_hint<'a>(
+    typed: &str,
+    table: &str,
+    columns: impl Iterator<Item = &'a String>,
+) -> String {
+    let table = table.to_string();
+    nearest_column(typed, columns.map(|c| (&table, c))).map_or(String::new(), |(t, c)| {
+        format!("\nHINT:  Perhaps you meant to reference the column \"{t}.{c}\".")
+    })
+}
+
+fn nearest_column<'a>(
+    typed: &str,
+    candidates: impl Iterator<Item = (&'a String, &'a String)>,
+) -> Option<(String, String)> {
     let mut best: Option<(usize, String, String)> = None;
     let mut tied = false;
-    for (table, columns) in &scope.tables {
-        for (column, _) in columns {
+    {
+        for (table, column) in candidates {
             let distance = levenshtein(column, typed);
             if distance > 3 || distance > typed.chars().count() / 2 {
                 continue;
