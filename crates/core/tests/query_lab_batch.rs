@@ -32,6 +32,8 @@ fn each_method_writes_n_rows_with_its_statement_count() {
         ("update-batch", "1", "1"),
         ("delete-rows", "51", "1"),
         ("delete-batch", "1", "1"),
+        ("upsert-select-then-write", "100", "1"),
+        ("upsert-on-conflict", "1", "1"),
     ] {
         let (mut db, run) = started("50", &[action]);
         let view = run.view(&mut db);
@@ -60,7 +62,7 @@ fn compare_charts_every_method_against_n() {
     let Some(Block::Chart(chart)) = view.block("count-vs-n") else {
         panic!("no chart");
     };
-    assert_eq!(chart.series.len(), 7);
+    assert_eq!(chart.series.len(), 9);
     let by_name = |name: &str| {
         chart
             .series
@@ -76,6 +78,57 @@ fn compare_charts_every_method_against_n() {
     );
     assert_eq!(by_name("one multi-row INSERT"), [(10.0, 1.0), (100.0, 1.0)]);
     assert_eq!(by_name("UPDATE per row"), [(10.0, 11.0), (100.0, 101.0)]);
+    assert_eq!(
+        by_name("upsert: SELECT, then INSERT or UPDATE"),
+        [(10.0, 20.0), (100.0, 200.0)]
+    );
+    assert_eq!(
+        by_name("upsert: INSERT ... ON CONFLICT"),
+        [(10.0, 1.0), (100.0, 1.0)]
+    );
     assert!(matches!(view.block("time-vs-n"), Some(Block::Chart(_))));
     assert!(run.apply(&mut db, "nope").is_err());
+}
+
+#[test]
+fn the_upsert_inserts_the_new_half_and_updates_the_existing_half() {
+    let (mut db, run) = started("40", &["upsert-on-conflict"]);
+    let view = run.view(&mut db);
+    assert_eq!(metric(&view, "rows"), "40");
+    let count = |db: &mut Database, sql: &str| match db.execute(sql).unwrap() {
+        gluesql::core::executor::Payload::Select { rows, .. } => format!("{:?}", rows[0][0]),
+        other => panic!("{other:?}"),
+    };
+    // 20 members were there; 20 are new; all 40 have the imported name.
+    assert_eq!(
+        count(
+            &mut db,
+            "SELECT count(*) FROM users WHERE email LIKE 'member%'"
+        ),
+        "I64(40)"
+    );
+    assert_eq!(
+        count(
+            &mut db,
+            "SELECT count(*) FROM users WHERE display_name IS NULL"
+        ),
+        "I64(0)"
+    );
+    assert_eq!(
+        count(&mut db, "SELECT count(*) FROM users WHERE id >= 600000"),
+        "I64(20)"
+    );
+}
+
+#[test]
+fn the_console_script_runs_on_the_lab_tables() {
+    let (mut db, _run) = started("10", &[]);
+    let source = sqlpatterns_core::catalogue::by_slug("batch-operations")
+        .unwrap()
+        .starter_sql;
+    let run = sqlpatterns_core::console::run_script(&mut db, source);
+    for statement in &run.statements {
+        assert!(statement.outcome.is_ok(), "{:?}", statement.outcome);
+    }
+    assert_eq!(run.statements.len(), 6);
 }

@@ -169,6 +169,9 @@ impl Database {
                     "each UNION query must have the same number of columns",
                 ));
             }
+            if rounds == 1 {
+                recursive_types_agree(name, &anchor.types, &round.types)?;
+            }
             for row in round.rows {
                 if !distinct || seen.insert(super::set_ops::row_key(&row)) {
                     fresh.push(row);
@@ -263,6 +266,33 @@ impl Database {
         }
         self.fill_scratch(internal, rows)
     }
+}
+
+/// PostgreSQL types a recursive CTE's columns by its non-recursive term and refuses a
+/// recursive term of another type (`integer` then `numeric`, `varchar(100)` then `text`):
+/// 42804, "Cast the output of the non-recursive term to the correct type". Its message
+/// names the UNION's resolved type, which the playground does not always resolve the same
+/// way, so the playground refuses the statement instead, with the same advice.
+fn recursive_types_agree(
+    name: &str,
+    anchor: &[Option<PgType>],
+    term: &[Option<PgType>],
+) -> Result<(), EngineError> {
+    for (n, (a, t)) in anchor.iter().zip(term).enumerate() {
+        let (Some(a), Some(t)) = (a, t) else {
+            continue;
+        };
+        if matches!(a, PgType::Native(_)) || matches!(t, PgType::Native(_)) || a == t {
+            continue;
+        }
+        return Err(EngineError::unsupported(format!(
+            "WITH RECURSIVE {name} whose column {} is {} in the non-recursive term but {} in the recursive term (PostgreSQL refuses it too: cast the non-recursive term's column to the type it will have)",
+            n + 1,
+            a.pg_name(),
+            t.pg_name()
+        )));
+    }
+    Ok(())
 }
 
 /// A column type for values whose PostgreSQL type the front could not tell.

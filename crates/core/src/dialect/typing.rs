@@ -188,6 +188,19 @@ pub fn type_of(expr: &Expr, scope: &Scope) -> Option<PgType> {
         | Expr::ILike { .. }
         | Expr::InList { .. }
         | Expr::Between { .. } => Some(PgType::Bool),
+        // textcat: text (or varchar, or a value cast to text) || anything is text.
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::StringConcat,
+            right,
+        } => {
+            let sides = [type_of(left, scope), type_of(right, scope)];
+            let text = |t: &Option<PgType>| {
+                matches!(t, Some(PgType::Text | PgType::Varchar(_) | PgType::Char(_)))
+            };
+            let json = |t: &Option<PgType>| matches!(t, Some(PgType::Json | PgType::Jsonb));
+            (sides.iter().any(text) && !sides.iter().any(json)).then_some(PgType::Text)
+        }
         Expr::BinaryOp { left, op, right } if is_arithmetic(op) => {
             let (l, r) = (type_of(left, scope)?, type_of(right, scope)?);
             let integer =

@@ -1,12 +1,13 @@
 //! Batch Operations: summary, corrected reference code, notes on the corrections, console
-//! script, and the lab: row-by-row vs executemany vs one multi-row INSERT, and batch
-//! UPDATE / DELETE vs per row, for N rows, measured on the engine.
+//! script, and the lab: row-by-row vs executemany vs one multi-row INSERT, batch
+//! UPDATE / DELETE vs per row, and an upsert (SELECT then INSERT or UPDATE per row vs one
+//! INSERT ... ON CONFLICT), for N rows, measured on the engine.
 //!
 //! Lab ids: knob `rows` (N, 10..10000); actions `compare` (primary: every method for
 //! N = 10, 100, ... up to the knob, on private databases), and one per method,
 //! run on the page's database from the seeded state: `insert-rows`,
 //! `insert-executemany`, `insert-multirow`, `update-rows`, `update-batch`,
-//! `delete-rows`, `delete-batch`. Blocks: `outcome`, `metrics` (keys `statements`,
+//! `delete-rows`, `delete-batch`, `upsert-select-then-write`, `upsert-on-conflict`. Blocks: `outcome`, `metrics` (keys `statements`,
 //! `commits`, `rows` written, `time`), `query` (Python), `statements` (the run's, first
 //! 20), `results` (table: one row per method run on the page), `count-vs-n` and
 //! `time-vs-n` (charts after `compare`, one series per method).
@@ -74,6 +75,11 @@ WHERE status = 'pending' AND created_at < '2024-03-01';
 -- Batch delete: audit rows older than the retention date
 DELETE FROM audit_logs WHERE changed_at < '2023-03-01';
 SELECT status, COUNT(*) AS orders FROM orders GROUP BY status;
+-- Upsert: insert new users, update the ones whose email exists, in one statement
+INSERT INTO users (id, email, display_name) VALUES
+  (900005, 'a@example.com', 'Ann'), (900004, 'd@example.com', 'Dee')
+ON CONFLICT (email) DO UPDATE SET display_name = EXCLUDED.display_name
+RETURNING id, email, display_name;
 "#,
     live: true,
 };
@@ -92,7 +98,7 @@ static KNOBS: [KnobSpec; 1] = [KnobSpec {
 
 pub static LAB: Lab = Lab {
     knobs: &KNOBS,
-    note: None,
+    note: Some("INSERT ... ON CONFLICT is emulated by our dialect layer, not GlueSQL: it counts as one statement, as in PostgreSQL, but tries the rows one by one inside it."),
     start,
 };
 
@@ -257,10 +263,12 @@ impl LabRun for BatchLab {
                 view.push(Block::outcome(
                 "outcome",
                 format!(
-                    "Seeded {} orders ({} pending and older than the cutoff) and {} audit rows ({} past retention). Run a method, or compare them all.",
+                    "Seeded {} orders ({} pending and older than the cutoff), {} audit rows ({} past retention) and {} of the {} users an upsert imports. Run a method, or compare them all.",
                     thousands(2 * self.n),
                     thousands(self.n),
                     thousands(2 * self.n),
+                    thousands(self.n),
+                    thousands(batch::upsert_existing(self.n)),
                     thousands(self.n)
                 ),
                 None,

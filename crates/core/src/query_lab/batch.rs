@@ -1,6 +1,7 @@
 //! Batch writes against their row-by-row versions, on the reference's tables: N new
 //! users, N pending orders older than the cutoff to cancel, N audit rows older than the
-//! retention date to delete. Each method runs from the same seeded state.
+//! retention date to delete, and N users to import by email where half already exist
+//! (an upsert). Each method runs from the same seeded state.
 
 use crate::dialect::IntoParamLiteral;
 use crate::engine::Database;
@@ -31,10 +32,14 @@ pub enum Method {
     DeletePerRow,
     /// One `DELETE ... WHERE changed_at < retention`.
     DeleteBatch,
+    /// Per row: SELECT by email, then UPDATE the one found or INSERT a new one.
+    UpsertSelectThenWrite,
+    /// One `INSERT ... ON CONFLICT (email) DO UPDATE SET display_name = EXCLUDED...`.
+    UpsertOnConflict,
 }
 
 impl Method {
-    pub const ALL: [Method; 7] = [
+    pub const ALL: [Method; 9] = [
         Method::InsertRowByRow,
         Method::InsertExecutemany,
         Method::InsertMultiRow,
@@ -42,6 +47,8 @@ impl Method {
         Method::UpdateBatch,
         Method::DeletePerRow,
         Method::DeleteBatch,
+        Method::UpsertSelectThenWrite,
+        Method::UpsertOnConflict,
     ];
 
     /// Stable kebab-case id (action ids and series names in the lab).
@@ -54,6 +61,8 @@ impl Method {
             Method::UpdateBatch => "update-batch",
             Method::DeletePerRow => "delete-rows",
             Method::DeleteBatch => "delete-batch",
+            Method::UpsertSelectThenWrite => "upsert-select-then-write",
+            Method::UpsertOnConflict => "upsert-on-conflict",
         }
     }
 
@@ -66,6 +75,8 @@ impl Method {
             Method::UpdateBatch => "batch UPDATE",
             Method::DeletePerRow => "DELETE per row",
             Method::DeleteBatch => "batch DELETE",
+            Method::UpsertSelectThenWrite => "upsert: SELECT, then INSERT or UPDATE",
+            Method::UpsertOnConflict => "upsert: INSERT ... ON CONFLICT",
         }
     }
 
@@ -79,6 +90,8 @@ impl Method {
             Method::UpdateBatch => "await session.execute(\n    update(Order)\n    .where(Order.status == 'pending')\n    .where(Order.created_at < cutoff_date)\n    .values(status='cancelled')\n)\nawait session.commit()",
             Method::DeletePerRow => "for log in await session.scalars(select(AuditLog).where(...)):\n    await session.execute(delete(AuditLog).where(AuditLog.id == log.id))\nawait session.commit()",
             Method::DeleteBatch => "await session.execute(\n    delete(AuditLog)\n    .where(AuditLog.changed_at < retention_date)\n)\nawait session.commit()",
+            Method::UpsertSelectThenWrite => "for row in rows:\n    user = await session.scalar(select(User).where(User.email == row['email']))\n    if user is None:\n        session.add(User(**row))  # INSERT\n    else:\n        user.display_name = row['display_name']  # UPDATE\nawait session.commit()\n# Two statements per row, and a race: two imports can both see None and insert.",
+            Method::UpsertOnConflict => "from sqlalchemy.dialects.postgresql import insert\n\nstmt = insert(User).values(rows)\nstmt = stmt.on_conflict_do_update(\n    index_elements=[User.email],\n    set_={'display_name': stmt.excluded.display_name},\n)\nawait session.execute(stmt)\nawait session.commit()",
         }
     }
 }
@@ -90,7 +103,7 @@ pub fn seed(db: &mut Database, n: usize) -> Result<(), String> {
 
 fn seed_rows(db: &mut Database, n: usize) -> Result<(), String> {
     for sql in [
-        "CREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR(255) NOT NULL)",
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR(255) NOT NULL UNIQUE, display_name VARCHAR(100))",
         "CREATE TABLE orders (id INTEGER PRIMARY KEY, status VARCHAR(20) NOT NULL, created_at TIMESTAMP NOT NULL)",
         "CREATE TABLE audit_logs (id INTEGER PRIMARY KEY, action VARCHAR(10) NOT NULL, changed_at TIMESTAMP NOT NULL)",
     ] {
@@ -109,6 +122,12 @@ fn seed_rows(db: &mut Database, n: usize) -> Result<(), String> {
             format!("({i}, 'pending', '{date}')")
         }),
     )?;
+    // The members an upsert finds: the first half of the import, already signed up.
+    insert_batched(
+        db,
+        "users (id, email)",
+        (1..=upsert_existing(n)).map(|i| format!("({}, '{}')", MEMBER_ID + i, member_email(i))),
+    )?;
     insert_batched(
         db,
         "audit_logs (id, action, changed_at)",
@@ -121,6 +140,19 @@ fn seed_rows(db: &mut Database, n: usize) -> Result<(), String> {
             format!("({i}, 'UPDATE', '{date}')")
         }),
     )
+}
+
+/// Ids of the members already there before an upsert; new ones get `NEW_MEMBER_ID + i`.
+const MEMBER_ID: usize = 500_000;
+const NEW_MEMBER_ID: usize = 600_000;
+
+/// How many of an upsert's `n` rows already exist (half, at least one).
+pub fn upsert_existing(n: usize) -> usize {
+    (n / 2).max(1)
+}
+
+fn member_email(i: usize) -> String {
+    format!("member{i}@example.com")
 }
 
 /// Writes `n` rows with `method` and measures it. Fails with the engine's message.
@@ -202,6 +234,50 @@ fn write(db: &mut Database, method: Method, n: usize) -> Result<usize, String> {
                 &format!("DELETE FROM audit_logs WHERE audit_logs.changed_at < '{RETENTION}'"),
             )
         }),
+        Method::UpsertSelectThenWrite => in_transaction(db, |db| {
+            for i in 1..=n {
+                let found = ids(
+                    db,
+                    &format!(
+                        "SELECT users.id FROM users WHERE users.email = '{}'",
+                        member_email(i)
+                    ),
+                )?;
+                match found.first() {
+                    Some(id) => exec(
+                        db,
+                        &format!("UPDATE users SET display_name = 'Member {i}' WHERE users.id = {id}"),
+                    )?,
+                    None => exec(
+                        db,
+                        &format!(
+                            "INSERT INTO users (id, email, display_name) VALUES ({}, '{}', 'Member {i}')",
+                            NEW_MEMBER_ID + i,
+                            member_email(i)
+                        ),
+                    )?,
+                }
+            }
+            Ok(n)
+        }),
+        Method::UpsertOnConflict => in_transaction(db, |db| {
+            let rows: Vec<String> = (1..=n)
+                .map(|i| {
+                    format!(
+                        "({}, '{}', 'Member {i}')",
+                        NEW_MEMBER_ID + i,
+                        member_email(i)
+                    )
+                })
+                .collect();
+            affected(
+                db,
+                &format!(
+                    "INSERT INTO users (id, email, display_name) VALUES {} ON CONFLICT (email) DO UPDATE SET display_name = EXCLUDED.display_name",
+                    rows.join(", ")
+                ),
+            )
+        }),
     }
 }
 
@@ -262,6 +338,7 @@ mod tests {
             let expected = match method {
                 Method::InsertRowByRow | Method::InsertExecutemany => 20,
                 Method::UpdatePerRow | Method::DeletePerRow => 21,
+                Method::UpsertSelectThenWrite => 40,
                 _ => 1,
             };
             assert_eq!(measured.statements(), expected, "{method:?}");
@@ -272,5 +349,25 @@ mod tests {
             };
             assert_eq!(measured.commits, commits, "{method:?}");
         }
+    }
+
+    #[test]
+    fn both_upserts_leave_the_same_users() {
+        let users = |method| {
+            let mut db = Database::new();
+            seed(&mut db, 20).unwrap();
+            let (written, _) = run(&mut db, method, 20);
+            assert_eq!(written, Ok(20), "{method:?}");
+            match db
+                .execute("SELECT id, email, display_name FROM users ORDER BY email")
+                .unwrap()
+            {
+                gluesql::core::executor::Payload::Select { rows, .. } => rows,
+                other => panic!("{other:?}"),
+            }
+        };
+        let by_hand = users(Method::UpsertSelectThenWrite);
+        assert_eq!(by_hand.len(), 20);
+        assert_eq!(by_hand, users(Method::UpsertOnConflict));
     }
 }
