@@ -89,3 +89,41 @@ test('a cascade shows in the statement log, and the live tables follow any new d
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('self-referential: one WITH RECURSIVE walks the tree, a cycle stops at its round budget, and the link replays both', async () => {
+  const { page, context, problems } = await openPage(shared.browser, `${shared.server.url}#/self-referential`);
+  await page.getByTestId('step').first().waitFor();
+  const run = async (p, id) => {
+    const before = await p.getByTestId('statement-log').getByTestId('statement').count();
+    await p.locator(`[data-testid=step][data-step="${id}"]`).click();
+    await p.waitForFunction((n) => document.querySelectorAll('[data-testid=statement-log] [data-testid=statement]').length > n, before);
+    return (await p.getByTestId('step-outcome').textContent()).replace(/\s+/g, ' ');
+  };
+  const walked = await run(page, 'walk-recursive');
+  assert.match(walked, /1 statement walked all 7 categories, 3 levels deep: Devices; Devices > Audio; Devices > Audio > Headphones/);
+  const log = await page.getByTestId('statement-log').getByTestId('statement').allTextContents();
+  assert.ok(log.some((s) => s.includes('WITH RECURSIVE tree')), JSON.stringify(log));
+  const cycle = await run(page, 'cycle');
+  assert.match(cycle, /devices now hangs under headphones/);
+  assert.match(cycle, /WHERE w\.depth < 10 the walk stops after 19 rows/);
+  assert.match(cycle, /WITH RECURSIVE walk ran past the playground's budget of 500 rounds/);
+  assert.equal(await page.getByTestId('step-error').count(), 0);
+  // The page still works after the stopped walk.
+  await run(page, 'move-subtree');
+  assert.equal(await page.getByTestId('step-error').count(), 0);
+  await page.waitForFunction(() => location.hash.includes('s=1.'));
+  await page.waitForTimeout(500);
+  const tables = await liveTables(page);
+  const link = await page.getByTestId('permalink').getAttribute('href');
+  const fresh = await openPage(shared.browser, link);
+  await fresh.page.getByTestId('step-trail').waitFor();
+  await fresh.page.getByTestId('live-table').first().waitFor();
+  assert.deepEqual(await liveTables(fresh.page), tables, 'replayed from the link');
+  const trail = (await fresh.page.getByTestId('step-trail').textContent()).replace(/\s+/g, ' ');
+  assert.match(trail, /Walk the tree in one WITH RECURSIVE query/);
+  assert.match(trail, /Make a cycle/);
+  assert.deepEqual(fresh.problems, []);
+  await fresh.context.close();
+  assert.deepEqual(problems, []);
+  await context.close();
+});

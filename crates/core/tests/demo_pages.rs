@@ -528,6 +528,52 @@ fn association_object_page() {
 // --- self-referential ----------------------------------------------------------
 
 #[test]
+fn self_referential_walks_the_tree_in_one_recursive_query_and_a_cycle_stops_at_its_budget() {
+    let mut p = Page::open("self-referential");
+    let (outcome, sql) = p.step("walk-recursive");
+    assert_eq!(outcome.error, None, "{}", outcome.explanation);
+    assert_eq!(sql.len(), 1, "{sql:?}");
+    assert!(sql[0].starts_with("WITH RECURSIVE tree"), "{sql:?}");
+    assert!(
+        outcome.explanation.contains(
+            "1 statement walked all 7 categories, 3 levels deep: Devices; Devices > Audio; Devices > Audio > Headphones"
+        ),
+        "{}",
+        outcome.explanation
+    );
+    let (outcome, sql) = p.step("cycle");
+    assert_eq!(outcome.error, None, "{}", outcome.explanation);
+    assert!(
+        outcome
+            .explanation
+            .contains("devices now hangs under headphones, one of its own descendants"),
+        "{}",
+        outcome.explanation
+    );
+    assert!(
+        outcome.explanation.contains("the walk stops after 19 rows"),
+        "{}",
+        outcome.explanation
+    );
+    assert!(
+        outcome
+            .explanation
+            .contains("WITH RECURSIVE walk ran past the playground's budget of 500 rounds"),
+        "{}",
+        outcome.explanation
+    );
+    // The failed walk is in the log, with its error; the budget is back to the console's.
+    assert!(
+        sql.iter().any(|s| s.starts_with("WITH RECURSIVE walk")),
+        "{sql:?}"
+    );
+    assert_eq!(p.db.budget().max_recursion_rounds, 10_000);
+    // The later steps still run on the tree with its cycle.
+    p.ok("move-subtree");
+    p.ok("delete-parent");
+}
+
+#[test]
 fn self_referential_page() {
     let mut p = Page::open("self-referential");
     assert_eq!(p.count("SELECT COUNT(*) FROM categories"), 7);

@@ -240,6 +240,7 @@ fn the_budget_stops_a_runaway_statement_and_changes_nothing() {
     let mut db = Database::with_budget(Budget {
         max_duration: Duration::from_secs(3600),
         max_rows_examined: 1_000,
+        ..Budget::default()
     });
     db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)")
         .unwrap();
@@ -279,6 +280,7 @@ fn the_time_budget_stops_a_statement() {
     let mut db = Database::with_budget(Budget {
         max_duration: Duration::ZERO,
         max_rows_examined: u64::MAX,
+        ..Budget::default()
     });
     db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)")
         .unwrap();
@@ -290,6 +292,7 @@ fn the_time_budget_stops_a_statement() {
     db.set_budget(Budget {
         max_duration: Duration::ZERO,
         max_rows_examined: u64::MAX,
+        ..Budget::default()
     });
     let err = db.execute("SELECT * FROM t").unwrap_err();
     assert!(err.message.contains("ms budget"), "{}", err.message);

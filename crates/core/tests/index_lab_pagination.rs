@@ -192,3 +192,35 @@ fn seeding_is_batched() {
     assert_eq!(inserts, 3);
     assert_eq!(db.row_count("users"), Some(1200));
 }
+
+#[test]
+fn count_over_gives_the_count_in_the_page_query_and_reads_every_kept_row() {
+    let view = view_after(&[("rows", "2000")], &["jump-50", "count-over"]);
+    let window_total = number(&metric(&view, "count-over-metrics", "window-total"));
+    let total = number(&metric(&view, "count-over-metrics", "separate-total"));
+    assert_eq!(window_total, total);
+    assert_eq!(
+        number(&metric(&view, "page-metrics", "total")),
+        total,
+        "the page's own COUNT agrees"
+    );
+    // The window needs every row the WHERE keeps; the page alone stops near its offset.
+    let window_rows = number(&metric(&view, "count-over-metrics", "window-rows"));
+    let separate = metric(&view, "count-over-metrics", "separate-rows");
+    let (page_rows, count_rows) = separate.split_once(" + ").unwrap();
+    assert!(window_rows >= 2000, "{window_rows}");
+    assert!(
+        number(page_rows) < window_rows,
+        "{separate} vs {window_rows}"
+    );
+    assert_eq!(number(count_rows), 2000);
+    // The same page as the OFFSET query, with the total as a fourth column.
+    let Some(Block::Statements { entries, .. }) = view.block("statements") else {
+        panic!("no statements");
+    };
+    assert!(
+        entries[0].sql.contains("count(*) OVER () AS total"),
+        "{}",
+        entries[0].sql
+    );
+}

@@ -5,7 +5,7 @@
 //! the CTE. A recursive CTE runs its non-recursive term, then its recursive term again
 //! and again on the rows the last round added, until a round adds none (UNION also drops
 //! rows already found, so a cycle ends); a recursion that does not end stops at the
-//! statement's budget or after `MAX_ROUNDS` rounds, with a message that says why. The
+//! statement's budget or after its budget's `max_recursion_rounds` (10,000 by default), with a message that says why. The
 //! scratch tables are gone when the statement ends, whatever its outcome.
 
 use super::types::PgType;
@@ -19,10 +19,6 @@ use gluesql::core::sqlparser::ast::{
 use gluesql::core::store::StoreMut;
 use gluesql::prelude::Value;
 use std::collections::HashSet;
-
-/// Rounds a recursive CTE may run before the playground stops it (PostgreSQL would go on
-/// until memory ran out).
-pub(crate) const MAX_ROUNDS: usize = 10_000;
 
 /// Whether `statement` is a query with a WITH clause this module answers.
 pub(crate) fn is_with_query(statement: &Statement) -> bool {
@@ -154,11 +150,12 @@ impl Database {
         rename_in_set(&mut term, &[(name.to_string(), internal.to_string())]);
         let term_sql = term.to_string();
         let mut rounds = 0;
+        let max_rounds = self.budget().max_recursion_rounds;
         while !fresh.is_empty() {
             rounds += 1;
-            if rounds > MAX_ROUNDS {
+            if rounds > max_rounds {
                 return Err(EngineError::new(format!(
-                    "WITH RECURSIVE {name} ran past the playground's budget of {MAX_ROUNDS} rounds (a cycle? UNION instead of UNION ALL drops rows already found; or stop at a depth)"
+                    "WITH RECURSIVE {name} ran past the playground's budget of {max_rounds} rounds (a cycle? UNION instead of UNION ALL drops rows already found; or stop at a depth)"
                 )));
             }
             all.extend(fresh.iter().cloned());

@@ -820,6 +820,40 @@ impl Database {
             })
             .collect();
         let mut order_by = query.order_by.clone();
+        // When no ORDER BY item is (or names) a window value, the first stage can sort, and
+        // LIMIT/OFFSET apply before the scratch table: a page with its total
+        // (`count(*) OVER ()`) stores a page of rows, not all of them. An output name or
+        // position sorts by its select item's expression there.
+        let items: Vec<(String, Option<&Expr>)> = select
+            .projection
+            .iter()
+            .map(|item| match item {
+                SelectItem::ExprWithAlias { expr, alias } => (alias.value.clone(), Some(expr)),
+                SelectItem::UnnamedExpr(expr) => (super::names::column_name(expr), Some(expr)),
+                _ => (String::new(), None),
+            })
+            .collect();
+        let first_order: Option<Vec<OrderByExpr>> = query.order_by.as_ref().and_then(|o| {
+            o.exprs
+                .iter()
+                .map(|item| {
+                    let expr = match &item.expr {
+                        Expr::Identifier(name) if aliases.contains(&name.value) => {
+                            items.iter().find(|(a, _)| *a == name.value)?.1?
+                        }
+                        Expr::Value(n @ SqlValue::Number(..)) => {
+                            let (text, _) = super::typing::number_literal(n)?;
+                            items.get(text.parse::<usize>().ok()?.checked_sub(1)?)?.1?
+                        }
+                        other => other,
+                    };
+                    (!has_window(expr)).then(|| OrderByExpr {
+                        expr: expr.clone(),
+                        ..item.clone()
+                    })
+                })
+                .collect()
+        });
         if let Some(order_by) = order_by.as_mut() {
             for item in order_by.exprs.iter_mut() {
                 let OrderByExpr { expr, .. } = item;
@@ -834,6 +868,25 @@ impl Database {
                 }
             }
         }
+        let constant = |e: Option<&Expr>| -> Option<Option<usize>> {
+            match e {
+                None => Some(None),
+                Some(Expr::Value(n @ SqlValue::Number(..))) => super::typing::number_literal(n)
+                    .and_then(|(t, _)| t.parse().ok())
+                    .map(Some),
+                Some(_) => None,
+            }
+        };
+        let early_page = match (
+            first_order.is_some() && select.distinct.is_none() && query.fetch.is_none(),
+            constant(query.limit.as_ref()),
+            constant(query.offset.as_ref().map(|o| &o.value)),
+        ) {
+            (true, Some(take), Some(skip)) if take.is_some() || skip.is_some() => {
+                Some((skip.unwrap_or(0), take.unwrap_or(usize::MAX)))
+            }
+            _ => None,
+        };
         let star_item = select
             .projection
             .iter()
@@ -847,7 +900,13 @@ impl Database {
 
         // Stage 1: the rows, with every hidden column.
         let mut first = (*query).clone();
-        first.order_by = None;
+        first.order_by = match (&early_page, first_order, &query.order_by) {
+            (Some(_), Some(exprs), Some(written)) => Some(gluesql::core::sqlparser::ast::OrderBy {
+                exprs,
+                ..written.clone()
+            }),
+            _ => None,
+        };
         first.limit = None;
         first.offset = None;
         first.fetch = None;
@@ -915,6 +974,9 @@ impl Database {
                 row.push(value);
             }
         }
+        if let Some((skip, take)) = early_page {
+            table_rows = table_rows.into_iter().skip(skip).take(take).collect();
+        }
         let materialized = super::cte::Materialized {
             labels,
             types,
@@ -927,6 +989,10 @@ impl Database {
         // Stage 3: the select list, DISTINCT, ORDER BY and LIMIT on the scratch table.
         let mut last = (*query).clone();
         last.order_by = order_by;
+        if early_page.is_some() {
+            last.limit = None;
+            last.offset = None;
+        }
         let SetExpr::Select(last_select) = last.body.as_mut() else {
             unreachable!("checked by is_window_query");
         };

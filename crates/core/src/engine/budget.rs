@@ -10,6 +10,8 @@ use web_time::Duration;
 pub struct Budget {
     pub max_duration: Duration,
     pub max_rows_examined: u64,
+    /// Rounds a `WITH RECURSIVE` may run (PostgreSQL would go on until memory ran out).
+    pub max_recursion_rounds: usize,
 }
 
 impl Budget {
@@ -17,6 +19,7 @@ impl Budget {
     pub const UNLIMITED: Budget = Budget {
         max_duration: Duration::MAX,
         max_rows_examined: u64::MAX,
+        max_recursion_rounds: usize::MAX,
     };
 }
 
@@ -27,6 +30,7 @@ impl Default for Budget {
         Self {
             max_duration: Duration::from_secs(2),
             max_rows_examined: 10_000_000,
+            max_recursion_rounds: 10_000,
         }
     }
 }

@@ -832,6 +832,7 @@ mod tests {
         let tight = Budget {
             max_duration: std::time::Duration::from_secs(1),
             max_rows_examined: 3,
+            ..Budget::default()
         };
         let mut db = Database::with_budget(tight);
         let inside = db.unbudgeted(|db| db.budget());

@@ -85,6 +85,13 @@ pub fn offset_sql(offset: usize, per_page: usize) -> String {
     format!("SELECT {COLUMNS} FROM users WHERE {FILTER} {ORDER} LIMIT {per_page} OFFSET {offset}")
 }
 
+/// The page with its total beside it: `count(*) OVER ()` counts the rows before LIMIT.
+pub fn windowed_sql(offset: usize, per_page: usize) -> String {
+    format!(
+        "SELECT {COLUMNS}, count(*) OVER () AS total FROM users WHERE {FILTER} {ORDER} LIMIT {per_page} OFFSET {offset}"
+    )
+}
+
 pub fn keyset_sql(cursor: Option<&Cursor>, per_page: usize) -> String {
     match cursor {
         None => format!("SELECT {COLUMNS} FROM users WHERE {FILTER} {ORDER} LIMIT {per_page}"),

@@ -8,7 +8,9 @@
 //!
 //! - Knobs: `rows` (1,000..100,000), `per-page` (1..100), `strategy`
 //!   (`offset` | `keyset` | `keyset-noindex`).
-//! - Actions: `next`, `prev`, `first`, `jump-50`, `jump-99`, `profile`, `concurrent`.
+//! - Actions: `next`, `prev`, `first`, `jump-50`, `jump-99`, `profile`, `concurrent`,
+//!   `count-over` (the current page and its total in one query, `count(*) OVER ()`, beside
+//!   the page query plus the separate COUNT).
 //! - Blocks: `outcome`, `engine-note` (Note), `page-metrics` (Metrics: `page`, `time`,
 //!   `rows-examined`, `access`, `count-time`, `count-rows-examined`, `total`), `page-rows`
 //!   (Table: id, email, created_at), after `profile`: `profile-metrics` (Metrics:
@@ -18,7 +20,9 @@
 //!   index"), Note `keyset-jump-note`; after `concurrent`: `concurrent-metrics` (Metrics:
 //!   `offset-duplicates`, `offset-skipped`, `keyset-duplicates`, `keyset-skipped`,
 //!   `inserted`), Table `duplicates` (strategy, id, pages, status: `bad` "seen twice" /
-//!   "skipped", or one `ok` row "none" per clean strategy); always `statements` (what the
+//!   "skipped", or one `ok` row "none" per clean strategy); after `count-over`:
+//!   `count-over-metrics` (Metrics: `window-time`, `window-rows`, `window-total`,
+//!   `separate-time`, `separate-rows`, `separate-total`); always `statements` (what the
 //!   last action ran).
 
 mod lab;

@@ -56,6 +56,14 @@ FROM categories c
 JOIN categories p ON p.id = c.parent_id
 JOIN categories g ON g.id = p.parent_id
 ORDER BY c.name;
+-- Any depth in one query: WITH RECURSIVE joins each round's rows to their children
+WITH RECURSIVE tree AS (
+  SELECT id, 1 AS depth, CAST(name AS TEXT) AS path FROM categories WHERE parent_id IS NULL
+  UNION ALL
+  SELECT c.id, t.depth + 1, t.path || ' > ' || c.name
+  FROM categories c JOIN tree t ON c.parent_id = t.id
+)
+SELECT path, depth FROM tree ORDER BY path;
 -- ondelete='SET NULL': deleting Computers turns Laptops and Desktops into roots
 DELETE FROM categories WHERE id = 'computers';
 SELECT c.name, p.name AS parent
@@ -65,18 +73,21 @@ ORDER BY c.name;
     live: true,
 };
 
-/// The live page: a category tree, loaded level by level (GlueSQL has no recursive CTE),
-/// a subtree moved by one UPDATE, a parent deleted with its children kept as roots.
+/// The live page: a category tree, loaded level by level and then in one WITH RECURSIVE
+/// query, a cycle that only a depth limit stops, a subtree moved by one UPDATE, a parent
+/// deleted with its children kept as roots.
 pub static DEMO: Demo = Demo {
     seed,
     steps: &[
-        Step { id: "load-tree", label: "Load the whole tree", run: load_tree },
+        Step { id: "load-tree", label: "Load the whole tree, level by level", run: load_tree },
+        Step { id: "walk-recursive", label: "Walk the tree in one WITH RECURSIVE query", run: walk_recursive },
+        Step { id: "cycle", label: "Make a cycle, then walk it with and without a depth limit", run: walk_cycle },
         Step { id: "move-subtree", label: "Move Audio (and its subtree) under Gifts", run: move_subtree },
         Step { id: "delete-parent", label: "Delete Devices (ORM)", run: delete_parent },
         Step { id: "delete-parent-sql", label: "Delete Gifts in plain SQL", run: delete_parent_sql },
     ],
     tables: &["categories"],
-    engine_note: Some("ON DELETE SET NULL on the self-referencing key is applied by our dialect layer, not GlueSQL; GlueSQL has no WITH RECURSIVE, so the tree loads one level per statement."),
+    engine_note: Some("ON DELETE SET NULL on the self-referencing key and WITH RECURSIVE are provided by our dialect layer, not GlueSQL; the walk without a depth limit stops at a budget of 500 rounds set for that step."),
     comparisons: &[Comparison { title: "Deleting a parent: ON DELETE SET NULL vs a plain foreign key", run: compare_set_null }],
 };
 
@@ -170,9 +181,91 @@ fn load_tree(ctx: &mut DemoContext) -> StepOutcome {
     guard(ctx, |ctx| {
         let (tree, statements) = load(ctx)?;
         Ok(StepOutcome::ok(format!(
-            "The tree: {tree}. Without WITH RECURSIVE it took {statements} SELECTs, one per level (the last finds no children); PostgreSQL would do it in one recursive CTE."
+            "The tree: {tree}. Loaded level by level it took {statements} SELECTs, one per level (the last finds no children); the next step does it in one recursive query."
         )))
     })
+}
+
+/// Every category with its depth and path from its root, in one statement. The path
+/// starts as `CAST(name AS TEXT)`: a recursive CTE's columns take the non-recursive
+/// term's type, and `name` is a VARCHAR(100) while `path || ' > ' || name` is text.
+const WALK_TREE: &str = "WITH RECURSIVE tree AS (\n  SELECT id, 1 AS depth, CAST(name AS TEXT) AS path FROM categories WHERE parent_id IS NULL\n  UNION ALL\n  SELECT c.id, t.depth + 1, t.path || ' > ' || c.name FROM categories c JOIN tree t ON c.parent_id = t.id\n)\nSELECT path, depth FROM tree ORDER BY path";
+
+/// The walk down from one category, with and without a depth limit.
+fn walk_from(start: &str, limit: Option<u32>) -> String {
+    let guard = limit.map_or(String::new(), |d| format!(" WHERE w.depth < {d}"));
+    format!(
+        "WITH RECURSIVE walk AS (\n  SELECT id, 1 AS depth FROM categories WHERE id = '{start}'\n  UNION ALL\n  SELECT c.id, w.depth + 1 FROM categories c JOIN walk w ON c.parent_id = w.id{guard}\n)\nSELECT count(*) AS visited, max(depth) AS deepest FROM walk"
+    )
+}
+
+/// Rounds the unlimited walk may run on this page (the console's budget is 10,000).
+const CYCLE_ROUNDS: usize = 500;
+
+fn walk_recursive(ctx: &mut DemoContext) -> StepOutcome {
+    guard(ctx, |ctx| {
+        let seq = ctx.db.log().last_seq();
+        let paths = rows(ctx.db, WALK_TREE)?;
+        let statements = ctx.db.log().since(seq).len();
+        let deepest = paths
+            .iter()
+            .filter_map(|r| match r.get(1) {
+                Some(Value::Int(d)) => Some(*d),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0);
+        let listed: Vec<String> = paths.iter().map(|r| text(r.first())).collect();
+        Ok(StepOutcome::ok(format!(
+            "{statements} statement walked all {} categories, {deepest} levels deep: {}. The recursive term joins the rows the last round found to their children until a round finds none.",
+            paths.len(),
+            listed.join("; ")
+        )))
+    })
+}
+
+fn walk_cycle(ctx: &mut DemoContext) -> StepOutcome {
+    guard(ctx, |ctx| {
+        // A root put under one of its own descendants: nothing in the schema forbids it.
+        let root = rows(
+            ctx.db,
+            "SELECT id FROM categories WHERE parent_id IS NULL ORDER BY name",
+        )?;
+        let Some(root) = root.first().map(|r| text(r.first())) else {
+            return Err("no root category to make a cycle from".into());
+        };
+        let leaf = rows(ctx.db, &walk_leaf_sql(&root))?;
+        let Some(leaf) = leaf.first().map(|r| text(r.first())) else {
+            return Err(format!("{root} has no descendants to make a cycle with"));
+        };
+        exec(
+            ctx.db,
+            &format!("UPDATE categories SET parent_id = '{leaf}' WHERE id = '{root}'"),
+        )?;
+        let limited = rows(ctx.db, &walk_from(&root, Some(10)))?;
+        let visited = limited.first().map(|r| text(r.first())).unwrap_or_default();
+        let budget = ctx.db.budget();
+        ctx.db.set_budget(crate::engine::Budget {
+            max_recursion_rounds: CYCLE_ROUNDS,
+            ..budget
+        });
+        let unlimited = ctx.db.execute(&walk_from(&root, None));
+        ctx.db.set_budget(budget);
+        let stopped = match unlimited {
+            Ok(_) => return Err("the walk round the cycle ended on its own".into()),
+            Err(e) => e.message,
+        };
+        Ok(StepOutcome::ok(format!(
+            "{root} now hangs under {leaf}, one of its own descendants: a cycle. With WHERE w.depth < 10 the walk stops after {visited} rows. Without it, every round finds the cycle's rows again: {stopped}. PostgreSQL has no such budget: the query runs until it runs out of memory, so a recursive query over data that may hold a cycle needs a depth limit (or UNION over the ids alone, which drops rows already found)."
+        )))
+    })
+}
+
+/// The deepest descendant of `root`, found by a recursive walk (the node to hang it from).
+fn walk_leaf_sql(root: &str) -> String {
+    format!(
+        "WITH RECURSIVE down AS (SELECT id, 1 AS depth FROM categories WHERE id = '{root}' UNION ALL SELECT c.id, d.depth + 1 FROM categories c JOIN down d ON c.parent_id = d.id WHERE d.depth < 32) SELECT id FROM down WHERE depth > 1 ORDER BY depth DESC, id LIMIT 1"
+    )
 }
 
 fn move_subtree(ctx: &mut DemoContext) -> StepOutcome {

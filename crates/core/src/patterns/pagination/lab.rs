@@ -74,6 +74,7 @@ fn start(knobs: &KnobValues, db: &mut Database) -> Result<Box<dyn LabRun>, Strin
         count: None,
         profile: None,
         concurrent: None,
+        windowed: None,
         outcome: String::new(),
         error: None,
         statements: Vec::new(),
@@ -98,6 +99,15 @@ struct PaginationRun {
     outcome: String,
     error: Option<String>,
     statements: Vec<LogEntry>,
+    /// `count-over`: the one-query page with its total, and the two queries it replaces.
+    windowed: Option<WindowedTotal>,
+}
+
+struct WindowedTotal {
+    window: Measured,
+    page: Measured,
+    count: Measured,
+    total: usize,
 }
 
 impl PaginationRun {
@@ -182,6 +192,46 @@ impl PaginationRun {
         Ok(())
     }
 
+    /// The page at the current offset with `count(*) OVER ()`, then the same page and the
+    /// reference's COUNT as two queries, each measured.
+    fn count_over(&mut self, db: &mut Database) -> Result<(), String> {
+        let window =
+            crate::index_lab::measure::run(db, &paging::windowed_sql(self.offset, self.per_page))?;
+        let page =
+            crate::index_lab::measure::run(db, &paging::offset_sql(self.offset, self.per_page))?;
+        let (total, count) = paging::count(db)?;
+        // The total is the window's last column on every row (none on a page past the end).
+        let window_total = window
+            .rows
+            .first()
+            .and_then(|r| r.last())
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(0);
+        if window.rows.len() == page.rows.len() && window_total != total {
+            return Err(format!(
+                "count(*) OVER () said {window_total}, the COUNT {total}"
+            ));
+        }
+        self.outcome = format!(
+            "Page {} with count(*) OVER (): one query, {} rows examined in {}. The page and a separate COUNT: two queries, {} + {} rows examined in {} + {}. The window counts every row the WHERE keeps before LIMIT applies, so it saves the second round trip, not the counting: the page itself no longer stops after {} rows.",
+            thousands(self.page_number() as u64),
+            thousands(window.rows_examined),
+            ms(window.time_ms),
+            thousands(page.rows_examined),
+            thousands(count.rows_examined),
+            ms(page.time_ms),
+            ms(count.time_ms),
+            self.per_page,
+        );
+        self.windowed = Some(WindowedTotal {
+            window,
+            page,
+            count,
+            total,
+        });
+        Ok(())
+    }
+
     fn concurrent(&mut self, db: &mut Database) -> Result<(), String> {
         let per_gap = (self.per_page / 4).max(1);
         let offset = paging::concurrent(
@@ -223,6 +273,7 @@ impl LabRun for PaginationRun {
             ActionSpec::new("jump-99", "Jump to 99% depth"),
             ActionSpec::new("profile", "Profile by depth").primary(),
             ActionSpec::new("concurrent", "Page while rows are inserted"),
+            ActionSpec::new("count-over", "Total in the same query: COUNT(*) OVER ()"),
         ]
     }
 
@@ -250,6 +301,7 @@ impl LabRun for PaginationRun {
             "jump-99" => self.jump(db, 99),
             "profile" => self.profile(db),
             "concurrent" => self.concurrent(db),
+            "count-over" => self.count_over(db),
             _ => unreachable!("checked against actions()"),
         };
         if let Err(e) = result {
@@ -283,6 +335,49 @@ impl LabRun for PaginationRun {
         }
         if let Some(runs) = &self.concurrent {
             push_concurrent(&mut view, runs);
+        }
+        if let Some(w) = &self.windowed {
+            view.push(Block::Metrics {
+                id: "count-over-metrics".into(),
+                title: "The total beside the page: one query vs two".into(),
+                items: vec![
+                    Metric::new(
+                        "window-time",
+                        "count(*) OVER (): time",
+                        ms(w.window.time_ms),
+                    ),
+                    Metric::new(
+                        "window-rows",
+                        "count(*) OVER (): rows examined",
+                        thousands(w.window.rows_examined),
+                    ),
+                    Metric::new(
+                        "window-total",
+                        "count(*) OVER (): total",
+                        w.window
+                            .rows
+                            .first()
+                            .and_then(|r| r.last())
+                            .cloned()
+                            .unwrap_or_else(|| "(no rows on this page)".into()),
+                    ),
+                    Metric::new(
+                        "separate-time",
+                        "page + COUNT: time",
+                        format!("{} + {}", ms(w.page.time_ms), ms(w.count.time_ms)),
+                    ),
+                    Metric::new(
+                        "separate-rows",
+                        "page + COUNT: rows examined",
+                        format!(
+                            "{} + {}",
+                            thousands(w.page.rows_examined),
+                            thousands(w.count.rows_examined)
+                        ),
+                    ),
+                    Metric::new("separate-total", "COUNT: total", thousands(w.total as u64)),
+                ],
+            });
         }
         view.push(Block::statements(
             "statements",
