@@ -53,3 +53,56 @@ test('pagination at 100k rows: OFFSET grows with depth, keyset stays flat; OFFSE
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('pagination: count(*) OVER () gives the COUNT’s total in the page query, reads every kept row, and replays from the link', async () => {
+  const { page, context, problems } = await openPage(shared.browser, `${shared.server.url}#/pagination`);
+  await settled(page);
+  await act(page, 'jump-50');
+  await act(page, 'count-over');
+  const windowTotal = await metric(page, 'window-total');
+  assert.equal(windowTotal.replace(/,/g, ''), (await metric(page, 'separate-total')).replace(/,/g, ''));
+  const number = (t) => Number(t.replace(/,/g, ''));
+  const [pageRows, countRows] = (await metric(page, 'separate-rows')).split(' + ').map(number);
+  assert.ok(number(await metric(page, 'window-rows')) >= countRows, 'the window reads every row the WHERE keeps');
+  assert.ok(pageRows < countRows, 'the page alone does not');
+  const statements = await page.locator('[data-block=statements] [data-testid=lab-statement]').allTextContents();
+  assert.ok(statements.some((s) => s.includes('count(*) OVER () AS total')), JSON.stringify(statements));
+  await page.waitForFunction(() => location.hash.includes('s=1.'));
+  await page.waitForTimeout(500);
+  const link = await page.getByTestId('permalink').getAttribute('href');
+  const fresh = await openPage(shared.browser, link);
+  await settled(fresh.page);
+  assert.equal(await metric(fresh.page, 'window-total'), windowTotal, 'replayed from the link');
+  assert.deepEqual(fresh.problems, []);
+  await fresh.context.close();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('batch operations: an upsert in one INSERT ... ON CONFLICT vs SELECT then INSERT or UPDATE per row', async () => {
+  const { page, context, problems } = await openPage(shared.browser, `${shared.server.url}#/batch-operations`);
+  await settled(page);
+  await act(page, 'upsert-select-then-write');
+  assert.equal(await metric(page, 'statements'), '200');
+  assert.equal(await metric(page, 'rows'), '100');
+  await act(page, 'upsert-on-conflict');
+  assert.equal(await metric(page, 'statements'), '1');
+  assert.equal(await metric(page, 'rows'), '100');
+  const code = await page.locator('[data-block=query]').textContent();
+  assert.match(code, /on_conflict_do_update/);
+  const statements = await page.locator('[data-block=statements] [data-testid=lab-statement]').allTextContents();
+  assert.ok(statements.some((s) => /ON CONFLICT \(email\) DO UPDATE SET display_name = EXCLUDED\.display_name/.test(s)), JSON.stringify(statements));
+  const results = await table(page, 'results');
+  assert.deepEqual(results.rows.map((r) => r[0].text), ['upsert: SELECT, then INSERT or UPDATE', 'upsert: INSERT ... ON CONFLICT']);
+  assert.match(await page.getByTestId('lab').textContent(), /INSERT \.\.\. ON CONFLICT is emulated by our dialect layer/);
+  await page.waitForFunction(() => location.hash.includes('s=1.'));
+  await page.waitForTimeout(500);
+  const link = await page.getByTestId('permalink').getAttribute('href');
+  const fresh = await openPage(shared.browser, link);
+  await settled(fresh.page);
+  assert.deepEqual((await table(fresh.page, 'results')).rows.map((r) => r[0].text), results.rows.map((r) => r[0].text), 'replayed from the link');
+  assert.deepEqual(fresh.problems, []);
+  await fresh.context.close();
+  assert.deepEqual(problems, []);
+  await context.close();
+});

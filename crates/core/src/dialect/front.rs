@@ -133,6 +133,9 @@ impl Database {
             | Statement::Insert(_)
             | Statement::Update { .. }
             | Statement::Delete(_) => {
+                if super::join_dml::is_join_dml(statement) {
+                    return self.join_dml(statement, run).map(Some);
+                }
                 if super::upsert::is_upsert(statement) {
                     return self.upsert(statement, run).map(Some);
                 }

@@ -31,6 +31,7 @@ pub(crate) mod foreign;
 mod front;
 mod grouping;
 mod index;
+pub(crate) mod join_dml;
 pub(crate) mod key_update;
 pub(crate) mod logic;
 pub mod names;

@@ -92,8 +92,23 @@ fn violated_constraint(error: &EngineError) -> Option<&str> {
     rest.strip_suffix('"')
 }
 
+/// A value read by one query as a literal for another: `CAST('<its text>' AS <its type>)`,
+/// so it keeps its PostgreSQL type (NULL as NULL; an untyped value as a quoted literal).
+pub(crate) fn typed_literal(value: &Value, ty: Option<&PgType>) -> Option<Expr> {
+    let literal = match (value, ty) {
+        (Value::Null, _) => "NULL".to_string(),
+        (v, Some(ty)) => format!(
+            "CAST('{}' AS {})",
+            super::output::pg_text_as(v, ty).replace('\'', "''"),
+            ty.pg_name()
+        ),
+        (v, None) => format!("'{}'", crate::console::pg_text(v).replace('\'', "''")),
+    };
+    parse_expr(&literal)
+}
+
 /// One expression parsed from SQL text.
-fn parse_expr(sql: &str) -> Option<Expr> {
+pub(crate) fn parse_expr(sql: &str) -> Option<Expr> {
     let statement = gluesql::core::parse_sql::parse(format!("SELECT {sql}"))
         .ok()?
         .pop()?;
@@ -480,16 +495,7 @@ impl Database {
         for row in rows.rows {
             let mut exprs = Vec::new();
             for (value, ty) in row.iter().zip(&rows.types) {
-                let literal = match (value, ty) {
-                    (Value::Null, _) => "NULL".to_string(),
-                    (v, Some(ty)) => format!(
-                        "CAST('{}' AS {})",
-                        super::output::pg_text_as(v, ty).replace('\'', "''"),
-                        ty.pg_name()
-                    ),
-                    (v, None) => format!("'{}'", crate::console::pg_text(v).replace('\'', "''")),
-                };
-                exprs.push(parse_expr(&literal).ok_or_else(|| {
+                exprs.push(typed_literal(value, ty.as_ref()).ok_or_else(|| {
                     EngineError::unsupported("this INSERT ... SELECT ... ON CONFLICT")
                 })?);
             }
@@ -501,7 +507,7 @@ impl Database {
 
 /// The table's alias (`INSERT INTO users AS u`) written as the table's name, so the
 /// UPDATE and RETURNING that run on their own read it.
-fn unalias(expr: &Expr, alias: Option<&str>, table: &str) -> Expr {
+pub(crate) fn unalias(expr: &Expr, alias: Option<&str>, table: &str) -> Expr {
     let mut expr = expr.clone();
     if let Some(alias) = alias {
         super::rewrite::walk_expr(&mut expr, &mut |e| {
@@ -515,7 +521,7 @@ fn unalias(expr: &Expr, alias: Option<&str>, table: &str) -> Expr {
     expr
 }
 
-fn unalias_item(item: &SelectItem, alias: Option<&str>, table: &str) -> SelectItem {
+pub(crate) fn unalias_item(item: &SelectItem, alias: Option<&str>, table: &str) -> SelectItem {
     match item {
         SelectItem::UnnamedExpr(e) => SelectItem::UnnamedExpr(unalias(e, alias, table)),
         SelectItem::ExprWithAlias { expr, alias: a } => SelectItem::ExprWithAlias {
