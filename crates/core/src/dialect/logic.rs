@@ -233,6 +233,42 @@ fn value_inner(expr: &mut Expr) {
 
 /// The value-context rewrite of one node (its children are already rewritten).
 fn value_node(expr: &mut Expr) {
+    // x IN (SELECT c ...) as a value: TRUE on a match, else NULL when the subquery returns a
+    // NULL (or x is NULL and it returns anything), else FALSE (GlueSQL said FALSE).
+    if let Expr::InSubquery {
+        subquery,
+        negated: false,
+        ..
+    } = expr
+    {
+        let rows = |only_nulls: bool| {
+            parse_exists(&format!(
+                "SELECT 1 FROM ({subquery}) AS in_rows (v){}",
+                if only_nulls { " WHERE v IS NULL" } else { "" }
+            ))
+        };
+        let (Some(null_row), Some(some_row)) = (rows(true), rows(false)) else {
+            return;
+        };
+        let matched = expr.clone();
+        let Expr::InSubquery { expr: needle, .. } = &matched else {
+            unreachable!("matched above");
+        };
+        let needle_null = Expr::BinaryOp {
+            left: Box::new(is_null(needle.as_ref().clone())),
+            op: BinaryOperator::And,
+            right: Box::new(some_row),
+        };
+        *expr = case(
+            vec![
+                (matched.clone(), boolean(true)),
+                (null_row, null()),
+                (needle_null, null()),
+            ],
+            boolean(false),
+        );
+        return;
+    }
     if let Expr::Between {
         expr: x,
         negated,
@@ -367,7 +403,7 @@ fn value_node(expr: &mut Expr) {
 }
 
 /// `EXISTS (<query>)` from its text (the subquery is the user's own, printed back).
-fn parse_exists(query: &str) -> Option<Expr> {
+pub(crate) fn parse_exists(query: &str) -> Option<Expr> {
     use gluesql::core::sqlparser::dialect::PostgreSqlDialect;
     use gluesql::core::sqlparser::parser::Parser;
     let mut parser = Parser::new(&PostgreSqlDialect {})

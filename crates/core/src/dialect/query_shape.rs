@@ -45,7 +45,197 @@ pub fn reshape(statement: &mut Statement) -> Result<(), ShapeError> {
     }
 }
 
+/// `x op ANY (...)` and `x op ALL (...)`, which GlueSQL refuses, in forms it reads with
+/// the same three-valued answer:
+/// - over an array: `x = ANY (ARRAY[a, b])` is `x IN (a, b)`, `x <> ALL (...)` is
+///   `x NOT IN (...)`, any other operator an OR (ANY) or AND (ALL) of the comparisons;
+/// - over a subquery: `= ANY` is `IN`, `<> ALL` is `NOT IN`; any other operator a CASE
+///   that is TRUE (ANY) or FALSE (ALL) when some row decides it, NULL when no row does
+///   but a comparison was NULL, and otherwise FALSE (ANY) or TRUE (ALL), as PostgreSQL.
+fn quantified(expr: &mut Expr) -> Result<(), ShapeError> {
+    use gluesql::core::sqlparser::ast::BinaryOperator;
+    let (left, op, right, any) = match expr {
+        Expr::AnyOp {
+            left,
+            compare_op,
+            right,
+            ..
+        } => (left, compare_op.clone(), right, true),
+        Expr::AllOp {
+            left,
+            compare_op,
+            right,
+        } => (left, compare_op.clone(), right, false),
+        _ => return Ok(()),
+    };
+    let mut right = right.as_ref();
+    while let Expr::Nested(inner) = right {
+        right = inner;
+    }
+    let left = left.as_ref().clone();
+    let rewritten = match (right, &op, any) {
+        (Expr::Array(array), BinaryOperator::Eq, true) => Expr::InList {
+            expr: Box::new(left),
+            list: array.elem.clone(),
+            negated: false,
+        },
+        (Expr::Array(array), BinaryOperator::NotEq, false) => Expr::InList {
+            expr: Box::new(left),
+            list: array.elem.clone(),
+            negated: true,
+        },
+        (Expr::Array(array), _, _) => {
+            let joiner = if any {
+                BinaryOperator::Or
+            } else {
+                BinaryOperator::And
+            };
+            let comparisons = array.elem.iter().map(|e| Expr::BinaryOp {
+                left: Box::new(left.clone()),
+                op: op.clone(),
+                right: Box::new(e.clone()),
+            });
+            comparisons
+                .reduce(|a, b| Expr::BinaryOp {
+                    left: Box::new(a),
+                    op: joiner.clone(),
+                    right: Box::new(b),
+                })
+                .map(|e| Expr::Nested(Box::new(e)))
+                .unwrap_or(Expr::Value(Value::Boolean(!any)))
+        }
+        (Expr::Subquery(query), BinaryOperator::Eq, true) => Expr::InSubquery {
+            expr: Box::new(left),
+            subquery: query.clone(),
+            negated: false,
+        },
+        (Expr::Subquery(query), BinaryOperator::NotEq, false) => Expr::InSubquery {
+            expr: Box::new(left),
+            subquery: query.clone(),
+            negated: true,
+        },
+        (Expr::Subquery(query), _, _) => {
+            // The subquery as a derived table of one column, `__v`, so that the outer
+            // `x` keeps its meaning inside the EXISTS (no inner column captures it). A
+            // correlated subquery cannot be a derived table: its condition goes into the
+            // subquery's own WHERE instead, when `x` names no column it could capture.
+            let quantifier = if any { "ANY" } else { "ALL" };
+            let correlated = is_correlated(query);
+            if correlated && has_unqualified_column(&left) {
+                return Err(ShapeError::Unsupported(format!(
+                    "{op} {quantifier} over a correlated subquery with an unqualified column on the left (qualify it: t.col)"
+                )));
+            }
+            let inline = |condition: &str| -> Option<Expr> {
+                let SetExpr::Select(select) = query.body.as_ref() else {
+                    return None;
+                };
+                let [SelectItem::UnnamedExpr(value) | SelectItem::ExprWithAlias { expr: value, .. }] =
+                    select.projection.as_slice()
+                else {
+                    return None;
+                };
+                if select.group_by != GroupByExpr::Expressions(Vec::new(), Vec::new())
+                    || select.having.is_some()
+                    || select.distinct.is_some()
+                    || query.limit.is_some()
+                    || query.offset.is_some()
+                {
+                    return None;
+                }
+                let from: Vec<String> = select.from.iter().map(|t| t.to_string()).collect();
+                let condition = condition.replace("__v", &format!("({value})"));
+                let filter = match &select.selection {
+                    Some(existing) => format!("({existing}) AND ({condition})"),
+                    None => condition,
+                };
+                super::logic::parse_exists(&format!(
+                    "SELECT 1 FROM {} WHERE {filter}",
+                    from.join(", ")
+                ))
+            };
+            let rows = |condition: &str| {
+                if correlated {
+                    inline(condition)
+                } else {
+                    super::logic::parse_exists(&format!(
+                        "SELECT 1 FROM ({query}) AS __quantified (__v) WHERE {condition}"
+                    ))
+                }
+            };
+            let deciding = if any {
+                format!("({left}) {op} __v")
+            } else {
+                format!("NOT (({left}) {op} __v)")
+            };
+            let unknown = format!("({left}) IS NULL OR __v IS NULL");
+            let (Some(deciding), Some(unknown)) = (rows(&deciding), rows(&unknown)) else {
+                return Err(ShapeError::Unsupported(format!(
+                    "{op} {} over this subquery",
+                    if any { "ANY" } else { "ALL" }
+                )));
+            };
+            Expr::Case {
+                operand: None,
+                conditions: vec![deciding, unknown],
+                results: vec![Expr::Value(Value::Boolean(any)), Expr::Value(Value::Null)],
+                else_result: Some(Box::new(Expr::Value(Value::Boolean(!any)))),
+            }
+        }
+        _ => {
+            return Err(ShapeError::Unsupported(format!(
+                "{op} {} over this expression (an array or a subquery only)",
+                if any { "ANY" } else { "ALL" }
+            )))
+        }
+    };
+    *expr = rewritten;
+    Ok(())
+}
+
+/// Whether `query` names a table it does not read itself (`outer.col`): a correlated
+/// subquery.
+fn is_correlated(query: &Query) -> bool {
+    let SetExpr::Select(select) = query.body.as_ref() else {
+        return true;
+    };
+    let own: Vec<String> = select
+        .from
+        .iter()
+        .flat_map(|t| std::iter::once(&t.relation).chain(t.joins.iter().map(|j| &j.relation)))
+        .filter_map(|f| match f {
+            TableFactor::Table { name, alias, .. } => Some(
+                alias
+                    .as_ref()
+                    .map_or_else(|| name.to_string(), |a| a.name.value.clone()),
+            ),
+            TableFactor::Derived { alias, .. } => alias.as_ref().map(|a| a.name.value.clone()),
+            _ => None,
+        })
+        .collect();
+    let mut probe = Statement::Query(Box::new(query.clone()));
+    let mut outer = false;
+    walk_statement(&mut probe, &mut |e| {
+        if let Expr::CompoundIdentifier(parts) = e {
+            if parts.len() == 2 && !own.contains(&parts[0].value) {
+                outer = true;
+            }
+        }
+    });
+    outer
+}
+
+fn has_unqualified_column(expr: &Expr) -> bool {
+    let mut probe = expr.clone();
+    let mut found = false;
+    super::rewrite::walk_expr(&mut probe, &mut |e| {
+        found |= matches!(e, Expr::Identifier(_))
+    });
+    found
+}
+
 fn reshape_expr(expr: &mut Expr) -> Result<(), ShapeError> {
+    quantified(expr)?;
     let Expr::Function(function) = expr else {
         return Ok(());
     };
