@@ -183,7 +183,10 @@ pub(crate) fn is_aggregate_name(name: &str) -> bool {
 
 /// Whether `expr` aggregates at this query's level (a subquery's aggregate is its own).
 fn has_aggregate(expr: &Expr) -> bool {
-    is_aggregate(expr) || children(expr).into_iter().any(has_aggregate)
+    is_aggregate(expr)
+        || super::rewrite::children(expr)
+            .into_iter()
+            .any(has_aggregate)
 }
 
 /// The first column reference in `expr`, outside aggregates and grouped expressions, that
@@ -221,7 +224,7 @@ fn ungrouped(
         other => {
             // Look into the children, one level at a time (a grouped sub-expression is fine).
             let mut result = None;
-            for child in children(other) {
+            for child in super::rewrite::children(other) {
                 if result.is_none() {
                     result = ungrouped(child, grouped, scope, tables, dependent);
                 }
@@ -232,31 +235,6 @@ fn ungrouped(
 }
 
 /// The direct sub-expressions of the forms a learner groups by.
-fn children(expr: &Expr) -> Vec<&Expr> {
-    match expr {
-        Expr::BinaryOp { left, right, .. } => vec![left, right],
-        Expr::UnaryOp { expr, .. }
-        | Expr::Nested(expr)
-        | Expr::Cast { expr, .. }
-        | Expr::IsNull(expr)
-        | Expr::IsNotNull(expr) => vec![expr],
-        Expr::Function(f) => super::rewrite::unnamed_args(f),
-        Expr::Case {
-            operand,
-            conditions,
-            results,
-            else_result,
-        } => operand
-            .iter()
-            .map(|b| b.as_ref())
-            .chain(conditions)
-            .chain(results)
-            .chain(else_result.iter().map(|b| b.as_ref()))
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
 /// `<construct> types text and integer cannot be matched`, when typed branches mix text
 /// and numbers.
 fn unmatched(construct: &str, branches: &[&Expr], scope: &Scope) -> Option<String> {

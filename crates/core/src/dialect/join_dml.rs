@@ -182,10 +182,7 @@ impl Database {
                 let key_len = target.key.len();
                 let returning = returning.clone();
                 self.atomically(|db| {
-                    let mut count = 0;
-                    let mut labels = Vec::new();
-                    let mut returned = Vec::new();
-                    let mut result_types = Vec::new();
+                    let mut written = super::returning::Written::default();
                     for row in &rows {
                         let literal = |i: usize| -> Result<Expr, EngineError> {
                             typed_literal(&row[i], types.get(i).and_then(|t| t.as_ref()))
@@ -250,26 +247,26 @@ impl Database {
                             keys.join(" AND ")
                         );
                         let mut step = Run::default();
-                        match db.run_finished(&sql, &mut step)? {
-                            Payload::Update(n) => count += n,
-                            Payload::Select { labels: l, rows } => {
-                                count += rows.len();
-                                labels = l;
-                                returned.extend(rows);
-                                result_types = step.result_types;
-                            }
-                            _ => {}
-                        }
+                        let payload = db.run_finished(&sql, &mut step)?;
+                        written.add(payload, step);
                     }
-                    if returning.is_some() {
-                        run.result_types = result_types;
-                        Ok(Payload::Select {
-                            labels,
-                            rows: returned,
-                        })
-                    } else {
-                        Ok(Payload::Update(count))
-                    }
+                    let probe = returning.as_ref().map(|items| {
+                        let items: Vec<String> = items
+                            .iter()
+                            .map(|i| {
+                                unalias_item(i, target.alias.as_deref(), &target.table).to_string()
+                            })
+                            .collect();
+                        let joined_tables: Vec<String> =
+                            from.iter().map(|t| t.to_string()).collect();
+                        format!(
+                            "SELECT {} FROM {}, {} WHERE FALSE",
+                            items.join(", "),
+                            target.table,
+                            joined_tables.join(", ")
+                        )
+                    });
+                    Ok(written.finish(db, probe, run, Payload::Update))
                 })
             }
             Statement::Delete(delete) => {

@@ -13,6 +13,58 @@ use gluesql::core::translate::translate_with_params;
 use std::borrow::Cow;
 use std::rc::Rc;
 
+/// What a statement run as several statements wrote (an upsert's inserts and updates, an
+/// UPDATE ... FROM's per-row updates): the row count, and the RETURNING rows.
+#[derive(Default)]
+pub(crate) struct Written {
+    count: usize,
+    labels: Vec<String>,
+    rows: Vec<Vec<Value>>,
+    types: Vec<Option<super::PgType>>,
+}
+
+impl Written {
+    /// Adds what one of the statements wrote (`run` is the one it ran with).
+    pub(crate) fn add(&mut self, payload: Payload, run: Run) {
+        match payload {
+            Payload::Insert(n) | Payload::Update(n) | Payload::Delete(n) => self.count += n,
+            Payload::Select { labels, rows } => {
+                self.count += rows.len();
+                self.labels = labels;
+                self.rows.extend(rows);
+                self.types = run.result_types;
+            }
+            _ => {}
+        }
+    }
+
+    /// The statement's payload: its RETURNING rows (named by `probe`, a query of the
+    /// RETURNING list that reads no row, when none came back), or `count` as `done`.
+    pub(crate) fn finish(
+        mut self,
+        db: &mut Database,
+        returning_probe: Option<String>,
+        run: &mut Run,
+        done: fn(usize) -> Payload,
+    ) -> Payload {
+        let Some(probe) = returning_probe else {
+            return done(self.count);
+        };
+        if self.labels.is_empty() {
+            let mut probe_run = Run::default();
+            if let Ok(Payload::Select { labels, .. }) = db.run_finished(&probe, &mut probe_run) {
+                self.labels = labels;
+                self.types = probe_run.result_types;
+            }
+        }
+        run.result_types = self.types;
+        Payload::Select {
+            labels: self.labels,
+            rows: self.rows,
+        }
+    }
+}
+
 /// Takes the RETURNING list off a statement (None when it has none).
 pub(crate) fn take_returning(statement: &mut Statement) -> Option<(String, Vec<SelectItem>)> {
     match statement {

@@ -140,6 +140,59 @@ fn walk_factor(factor: &mut TableFactor, f: &mut dyn FnMut(&mut Expr)) {
     }
 }
 
+/// The expressions directly inside `expr` at the same query level: a subquery's are its
+/// own (an IN subquery's left side is this level's).
+pub(crate) fn children(expr: &Expr) -> Vec<&Expr> {
+    match expr {
+        Expr::BinaryOp { left, right, .. }
+        | Expr::IsDistinctFrom(left, right)
+        | Expr::IsNotDistinctFrom(left, right)
+        | Expr::Like {
+            expr: left,
+            pattern: right,
+            ..
+        }
+        | Expr::ILike {
+            expr: left,
+            pattern: right,
+            ..
+        } => vec![left, right],
+        Expr::UnaryOp { expr, .. }
+        | Expr::Nested(expr)
+        | Expr::Cast { expr, .. }
+        | Expr::IsNull(expr)
+        | Expr::IsNotNull(expr)
+        | Expr::IsTrue(expr)
+        | Expr::IsNotTrue(expr)
+        | Expr::IsFalse(expr)
+        | Expr::IsNotFalse(expr)
+        | Expr::InSubquery { expr, .. } => vec![expr],
+        Expr::Between {
+            expr, low, high, ..
+        } => vec![expr, low, high],
+        Expr::InList { expr, list, .. } => std::iter::once(expr.as_ref()).chain(list).collect(),
+        Expr::Tuple(items) => items.iter().collect(),
+        Expr::Function(f) => {
+            let mut args = unnamed_args(f);
+            args.extend(f.filter.as_deref());
+            args
+        }
+        Expr::Case {
+            operand,
+            conditions,
+            results,
+            else_result,
+        } => operand
+            .iter()
+            .map(|b| b.as_ref())
+            .chain(conditions)
+            .chain(results)
+            .chain(else_result.iter().map(|b| b.as_ref()))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 pub fn walk_expr(expr: &mut Expr, f: &mut dyn FnMut(&mut Expr)) {
     match expr {
         Expr::Nested(e)

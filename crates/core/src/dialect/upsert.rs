@@ -324,10 +324,7 @@ impl Database {
         });
         self.atomically(|db| {
             let mut affected: HashSet<Vec<String>> = HashSet::new();
-            let mut count = 0;
-            let mut labels = Vec::new();
-            let mut returned = Vec::new();
-            let mut result_types = Vec::new();
+            let mut written = super::returning::Written::default();
             for row in &rows {
                 let insert_sql = match row {
                     None => format!("INSERT INTO {table_name} DEFAULT VALUES{returning_sql}"),
@@ -449,39 +446,16 @@ impl Database {
                     }
                     Err(error) => return Err(error),
                 };
-                match payload {
-                    Payload::Insert(n) | Payload::Update(n) => count += n,
-                    Payload::Select { labels: l, rows } => {
-                        count += rows.len();
-                        labels = l;
-                        returned.extend(rows);
-                        result_types = attempt.result_types;
-                    }
-                    _ => {}
-                }
+                written.add(payload, attempt);
             }
-            if returning.is_some() {
-                if labels.is_empty() {
-                    // No row came back: the labels of the RETURNING list, from a probe
-                    // that changes nothing.
-                    let probe_sql = format!(
-                        "SELECT {} FROM {table_name} WHERE FALSE",
-                        returning_sql.trim_start_matches(" RETURNING ")
-                    );
-                    let mut probe = Run::default();
-                    if let Ok(Payload::Select { labels: l, .. }) = db.run_finished(&probe_sql, &mut probe) {
-                        labels = l;
-                        result_types = probe.result_types;
-                    }
-                }
-                run.result_types = result_types;
-                Ok(Payload::Select {
-                    labels,
-                    rows: returned,
-                })
-            } else {
-                Ok(Payload::Insert(count))
-            }
+            // (No row came back: the RETURNING list's names from a query reading none.)
+            let probe = returning.is_some().then(|| {
+                format!(
+                    "SELECT {} FROM {table_name} WHERE FALSE",
+                    returning_sql.trim_start_matches(" RETURNING ")
+                )
+            });
+            Ok(written.finish(db, probe, run, Payload::Insert))
         })
     }
 

@@ -148,70 +148,8 @@ fn uses_window(query: &Query) -> bool {
 /// Whether `expr` calls a window function at this query's level (a subquery's windows
 /// are its own).
 fn has_window(expr: &Expr) -> bool {
-    match expr {
-        Expr::Function(f) if f.over.is_some() => true,
-        Expr::Function(f) => match &f.args {
-            FunctionArguments::List(list) => {
-                list.args.iter().any(|a| match a {
-                    FunctionArg::Unnamed(FunctionArgExpr::Expr(e))
-                    | FunctionArg::Named {
-                        arg: FunctionArgExpr::Expr(e),
-                        ..
-                    } => has_window(e),
-                    _ => false,
-                }) || f.filter.as_deref().is_some_and(has_window)
-            }
-            _ => false,
-        },
-        Expr::Subquery(_) | Expr::Exists { .. } => false,
-        Expr::InSubquery { expr, .. } => has_window(expr),
-        Expr::BinaryOp { left, right, .. }
-        | Expr::IsDistinctFrom(left, right)
-        | Expr::IsNotDistinctFrom(left, right)
-        | Expr::Like {
-            expr: left,
-            pattern: right,
-            ..
-        }
-        | Expr::ILike {
-            expr: left,
-            pattern: right,
-            ..
-        } => has_window(left) || has_window(right),
-        Expr::Nested(e)
-        | Expr::UnaryOp { expr: e, .. }
-        | Expr::Cast { expr: e, .. }
-        | Expr::IsNull(e)
-        | Expr::IsNotNull(e)
-        | Expr::IsTrue(e)
-        | Expr::IsNotTrue(e)
-        | Expr::IsFalse(e)
-        | Expr::IsNotFalse(e) => has_window(e),
-        Expr::Between {
-            expr, low, high, ..
-        } => has_window(expr) || has_window(low) || has_window(high),
-        Expr::InList { expr, list, .. } => has_window(expr) || list.iter().any(has_window),
-        Expr::Case {
-            operand,
-            conditions,
-            results,
-            else_result,
-        } => {
-            operand.as_deref().is_some_and(has_window)
-                || conditions.iter().chain(results).any(has_window)
-                || else_result.as_deref().is_some_and(has_window)
-        }
-        Expr::Tuple(items) => items.iter().any(has_window),
-        // Other forms: any window call inside them, to be safe.
-        other => {
-            let mut probe = other.clone();
-            let mut found = false;
-            super::rewrite::walk_expr(&mut probe, &mut |e| {
-                found |= matches!(e, Expr::Function(f) if f.over.is_some());
-            });
-            found
-        }
-    }
+    matches!(expr, Expr::Function(f) if f.over.is_some())
+        || super::rewrite::children(expr).into_iter().any(has_window)
 }
 
 fn windowing_error(message: impl Into<String>) -> EngineError {
