@@ -117,3 +117,45 @@ fn constraints_and_columns_are_described_for_the_ui() {
     assert_eq!(columns[1].1.pg_name(), "character varying(255)");
     assert!(columns[1].2);
 }
+
+#[test]
+fn emulated_statements_say_in_the_log_what_each_part_did() {
+    let mut db = seed();
+    db.execute(
+        "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4), o AS (SELECT id FROM orders) SELECT count(*) FROM n, o",
+    )
+    .unwrap();
+    let plan = last(&db).plan.clone().unwrap_or_default();
+    assert!(
+        plan.starts_with("CTE n (recursive): 4 rows in 4 rounds\nCTE o: 3 rows"),
+        "{plan}"
+    );
+    assert!(
+        last(&db).rows_examined >= 3,
+        "{:?}",
+        last(&db).rows_examined
+    );
+
+    db.execute(
+        "INSERT INTO users VALUES ('u3', 'c@x'), ('u9', 'b@x'), ('u1', 'new@x') ON CONFLICT (email) DO UPDATE SET email = 'B@x'",
+    )
+    .unwrap_err();
+    db.execute(
+        "INSERT INTO users VALUES ('u3', 'c@x'), ('u9', 'b@x') ON CONFLICT (email) DO UPDATE SET email = 'B@x'",
+    )
+    .unwrap();
+    assert_eq!(
+        last(&db).plan.as_deref(),
+        Some("ON CONFLICT on users_email_key: 2 proposed row(s): 1 inserted, 1 updated on conflict, 0 skipped (the playground tries each row as an INSERT of its own)")
+    );
+
+    db.execute(
+        "DELETE FROM orders USING users WHERE users.id = orders.user_id AND users.email = 'Ann@X'",
+    )
+    .unwrap();
+    assert_eq!(
+        last(&db).plan.as_deref(),
+        Some("DELETE ... USING: the join found 2 row(s) of orders to delete; deleted by their primary keys")
+    );
+    assert_eq!(db.row_count("orders"), Some(1));
+}

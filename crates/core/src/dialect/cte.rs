@@ -57,6 +57,8 @@ impl Database {
     ) -> Result<Payload, EngineError> {
         let with = query.with.as_ref().expect("a WITH clause");
         let mut renames: Vec<(String, String)> = Vec::new();
+        // What each part did, for the statement log's plan.
+        let mut steps: Vec<String> = Vec::new();
         for (n, cte) in with.cte_tables.iter().enumerate() {
             let name = cte.alias.name.value.clone();
             if renames.iter().any(|(cte_name, _)| *cte_name == name) {
@@ -81,11 +83,17 @@ impl Database {
                 }
             }
             let materialized = if with.recursive && mentions(&body, &name) {
-                self.recursive(&body, &name, &internal, &columns, scratch)?
+                let (rows, rounds) = self.recursive(&body, &name, &internal, &columns, scratch)?;
+                steps.push(format!(
+                    "CTE {name} (recursive): {} rows in {rounds} rounds",
+                    rows.rows.len()
+                ));
+                rows
             } else {
                 let mut rows = self.query_rows(&body.to_string())?;
                 name_columns(&mut rows, &columns, &name)?;
                 self.create_scratch(&internal, &rows, scratch)?;
+                steps.push(format!("CTE {name}: {} rows", rows.rows.len()));
                 rows
             };
             self.replace_scratch_rows(&internal, materialized.rows)?;
@@ -100,6 +108,12 @@ impl Database {
         run.result_types = inner.result_types;
         run.rounding = inner.rounding;
         run.difference = inner.difference;
+        let mut plan = steps.join("\n");
+        if let Some(main_plan) = inner.plan {
+            plan.push_str("\nMain query:\n");
+            plan.push_str(&main_plan);
+        }
+        run.plan = Some(plan);
         Ok(payload)
     }
 
@@ -111,7 +125,7 @@ impl Database {
         internal: &str,
         columns: &[String],
         scratch: &mut Vec<String>,
-    ) -> Result<Materialized, EngineError> {
+    ) -> Result<(Materialized, usize), EngineError> {
         let SetExpr::SetOperation {
             op: SetOperator::Union,
             set_quantifier,
@@ -175,11 +189,14 @@ impl Database {
                 }
             }
         }
-        Ok(Materialized {
-            labels: anchor.labels,
-            types: anchor.types,
-            rows: all,
-        })
+        Ok((
+            Materialized {
+                labels: anchor.labels,
+                types: anchor.types,
+                rows: all,
+            },
+            rounds,
+        ))
     }
 
     /// A query's rows, run through the whole front.

@@ -180,6 +180,11 @@ impl Database {
                 let super::cte::Materialized { rows, types, .. } =
                     self.joined_rows(&target, from, selection.as_ref(), &refs)?;
                 let key_len = target.key.len();
+                run.plan = Some(format!(
+                    "UPDATE ... FROM: the join found {} row(s) of {} to update; each updated once, by its primary key",
+                    rows.len(),
+                    target.table
+                ));
                 let returning = returning.clone();
                 self.atomically(|db| {
                     let mut written = super::returning::Written::default();
@@ -305,6 +310,11 @@ impl Database {
                 }
                 let super::cte::Materialized { rows, types, .. } =
                     self.joined_rows(&target, using, delete.selection.as_ref(), &[])?;
+                run.plan = Some(format!(
+                    "DELETE ... USING: the join found {} row(s) of {} to delete; deleted by their primary keys",
+                    rows.len(),
+                    target.table
+                ));
                 if rows.is_empty() && delete.returning.is_none() {
                     return Ok(Payload::Delete(0));
                 }

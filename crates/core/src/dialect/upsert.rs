@@ -325,6 +325,7 @@ impl Database {
         self.atomically(|db| {
             let mut affected: HashSet<Vec<String>> = HashSet::new();
             let mut written = super::returning::Written::default();
+            let (mut inserted, mut updated, mut skipped) = (0, 0, 0);
             for row in &rows {
                 let insert_sql = match row {
                     None => format!("INSERT INTO {table_name} DEFAULT VALUES{returning_sql}"),
@@ -400,6 +401,7 @@ impl Database {
                 let payload = match outcome {
                     Ok(payload) => {
                         affected.insert(key);
+                        inserted += 1;
                         payload
                     }
                     Err(error)
@@ -409,6 +411,7 @@ impl Database {
                         // A conflict: the attempt is undone, its sequence values kept.
                         db.storage.state.rewind(&before);
                         let Some(update) = update else {
+                            skipped += 1;
                             continue;
                         };
                         if affected.contains(&key) {
@@ -442,12 +445,18 @@ impl Database {
                         attempt = Run::default();
                         let payload = db.run_finished(&update_sql, &mut attempt)?;
                         affected.insert(key);
+                        updated += 1;
                         payload
                     }
                     Err(error) => return Err(error),
                 };
                 written.add(payload, attempt);
             }
+            run.plan = Some(format!(
+                "ON CONFLICT on {}: {} proposed row(s): {inserted} inserted, {updated} updated on conflict, {skipped} skipped (the playground tries each row as an INSERT of its own)",
+                arbiter_names.join(", "),
+                rows.len()
+            ));
             // (No row came back: the RETURNING list's names from a query reading none.)
             let probe = returning.is_some().then(|| {
                 format!(
