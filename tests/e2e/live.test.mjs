@@ -106,7 +106,7 @@ test('self-referential: one WITH RECURSIVE walks the tree, a cycle stops at its 
   const cycle = await run(page, 'cycle');
   assert.match(cycle, /devices now hangs under headphones/);
   assert.match(cycle, /WHERE w\.depth < 10 the walk stops after 19 rows/);
-  assert.match(cycle, /WITH RECURSIVE walk ran past the playground's budget of 500 rounds/);
+  assert.match(cycle, /WITH RECURSIVE walk ran past the playground's budget of 100 rounds/);
   assert.equal(await page.getByTestId('step-error').count(), 0);
   // The page still works after the stopped walk.
   await run(page, 'move-subtree');

@@ -558,7 +558,7 @@ fn self_referential_walks_the_tree_in_one_recursive_query_and_a_cycle_stops_at_i
     assert!(
         outcome
             .explanation
-            .contains("WITH RECURSIVE walk ran past the playground's budget of 500 rounds"),
+            .contains("WITH RECURSIVE walk ran past the playground's budget of 100 rounds"),
         "{}",
         outcome.explanation
     );

@@ -87,7 +87,7 @@ pub static DEMO: Demo = Demo {
         Step { id: "delete-parent-sql", label: "Delete Gifts in plain SQL", run: delete_parent_sql },
     ],
     tables: &["categories"],
-    engine_note: Some("ON DELETE SET NULL on the self-referencing key and WITH RECURSIVE are provided by our dialect layer, not GlueSQL; the walk without a depth limit stops at a budget of 500 rounds set for that step."),
+    engine_note: Some("ON DELETE SET NULL on the self-referencing key and WITH RECURSIVE are provided by our dialect layer, not GlueSQL; the walk without a depth limit stops at a budget of 100 rounds set for that step (so the click stays short)."),
     comparisons: &[Comparison { title: "Deleting a parent: ON DELETE SET NULL vs a plain foreign key", run: compare_set_null }],
 };
 
@@ -200,7 +200,7 @@ fn walk_from(start: &str, limit: Option<u32>) -> String {
 }
 
 /// Rounds the unlimited walk may run on this page (the console's budget is 10,000).
-const CYCLE_ROUNDS: usize = 500;
+const CYCLE_ROUNDS: usize = 100;
 
 fn walk_recursive(ctx: &mut DemoContext) -> StepOutcome {
     guard(ctx, |ctx| {
