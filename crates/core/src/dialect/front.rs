@@ -142,6 +142,9 @@ impl Database {
                 if super::key_update::updates_key(statement, self) {
                     return self.update_key(statement, run).map(Some);
                 }
+                if super::join_using::uses_join_using(statement) {
+                    super::join_using::rewrite(statement, &self.storage.state)?;
+                }
                 super::window::lift_derived_windows(statement);
                 if super::cte::is_with_query(statement) {
                     return self.with_query(statement, run).map(Some);

@@ -32,6 +32,7 @@ mod front;
 mod grouping;
 mod index;
 pub(crate) mod join_dml;
+pub(crate) mod join_using;
 pub(crate) mod key_update;
 pub(crate) mod logic;
 pub mod names;

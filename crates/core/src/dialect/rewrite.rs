@@ -193,6 +193,70 @@ pub(crate) fn children(expr: &Expr) -> Vec<&Expr> {
     }
 }
 
+/// [`children`], to change them.
+pub(crate) fn children_mut(expr: &mut Expr) -> Vec<&mut Expr> {
+    match expr {
+        Expr::BinaryOp { left, right, .. }
+        | Expr::IsDistinctFrom(left, right)
+        | Expr::IsNotDistinctFrom(left, right)
+        | Expr::Like {
+            expr: left,
+            pattern: right,
+            ..
+        }
+        | Expr::ILike {
+            expr: left,
+            pattern: right,
+            ..
+        } => vec![left.as_mut(), right.as_mut()],
+        Expr::UnaryOp { expr, .. }
+        | Expr::Nested(expr)
+        | Expr::Cast { expr, .. }
+        | Expr::IsNull(expr)
+        | Expr::IsNotNull(expr)
+        | Expr::IsTrue(expr)
+        | Expr::IsNotTrue(expr)
+        | Expr::IsFalse(expr)
+        | Expr::IsNotFalse(expr)
+        | Expr::InSubquery { expr, .. } => vec![expr.as_mut()],
+        Expr::Between {
+            expr, low, high, ..
+        } => vec![expr.as_mut(), low.as_mut(), high.as_mut()],
+        Expr::InList { expr, list, .. } => std::iter::once(expr.as_mut())
+            .chain(list.iter_mut())
+            .collect(),
+        Expr::Tuple(items) => items.iter_mut().collect(),
+        Expr::Function(f) => {
+            let mut args: Vec<&mut Expr> = match &mut f.args {
+                FunctionArguments::List(list) => list
+                    .args
+                    .iter_mut()
+                    .filter_map(|a| match a {
+                        FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            args.extend(f.filter.as_deref_mut());
+            args
+        }
+        Expr::Case {
+            operand,
+            conditions,
+            results,
+            else_result,
+        } => operand
+            .iter_mut()
+            .map(|b| b.as_mut())
+            .chain(conditions.iter_mut())
+            .chain(results.iter_mut())
+            .chain(else_result.iter_mut().map(|b| b.as_mut()))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 pub fn walk_expr(expr: &mut Expr, f: &mut dyn FnMut(&mut Expr)) {
     match expr {
         Expr::Nested(e)
