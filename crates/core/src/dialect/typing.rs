@@ -1179,6 +1179,39 @@ pub fn fold_coalesce(statement: &mut Statement) {
 /// fails even where no row would reach it (`CASE WHEN stock >= 0 THEN 1 ELSE 1 / 0 END`),
 /// except in what the folding itself drops: CASE arms after a constant-true condition (or
 /// under a constant-false one) and COALESCE arguments after a constant.
+/// GREATEST over a numeric literal with trailing zeros (`4.0`, `2.50`): GlueSQL's
+/// GREATEST answers such an argument without its scale (4 where PostgreSQL answers 4.0),
+/// so the playground refuses it (the 0A000 text names it).
+pub fn check_greatest_literals(statement: &mut Statement) -> Result<(), String> {
+    let mut found = None;
+    super::rewrite::walk_statement(statement, &mut |expr| {
+        let Expr::Function(function) = expr else {
+            return;
+        };
+        if !function.name.to_string().eq_ignore_ascii_case("greatest") || found.is_some() {
+            return;
+        }
+        for arg in super::rewrite::unnamed_args(function) {
+            let mut probe = arg.clone();
+            super::rewrite::walk_expr(&mut probe, &mut |e| {
+                if let Expr::Value(n @ Value::Number(..)) = e {
+                    if let Some((text, true)) = number_literal(n) {
+                        if text.contains('.') && text.ends_with('0') {
+                            found.get_or_insert(text);
+                        }
+                    }
+                }
+            });
+        }
+    });
+    match found {
+        Some(literal) => Err(format!(
+            "GREATEST over a numeric literal with trailing zeros ({literal}): write it without them, or cast it"
+        )),
+        None => Ok(()),
+    }
+}
+
 pub fn check_constant_division(statement: &mut Statement) -> Result<(), String> {
     if !has_constant_division(statement) {
         return Ok(());
