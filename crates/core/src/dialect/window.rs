@@ -323,73 +323,21 @@ impl Split<'_> {
                 *expr = column(window_name(self.calls.len() - 1));
                 Ok(())
             }
-            Expr::Function(function) => {
-                let name = function.name.to_string().to_lowercase();
-                if super::grouping::is_aggregate_name(&name) {
-                    return Err(EngineError::coded(
-                        SqlState::GROUPING_ERROR,
-                        "aggregate function calls cannot contain window function calls",
-                    ));
-                }
-                let FunctionArguments::List(list) = &mut function.args else {
-                    return Err(EngineError::unsupported("a window function in this call"));
-                };
-                for arg in list.args.iter_mut() {
-                    match arg {
-                        FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => self.lift(e)?,
-                        _ => {
-                            return Err(EngineError::unsupported("a window function in this call"))
-                        }
-                    }
-                }
-                Ok(())
+            Expr::Function(function)
+                if super::grouping::is_aggregate_name(
+                    &function.name.to_string().to_lowercase(),
+                ) =>
+            {
+                Err(EngineError::coded(
+                    SqlState::GROUPING_ERROR,
+                    "aggregate function calls cannot contain window function calls",
+                ))
             }
-            Expr::BinaryOp { left, right, .. }
-            | Expr::IsDistinctFrom(left, right)
-            | Expr::IsNotDistinctFrom(left, right) => {
-                self.lift(left)?;
-                self.lift(right)
-            }
-            Expr::Nested(e)
-            | Expr::UnaryOp { expr: e, .. }
-            | Expr::Cast { expr: e, .. }
-            | Expr::IsNull(e)
-            | Expr::IsNotNull(e)
-            | Expr::IsTrue(e)
-            | Expr::IsNotTrue(e)
-            | Expr::IsFalse(e)
-            | Expr::IsNotFalse(e) => self.lift(e),
-            Expr::Between {
-                expr, low, high, ..
-            } => {
-                self.lift(expr)?;
-                self.lift(low)?;
-                self.lift(high)
-            }
-            Expr::InList { expr, list, .. } => {
-                self.lift(expr)?;
-                list.iter_mut().try_for_each(|e| self.lift(e))
-            }
-            Expr::Case {
-                operand,
-                conditions,
-                results,
-                else_result,
-            } => {
-                if let Some(operand) = operand {
-                    self.lift(operand)?;
-                }
-                for e in conditions.iter_mut().chain(results.iter_mut()) {
-                    self.lift(e)?;
-                }
-                match else_result {
-                    Some(e) => self.lift(e),
-                    None => Ok(()),
-                }
-            }
-            _ => Err(EngineError::unsupported(
-                "a window function inside this kind of expression",
-            )),
+            // Any other expression: the same, part by part (`has_window` found the window
+            // call among these very parts).
+            other => super::rewrite::children_mut(other)
+                .into_iter()
+                .try_for_each(|part| self.lift(part)),
         }
     }
 
