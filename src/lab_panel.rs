@@ -15,9 +15,11 @@ use sqlpatterns_core::lab::{
     self, ActionSpec, Block, Cell, KnobKind, KnobSpec, KnobValues, Lab, LabRun, NoteKind,
     TableBlock,
 };
+use sqlpatterns_core::replay::{ReplayBudget, ReplayProgress};
 use sqlpatterns_core::route::format_duration;
 
 use crate::console::PageDatabase;
+use crate::replay_notice::ReplayNotice;
 
 /// The lab's state, shared with the page (which puts it in the permalink).
 #[derive(Clone, Copy)]
@@ -40,6 +42,8 @@ pub fn LabPanel(lab: &'static Lab, state: LabState, database: PageDatabase) -> i
     let actions = RwSignal::new(Vec::<ActionSpec>::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    // How far the link's trail was replayed (see `sqlpatterns_core::replay`).
+    let replay = RwSignal::new(None::<ReplayProgress>);
 
     let refresh = move || {
         let view = run
@@ -62,29 +66,58 @@ pub fn LabPanel(lab: &'static Lab, state: LabState, database: PageDatabase) -> i
             Duration::from_millis(20),
         );
     };
+    let skipped_note = |skipped: &[String]| {
+        (!skipped.is_empty()).then(|| {
+            format!(
+                "Some actions of this link were skipped: {}",
+                skipped.join("; ")
+            )
+        })
+    };
     let restart = move || {
         later(Box::new(move || {
             let knobs = KnobValues::from_raw(lab.knobs, &state.knobs.get_untracked());
             let trail = state.actions.get_untracked();
-            match lab::replay(lab, &knobs, &trail) {
-                Ok((db, new_run, skipped)) => {
-                    database.replace(db);
-                    run.set_value(Some(new_run));
-                    error.set((!skipped.is_empty()).then(|| {
-                        format!(
-                            "Some actions of this link were skipped: {}",
-                            skipped.join("; ")
-                        )
-                    }));
+            match lab::replay_within(lab, &knobs, &trail, &ReplayBudget::default()) {
+                Ok(replayed) => {
+                    database.replace(replayed.db);
+                    run.set_value(Some(replayed.run));
+                    error.set(skipped_note(&replayed.skipped));
+                    replay.set(Some(replayed.progress));
                 }
                 Err(e) => {
                     run.set_value(None);
+                    replay.set(None);
                     error.set(Some(format!("The lab could not start: {e}")));
                 }
             }
             refresh();
         }));
     };
+    // The rest of a link's trail that stopped at the replay budget, within it again.
+    let replay_rest = Callback::new(move |()| {
+        later(Box::new(move || {
+            let Some(so_far) = replay.get_untracked() else {
+                return;
+            };
+            let trail = state.actions.get_untracked();
+            let rest = trail.get(so_far.replayed..).unwrap_or_default();
+            let more = run
+                .try_update_value(|slot| {
+                    let run = slot.as_mut()?;
+                    database.db.try_update_value(|db| {
+                        lab::replay_more(run.as_mut(), db, rest, &ReplayBudget::default())
+                    })
+                })
+                .flatten();
+            if let Some((skipped, more)) = more {
+                error.set(skipped_note(&skipped));
+                replay.set(Some(so_far.followed_by(&more)));
+            }
+            database.touch();
+            refresh();
+        }));
+    });
     // Start, and start again on Reset.
     Effect::new(move |_| {
         state.restart.track();
@@ -101,7 +134,14 @@ pub fn LabPanel(lab: &'static Lab, state: LabState, database: PageDatabase) -> i
                 .unwrap_or_else(|| Err("The lab is not running.".into()));
             match outcome {
                 Ok(()) => {
+                    // A new action after a stopped replay: the trail is what ran, then it
+                    // (the part of the link not replayed is dropped).
+                    let replayed = replay.get_untracked().map(|p| p.replayed);
+                    replay.set(None);
                     state.actions.update(|trail| {
+                        if let Some(replayed) = replayed {
+                            trail.truncate(replayed);
+                        }
                         trail.push(id);
                         let excess = trail.len().saturating_sub(MAX_TRAIL);
                         trail.drain(..excess);
@@ -186,6 +226,7 @@ pub fn LabPanel(lab: &'static Lab, state: LabState, database: PageDatabase) -> i
                     {move || busy.get().then_some("Running…")}
                 </span>
             </div>
+            <ReplayNotice progress=replay on_continue=replay_rest />
             {move || {
                 error
                     .get()

@@ -11,6 +11,7 @@ mod model_panel;
 mod page_state;
 mod pattern_page;
 mod playground_page;
+mod replay_notice;
 mod share_bar;
 mod steps_panel;
 

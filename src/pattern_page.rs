@@ -133,9 +133,16 @@ pub fn PatternPage(
     } else if let Some(lab) = lab.filter(|_| !embed.shows(Panel::Demo)) {
         // The lab panel is hidden: the console still gets the lab's database.
         let knobs = KnobValues::from_raw(lab.knobs, &lab_state.knobs.get_untracked());
-        let db = sqlpatterns_core::lab::replay(lab, &knobs, &steps_done.get_untracked())
-            .map(|(db, _, _)| db)
-            .unwrap_or_default();
+        // Within the replay budget as the panel would; with the panel hidden there is no
+        // notice to show, and the console works on what was replayed.
+        let db = sqlpatterns_core::lab::replay_within(
+            lab,
+            &knobs,
+            &steps_done.get_untracked(),
+            &sqlpatterns_core::replay::ReplayBudget::default(),
+        )
+        .map(|replayed| replayed.db)
+        .unwrap_or_default();
         PageDatabase::new(db)
     } else {
         PageDatabase::new(Database::new())

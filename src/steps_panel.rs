@@ -10,9 +10,11 @@ use sqlpatterns_core::console::{ResultSet, StatementOutcome};
 use sqlpatterns_core::demo::{self, ComparisonOutcome, Demo, DemoContext, Step, StepOutcome};
 use sqlpatterns_core::model::ModelIr;
 use sqlpatterns_core::orm::Session;
+use sqlpatterns_core::replay::{ReplayBudget, ReplayProgress};
 
 use crate::console::results::ResultTable;
 use crate::console::PageDatabase;
+use crate::replay_notice::ReplayNotice;
 
 /// The tables a demo shows, read with `peek` so the statement log keeps only what ran.
 fn read_tables(
@@ -55,13 +57,15 @@ pub fn StepsPanel(
     let tables = RwSignal::new(Vec::<(String, Result<ResultSet, String>)>::new());
     let start_error = RwSignal::new(None::<String>);
     let comparison = RwSignal::new(None::<(&'static str, ComparisonOutcome)>);
+    // How far the link's steps were replayed (see `sqlpatterns_core::replay`).
+    let replay = RwSignal::new(None::<ReplayProgress>);
 
     let restart = move || {
         match demo::start(demo, &models.get_untracked()) {
             Ok((mut db, ir, mut sess)) => {
                 let ids = steps_done.get_untracked();
                 let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-                let outcomes = demo::replay(
+                let (outcomes, progress) = demo::replay_within(
                     demo,
                     &mut DemoContext {
                         db: &mut db,
@@ -69,12 +73,15 @@ pub fn StepsPanel(
                         session: &mut sess,
                     },
                     &ids,
+                    &ReplayBudget::default(),
                 );
-                let label = ids
-                    .last()
-                    .and_then(|id| demo.steps.iter().find(|s| s.id == *id))
+                let label = ids[..progress.replayed]
+                    .iter()
+                    .rev()
+                    .find_map(|id| demo.steps.iter().find(|s| s.id == *id))
                     .map(|s| s.label);
                 last.set(label.zip(outcomes.into_iter().last()));
+                replay.set(Some(progress));
                 database.replace(db);
                 own_version.set_value(database.version.get_untracked());
                 session.set_value(Some((ir, sess)));
@@ -115,12 +122,58 @@ pub fn StepsPanel(
             .flatten();
         let outcome = outcome
             .unwrap_or_else(|| StepOutcome::failed("The demo is not running.", "no session"));
-        steps_done.update(|ids| ids.push(step.id.to_string()));
+        // A step after a stopped replay: the trail is what ran, then it.
+        let replayed = replay.get_untracked().map(|p| p.replayed);
+        replay.set(None);
+        steps_done.update(|ids| {
+            if let Some(replayed) = replayed {
+                ids.truncate(replayed);
+            }
+            ids.push(step.id.to_string());
+        });
         last.set(Some((step.label, outcome)));
         database.touch();
         tables.set(read_tables(demo, database));
     };
+    // The rest of a link's steps that stopped at the replay budget, within it again.
+    let replay_rest = Callback::new(move |()| {
+        let Some(so_far) = replay.get_untracked() else {
+            return;
+        };
+        let ids = steps_done.get_untracked();
+        let rest: Vec<&str> = ids[so_far.replayed.min(ids.len())..]
+            .iter()
+            .map(String::as_str)
+            .collect();
+        let more = session
+            .try_update_value(|slot| {
+                let (ir, sess) = slot.as_mut()?;
+                database.db.try_update_value(|db| {
+                    let ctx = &mut DemoContext {
+                        db,
+                        ir: &*ir,
+                        session: sess,
+                    };
+                    demo::replay_within(demo, ctx, &rest, &ReplayBudget::default())
+                })
+            })
+            .flatten();
+        if let Some((outcomes, more)) = more {
+            let label = rest[..more.replayed]
+                .iter()
+                .rev()
+                .find_map(|id| demo.steps.iter().find(|s| s.id == *id))
+                .map(|s| s.label);
+            if let Some(shown) = label.zip(outcomes.into_iter().last()) {
+                last.set(Some(shown));
+            }
+            replay.set(Some(so_far.followed_by(&more)));
+        }
+        database.touch();
+        tables.set(read_tables(demo, database));
+    });
     let start_over = move |_| {
+        replay.set(None);
         steps_done.set(Vec::new());
         last.set(None);
         restart();
@@ -198,7 +251,11 @@ pub fn StepsPanel(
             .collect_view()
     };
     let trail = move || {
-        let ids = steps_done.get();
+        let mut ids = steps_done.get();
+        // Steps of a link not replayed yet are not "so far".
+        if let Some(replayed) = replay.get().map(|p| p.replayed) {
+            ids.truncate(replayed);
+        }
         (!ids.is_empty()).then(|| {
             let labels: Vec<&str> = ids
                 .iter()
@@ -219,6 +276,7 @@ pub fn StepsPanel(
                 {buttons}
                 <button class="small" on:click=start_over title="Back to the seeded database">"Start over"</button>
             </div>
+            <ReplayNotice progress=replay on_continue=replay_rest />
             {trail}
             {outcome}
             {(!demo.comparisons.is_empty()).then(|| view! { <div class="step-buttons comparisons">{comparisons}</div> })}

@@ -81,6 +81,20 @@ test('transactions really roll back, savepoints undo only their part, read-only 
   await context.close();
 });
 
+test('a script of 20 one-second statements stops at the script budget', async () => {
+  const { page, context, problems } = await openConsole();
+  await run(page, 'CREATE TABLE kept (id INTEGER);\n' + 'SELECT pg_sleep(1);\n'.repeat(20) + 'INSERT INTO kept VALUES (1);');
+  await page.getByTestId('error').waitFor({ timeout: 20000 });
+  const error = await page.getByTestId('error').textContent();
+  assert.match(error, /script stopped: the script ran longer than its 5000 ms budget; statements 1 to 5 ran, statement 6 was stopped and changed nothing, 16 after it did not run/);
+  // Four sleeps ran in full; nothing after the stopped one ran.
+  assert.equal(await page.getByTestId('result-table').count(), 4);
+  await run(page, 'SELECT count(*) AS n FROM kept;');
+  assert.deepEqual(await page.getByTestId('result-table').locator('tbody td').allTextContents(), ['0']);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('a runaway statement stops at the budget and the tab stays responsive', async () => {
   const { page, context, problems } = await openConsole();
   await run(page, 'CREATE TABLE a (x INTEGER);\nINSERT INTO a SELECT n FROM generate_series(1, 5000) AS n;\nSELECT COUNT(*) FROM a AS a1 JOIN a AS a2 ON a1.x <> a2.x JOIN a AS a3 ON a2.x <> a3.x;');

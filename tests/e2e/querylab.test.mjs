@@ -3,6 +3,7 @@
 // concurrent-insert run lists OFFSET's duplicates).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { sharedBrowser, openPage } from './harness.mjs';
 import { settled, act, setKnob, metric, table, chartPoints } from './lab_harness.mjs';
 
@@ -103,6 +104,50 @@ test('batch operations: an upsert in one INSERT ... ON CONFLICT vs SELECT then I
   assert.deepEqual((await table(fresh.page, 'results')).rows.map((r) => r[0].text), results.rows.map((r) => r[0].text), 'replayed from the link');
   assert.deepEqual(fresh.problems, []);
   await fresh.context.close();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+// A permalink is `1.` + base64url(raw DEFLATE(JSON of the page state)) (crates/core/src/share).
+function stateLink(state) {
+  return `1.${deflateRawSync(Buffer.from(JSON.stringify(state))).toString('base64url')}`;
+}
+
+/** The action trail the page's permalink carries now. */
+async function linkedSteps(page) {
+  const href = await page.getByTestId('permalink').getAttribute('href');
+  const state = JSON.parse(inflateRawSync(Buffer.from(href.split('s=1.')[1].split('&')[0], 'base64url')).toString());
+  return state.k.steps.split(',');
+}
+
+test('a short link of 30 "Profile by depth" actions replays within its budget, says so, and goes on on request', async () => {
+  const s = stateLink({ k: { steps: Array(30).fill('profile').join(',') } });
+  assert.ok(s.length <= 60, `${s.length} characters: ${s}`);
+  const { page, context, problems } = await openPage(shared.browser, `${shared.server.url}#/pagination?s=${s}`);
+  await settled(page);
+  const notice = page.getByTestId('replay-stopped');
+  await notice.waitFor();
+  const replayed = async () => Number((await notice.textContent()).match(/Replayed (\d+) of 30 actions from this link/)[1]);
+  const first = await replayed();
+  assert.ok(first >= 1 && first < 30, await notice.textContent());
+  assert.match(await notice.textContent(), /replay budget|at most 50/);
+  assert.ok((await chartPoints(page, 'time-vs-depth'))['OFFSET / LIMIT'].length > 0, 'what was replayed shows');
+  // The link is kept whole while the page waits: sharing it now shares all 30.
+  await page.waitForTimeout(500);
+  assert.equal((await linkedSteps(page)).length, 30);
+  await page.getByTestId('replay-continue').click();
+  await page.waitForTimeout(30);
+  await settled(page);
+  const visible = await notice.count();
+  const second = visible ? await replayed() : 30;
+  assert.ok(second > first, `${first} then ${second}`);
+  // A new action instead of going on: the trail is what ran, then it; the notice goes.
+  if (visible) {
+    await act(page, 'profile');
+    assert.equal(await notice.count(), 0);
+    await page.waitForTimeout(500);
+    assert.equal((await linkedSteps(page)).length, second + 1);
+  }
   assert.deepEqual(problems, []);
   await context.close();
 });

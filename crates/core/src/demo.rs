@@ -9,6 +9,7 @@
 use crate::engine::Database;
 use crate::model::ModelIr;
 use crate::orm::Session;
+use crate::replay::{ReplayBudget, ReplayProgress};
 
 /// What a step runs against. `session` is a SQLAlchemy-like session over the page's
 /// models (identity map kept across steps, as in one request), seeded deterministically.
@@ -102,11 +103,29 @@ pub fn start(demo: &Demo, source: &str) -> Result<(Database, ModelIr, Session), 
 }
 
 /// Runs the steps named by `step_ids` in order (unknown ids are skipped): a permalink's
-/// state rebuilt after [`start`].
+/// state rebuilt in full after [`start`] (a page replays within a budget, with
+/// [`replay_within`]).
 pub fn replay(demo: &Demo, ctx: &mut DemoContext, step_ids: &[&str]) -> Vec<StepOutcome> {
-    step_ids
-        .iter()
-        .filter_map(|id| demo.steps.iter().find(|s| s.id == *id))
-        .map(|step| (step.run)(ctx))
-        .collect()
+    replay_within(demo, ctx, step_ids, &ReplayBudget::UNLIMITED).0
+}
+
+/// Runs the steps named by `step_ids` in order within `budget`: their outcomes, and how
+/// far the trail got.
+pub fn replay_within(
+    demo: &Demo,
+    ctx: &mut DemoContext,
+    step_ids: &[&str],
+    budget: &ReplayBudget,
+) -> (Vec<StepOutcome>, ReplayProgress) {
+    let mut outcomes = Vec::new();
+    let progress = budget.replay(step_ids, |id| {
+        match demo.steps.iter().find(|s| s.id == *id) {
+            Some(step) => {
+                outcomes.push((step.run)(ctx));
+                true
+            }
+            None => false,
+        }
+    });
+    (outcomes, progress)
 }

@@ -41,6 +41,7 @@ pub mod orm;
 pub mod patterns;
 pub mod pool_sim;
 pub mod query_lab;
+pub mod replay;
 pub mod rng;
 pub mod route;
 pub mod share;

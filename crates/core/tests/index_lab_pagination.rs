@@ -224,3 +224,61 @@ fn count_over_gives_the_count_in_the_page_query_and_reads_every_kept_row() {
         entries[0].sql
     );
 }
+
+/// A short link can carry a lot of work: 30 "Profile by depth" actions fit in 57
+/// characters. A page replays such a trail within a budget, and the rest waits.
+#[test]
+fn a_link_of_thirty_profiles_replays_within_its_budget_and_the_rest_waits() {
+    use sqlpatterns_core::lab::{replay_more, replay_within};
+    use sqlpatterns_core::replay::{ReplayBudget, ReplayStop};
+    use sqlpatterns_core::share::{encode_state, PageState};
+    use std::time::Duration;
+
+    let trail: Vec<String> = vec!["profile".to_string(); 30];
+    let mut state = PageState::default();
+    state.knobs.insert("steps".into(), trail.join(","));
+    let link = encode_state(&state);
+    assert!(link.len() <= 60, "{} characters: {link}", link.len());
+
+    // No time at all: the first action still runs (a one-action link is ordinary), then
+    // the replay stops and says so.
+    let no_time = ReplayBudget {
+        max_actions: 50,
+        max_duration: Duration::ZERO,
+    };
+    let mut replayed = replay_within(&LAB, &knobs(&[]), &trail, &no_time).expect("starts");
+    assert_eq!(replayed.progress.replayed, 1);
+    assert_eq!(
+        replayed.progress.stopped,
+        Some(ReplayStop::Time { limit_ms: 0 })
+    );
+    let notice = replayed.progress.notice().expect("a notice");
+    assert!(
+        notice.starts_with("Replayed 1 of 30 actions from this link"),
+        "{notice}"
+    );
+    assert!(
+        notice.contains("29 actions are not replayed yet"),
+        "{notice}"
+    );
+    let view = replayed.run.view(&mut replayed.db);
+    assert!(
+        view.block("time-vs-depth").is_some(),
+        "the one profile shows"
+    );
+
+    // Going on replays the next part of the trail within the budget again.
+    let two_at_most = ReplayBudget {
+        max_actions: 2,
+        max_duration: Duration::MAX,
+    };
+    let (skipped, more) = replay_more(
+        replayed.run.as_mut(),
+        &mut replayed.db,
+        &trail[replayed.progress.replayed..],
+        &two_at_most,
+    );
+    assert!(skipped.is_empty(), "{skipped:?}");
+    assert_eq!((more.replayed, more.total), (2, 29));
+    assert_eq!(more.stopped, Some(ReplayStop::Actions { limit: 2 }));
+}

@@ -4,9 +4,11 @@
 //! Running stops at the first failing statement (as `psql -v ON_ERROR_STOP=1` does), so an
 //! error is reported at the statement that caused it and nothing after it runs unseen.
 
+mod budget;
 mod result;
 mod split;
 
+pub use budget::ScriptBudget;
 pub use result::{pg_text, Cell, CellKind, ResultSet, StatementOutcome};
 pub use split::{split_statements, StatementSpan};
 
@@ -70,8 +72,15 @@ impl ScriptRun {
     }
 }
 
-/// Runs every statement of `script` in order on `db`, stopping at the first error.
+/// Runs every statement of `script` in order on `db`, stopping at the first error, within
+/// the default [`ScriptBudget`].
 pub fn run_script(db: &mut Database, script: &str) -> ScriptRun {
+    run_script_within(db, script, &ScriptBudget::default())
+}
+
+/// Runs every statement of `script` in order on `db`, stopping at the first error or
+/// where the script's `budget` runs out.
+pub fn run_script_within(db: &mut Database, script: &str, budget: &ScriptBudget) -> ScriptRun {
     if script.len() > MAX_SCRIPT_BYTES {
         return ScriptRun {
             script_error: Some(format!(
@@ -90,9 +99,37 @@ pub fn run_script(db: &mut Database, script: &str) -> ScriptRun {
         };
     }
     let mut run = ScriptRun::default();
+    let started = web_time::Instant::now();
+    let mut examined = 0u64;
+    let statement_budget = db.budget();
     for (i, span) in spans.iter().enumerate() {
+        let left = budget.left(started.elapsed(), examined);
+        if left.is_spent() {
+            run.skipped = spans.len() - i;
+            run.script_error = Some(format!(
+                "The script stopped at its budget ({} ms, {} rows examined) before statement {} (line {}); {} statements did not run.",
+                budget.max_duration.as_millis(),
+                budget.max_rows_examined,
+                i + 1,
+                span.line,
+                run.skipped
+            ));
+            break;
+        }
+        db.set_budget(left.narrow(statement_budget));
         let result = db.execute(&span.sql);
+        db.set_budget(statement_budget);
+        let result = result.map_err(|mut err| {
+            if let Some(exceeded) = db.last_budget_exceeded() {
+                if left.was_the_script(statement_budget, exceeded) {
+                    err.message =
+                        budget::script_stopped(budget, exceeded, i + 1, spans.len() - i - 1);
+                }
+            }
+            err
+        });
         let entry = db.log().entries().last().cloned();
+        examined += entry.as_ref().map_or(0, |e| e.rows_examined);
         let command = entry
             .as_ref()
             .map(|e| e.command.clone())
@@ -277,5 +314,103 @@ mod tests {
         let run = run_script(&mut db, &huge);
         assert!(run.script_error.unwrap().contains("at most"));
         assert!(db.log().entries().is_empty());
+    }
+
+    /// A table of 1,000 rows; each `SELECT count(*)` of it reads all of them.
+    fn thousand_rows() -> Database {
+        let mut db = Database::new();
+        let setup = run_script(
+            &mut db,
+            "CREATE TABLE t (id INTEGER PRIMARY KEY);\n\
+             INSERT INTO t SELECT g FROM generate_series(1, 1000) AS g;",
+        );
+        assert!(!setup.failed(), "{setup:?}");
+        db
+    }
+
+    #[test]
+    fn the_script_budget_stops_the_statement_that_crosses_it_and_the_rest_do_not_run() {
+        let mut db = thousand_rows();
+        let script = "SELECT count(*) FROM t;\n".repeat(20);
+        let budget = ScriptBudget {
+            max_rows_examined: 5_500,
+            ..ScriptBudget::UNLIMITED
+        };
+        let run = run_script_within(&mut db, &script, &budget);
+        // Five statements read 5,000 rows; the sixth had 500 left and was stopped inside.
+        assert_eq!(run.statements.len(), 6);
+        assert!(run.statements[..5].iter().all(|s| s.outcome.is_ok()));
+        let error = run.statements[5].outcome.as_ref().unwrap_err();
+        assert_eq!(
+            error.message,
+            "script stopped: the script examined more than 5500 rows, its budget; statements 1 to 5 ran, statement 6 was stopped and changed nothing, 14 after it did not run"
+        );
+        assert_eq!(error.code, "54000");
+        assert_eq!(error.line, 6);
+        assert_eq!(run.skipped, 14);
+        // The statement budget is back as it was for what runs next.
+        assert_eq!(db.budget(), crate::engine::Budget::default());
+    }
+
+    #[test]
+    fn a_statement_over_its_own_budget_says_so_not_the_script() {
+        let mut db = thousand_rows();
+        db.set_budget(crate::engine::Budget {
+            max_rows_examined: 10,
+            ..crate::engine::Budget::default()
+        });
+        let run = run_script(&mut db, "SELECT count(*) FROM t;\nSELECT 1;");
+        let error = run.statements[0].outcome.as_ref().unwrap_err();
+        assert!(
+            error
+                .message
+                .starts_with("statement stopped: it examined more than 10 rows"),
+            "{}",
+            error.message
+        );
+        assert_eq!(run.skipped, 1);
+    }
+
+    #[test]
+    fn writes_of_the_stopped_statement_are_undone() {
+        let mut db = thousand_rows();
+        let budget = ScriptBudget {
+            max_rows_examined: 1_500,
+            ..ScriptBudget::UNLIMITED
+        };
+        let run = run_script_within(
+            &mut db,
+            "SELECT count(*) FROM t;\nDELETE FROM t WHERE id > 0;",
+            &budget,
+        );
+        assert!(run.statements[1].outcome.is_err(), "{run:?}");
+        let after = run_script(&mut db, "SELECT count(*) FROM t;");
+        match &after.statements[0].outcome {
+            Ok(StatementOutcome::Rows(rs)) => assert_eq!(rs.rows[0][0].text, "1000"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_script_budget_of_time_stops_a_script_of_sleeps() {
+        let mut db = Database::new();
+        let script = "SELECT pg_sleep(0.05);\n".repeat(20);
+        let budget = ScriptBudget {
+            max_duration: web_time::Duration::from_millis(120),
+            ..ScriptBudget::UNLIMITED
+        };
+        let run = run_script_within(&mut db, &script, &budget);
+        // Two sleeps fit in 120 ms, the third crosses it (a slow machine stops sooner).
+        assert!(run.statements.len() <= 3, "{}", run.statements.len());
+        let last = run.statements.last().unwrap();
+        let error = last.outcome.as_ref().unwrap_err();
+        assert!(
+            error
+                .message
+                .starts_with("script stopped: the script ran longer than its 120 ms budget"),
+            "{}",
+            error.message
+        );
+        assert_eq!(run.skipped, 20 - run.statements.len());
     }
 }

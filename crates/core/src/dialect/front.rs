@@ -133,6 +133,18 @@ impl Database {
             | Statement::Insert(_)
             | Statement::Update { .. }
             | Statement::Delete(_) => {
+                match super::sleep::sleep_of(sql, statement) {
+                    Some(super::sleep::Sleep::Alone { seconds, name }) => {
+                        run.command = Some("SELECT".into());
+                        return self.sleep(seconds, name).map(Some);
+                    }
+                    Some(super::sleep::Sleep::Elsewhere) => {
+                        return Err(EngineError::unsupported(
+                            "pg_sleep() other than alone, as SELECT pg_sleep(seconds)",
+                        ))
+                    }
+                    None => {}
+                }
                 if super::join_dml::is_join_dml(statement) {
                     return self.join_dml(statement, run).map(Some);
                 }

@@ -42,6 +42,7 @@ pub(crate) mod returning;
 pub(crate) mod rewrite;
 pub(crate) mod rounding;
 pub(crate) mod set_ops;
+pub(crate) mod sleep;
 pub(crate) mod syntax;
 pub(crate) mod text_bytes;
 pub mod types;

@@ -142,6 +142,8 @@ pub struct Database {
     log: StatementLog,
     /// The result column types of the last statement (see [`Database::result_types`]).
     result_types: Vec<Option<crate::dialect::PgType>>,
+    /// The limit the last statement ran into, if it was stopped at its budget.
+    last_exceeded: Option<BudgetExceeded>,
 }
 
 impl Default for Database {
@@ -190,6 +192,7 @@ impl Database {
             budget,
             log: StatementLog::default(),
             result_types: Vec::new(),
+            last_exceeded: None,
         }
     }
 
@@ -200,6 +203,11 @@ impl Database {
     /// Changes the budget for the statements that follow (e.g. unlimited while seeding).
     pub fn set_budget(&mut self, budget: Budget) {
         self.budget = budget;
+    }
+
+    /// The limit the last statement ran into, when its budget stopped it.
+    pub fn last_budget_exceeded(&self) -> Option<BudgetExceeded> {
+        self.last_exceeded
     }
 
     /// Runs `f` with the budget lifted ([`Budget::UNLIMITED`]), then puts the budget back,
@@ -234,6 +242,7 @@ impl Database {
         let mut run = Run::default();
         let result = self.run_finished(sql, &mut run);
         let report = self.storage.probe.finish();
+        self.last_exceeded = report.exceeded.filter(|_| result.is_err());
         let result = match (result, report.exceeded) {
             (Err(_), Some(exceeded)) => Err(EngineError::new(exceeded.message())),
             // sum() of bigints is numeric in PostgreSQL and does not overflow there; GlueSQL

@@ -19,6 +19,7 @@ pub use view::{
 };
 
 use crate::engine::Database;
+use crate::replay::{ReplayBudget, ReplayProgress};
 use std::collections::BTreeMap;
 
 /// What a knob accepts. Values travel as strings (in links); [`KnobValues`] parses and
@@ -202,19 +203,61 @@ pub type StartLab = fn(&KnobValues, &mut Database) -> Result<Box<dyn LabRun>, St
 /// A replayed lab: its database, the running lab, and what was skipped (with why).
 pub type Replayed = (Database, Box<dyn LabRun>, Vec<String>);
 
-/// Starts `lab` on a fresh database and runs `actions` in order: a permalink's state.
-/// Actions that fail (unknown ids from an old or tampered link) are skipped and reported.
+/// Starts `lab` on a fresh database and runs all of `actions` in order: a permalink's
+/// state, rebuilt in full (tests and tools; a page replays within a [`ReplayBudget`] with
+/// [`replay_within`]). Actions that fail (unknown ids from an old or tampered link) are
+/// skipped and reported.
 pub fn replay(lab: &Lab, knobs: &KnobValues, actions: &[String]) -> Result<Replayed, String> {
+    let replayed = replay_within(lab, knobs, actions, &ReplayBudget::UNLIMITED)?;
+    Ok((replayed.db, replayed.run, replayed.skipped))
+}
+
+/// A lab replayed from a link within a budget: how far it got, and what it skipped.
+pub struct BudgetedReplay {
+    pub db: Database,
+    pub run: Box<dyn LabRun>,
+    pub skipped: Vec<String>,
+    /// `progress.replayed` actions of the trail ran (or were skipped); the rest wait for
+    /// [`replay_more`].
+    pub progress: ReplayProgress,
+}
+
+/// Starts `lab` on a fresh database and replays `actions` within `budget`.
+pub fn replay_within(
+    lab: &Lab,
+    knobs: &KnobValues,
+    actions: &[String],
+    budget: &ReplayBudget,
+) -> Result<BudgetedReplay, String> {
     let mut db = Database::new();
     let mut run = (lab.start)(knobs, &mut db)?;
     db.clear_log();
+    let (skipped, progress) = replay_more(run.as_mut(), &mut db, actions, budget);
+    Ok(BudgetedReplay {
+        db,
+        run,
+        skipped,
+        progress,
+    })
+}
+
+/// Replays `actions` on a running lab within `budget`: the start of a trail, or the rest
+/// of one that stopped at its budget.
+pub fn replay_more(
+    run: &mut dyn LabRun,
+    db: &mut Database,
+    actions: &[String],
+    budget: &ReplayBudget,
+) -> (Vec<String>, ReplayProgress) {
     let mut skipped = Vec::new();
-    for id in actions {
-        if let Err(e) = run.apply(&mut db, id) {
+    let progress = budget.replay(actions, |id| match run.apply(db, id) {
+        Ok(()) => true,
+        Err(e) => {
             skipped.push(format!("{id}: {e}"));
+            false
         }
-    }
-    Ok((db, run, skipped))
+    });
+    (skipped, progress)
 }
 
 /// `50020` as `50,020`: the digit grouping of every number a lab shows (metrics, cells,
