@@ -2,8 +2,8 @@
 // from navigation to the first interactive pattern page over 5 cold runs.
 import { readdir, readFile, writeFile, stat } from 'node:fs/promises';
 import { join, extname } from 'node:path';
-import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
-import { serveDir, launchBrowser, DIST, ROOT } from '../tests/e2e/harness.mjs';
+import { gzipSync, brotliCompressSync, deflateRawSync, constants } from 'node:zlib';
+import { serveDir, launchBrowser, paste, DIST, ROOT } from '../tests/e2e/harness.mjs';
 
 const BUDGET_BROTLI = 1_000_000;
 const BUDGET_INTERACTIVE_MS = 1000;
@@ -92,6 +92,42 @@ for (const slug of LAB_SLUGS) {
   await context.close();
 }
 
+// Limits (issue 19): a short link carrying 30 "Profile by depth" actions, from navigation
+// to the page showing what it replayed (the replay budget stops it); a console run of 20
+// one-second statements, click to the script budget's error.
+const limits = {};
+{
+  const s = `1.${deflateRawSync(Buffer.from(JSON.stringify({ k: { steps: Array(30).fill('profile').join(',') } }))).toString('base64url')}`;
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${server.url}#/pagination?s=${s}`);
+  await page.getByTestId('replay-stopped').waitFor({ timeout: 120_000 });
+  await settled(page);
+  const notice = await page.getByTestId('replay-stopped').textContent();
+  limits.thirty_profile_link = {
+    link_chars: s.length,
+    open_to_notice_ms: await page.evaluate(() => performance.now()),
+    replayed: Number(notice.match(/Replayed (\d+) of/)[1]),
+  };
+  await context.close();
+}
+{
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${server.url}#/playground`);
+  const editor = page.getByTestId('sql-editor');
+  await editor.waitFor();
+  await paste(editor, 'SELECT pg_sleep(1);\n'.repeat(20));
+  const t0 = Date.now();
+  await page.getByTestId('run-sql').click();
+  await page.getByTestId('error').waitFor({ timeout: 60_000 });
+  limits.twenty_sleeps = {
+    click_to_stop_ms: Date.now() - t0,
+    error: (await page.getByTestId('error').textContent()).trim().slice(0, 160),
+  };
+  await context.close();
+}
+
 await browser.close();
 await server.close();
 times.sort((a, b) => a - b);
@@ -115,6 +151,7 @@ const report = {
   within_budget: { size: total.brotli <= BUDGET_BROTLI, first_interactive: median <= BUDGET_INTERACTIVE_MS },
   engine,
   labs,
+  limits,
 };
 await writeFile(join(ROOT, 'bench/report.json'), JSON.stringify(report, null, 2));
 
@@ -131,5 +168,8 @@ for (const [slug, lab] of Object.entries(labs)) {
   const acts = Object.entries(lab.actions_ms).map(([id, ms]) => `${id} ${ms} ms`).join(', ');
   console.log(`  ${slug.padEnd(24)} ready at ${lab.start_ms.toFixed(0)} ms; ${acts}`);
 }
+const link = limits.thirty_profile_link;
+console.log(`\nlimits: a ${link.link_chars}-character link of 30 profiles opened to its "stopped replaying" notice in ${link.open_to_notice_ms.toFixed(0)} ms (${link.replayed} of 30 replayed)`);
+console.log(`limits: 20 x pg_sleep(1) in the console stopped at the script budget ${limits.twenty_sleeps.click_to_stop_ms} ms after the click`);
 if (engine) console.log('engine (native):', JSON.stringify(engine, null, 2));
 console.log('written: bench/report.json');

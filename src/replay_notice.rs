@@ -17,7 +17,7 @@ pub fn ReplayNotice(
         let notice = progress.notice()?;
         let remaining = progress.remaining();
         Some(view! {
-            <div class="replay-notice" role="status" data-testid="replay-stopped">
+            <div class="notice notice-info replay-notice" role="status" data-testid="replay-stopped">
                 <span>{notice}</span>
                 " "
                 <button

@@ -2,7 +2,8 @@
 //! with its duration and rows. It reads `StatementLog` entries only.
 
 use leptos::prelude::*;
-use sqlpatterns_core::engine::{LogEntry, LogOutcome};
+use sqlpatterns_core::engine::memory::{format_bytes, live_bytes};
+use sqlpatterns_core::engine::{Budget, LogEntry, LogOutcome};
 use sqlpatterns_core::route::format_duration;
 
 /// The log keeps everything; the view shows the most recent entries only.
@@ -15,6 +16,16 @@ fn outcome_text(outcome: &LogOutcome) -> String {
         LogOutcome::Done => "ok".into(),
         LogOutcome::Failed(_) => "error".into(),
     }
+}
+
+/// The memory budget in words, from the engine's own defaults.
+fn memory_title() -> String {
+    let budget = Budget::default();
+    format!(
+        "Memory the page's engine holds now. A statement may hold {} more at once, the page {} in all.",
+        format_bytes(budget.max_statement_memory),
+        format_bytes(budget.max_total_memory)
+    )
 }
 
 #[component]
@@ -32,6 +43,12 @@ pub fn StatementLogView(
                 format_duration(ms)
             )
         })
+    };
+    // What the page's engine holds now (tables, indexes, snapshots, results shown), read
+    // again whenever the log changes; the memory budget counts the same bytes.
+    let memory = move || {
+        log.track();
+        format!("memory {}", format_bytes(live_bytes()))
     };
     let rows = move || {
         log.with(|entries| {
@@ -54,6 +71,10 @@ pub fn StatementLogView(
                         .iter()
                         .map(|a| format!("{}: {} · {} rows", a.table, a.method.describe(), a.rows_examined))
                         .collect();
+                    // Only what is worth a look: a statement that held a megabyte or more.
+                    let held = (entry.memory_peak_bytes >= 1 << 20).then(|| {
+                        format!("held {}", format_bytes(entry.memory_peak_bytes))
+                    });
                     let mut access_line = accesses.join("; ");
                     for action in &entry.constraint_actions {
                         access_line.push_str("; ");
@@ -74,6 +95,7 @@ pub fn StatementLogView(
                                     <span class="log-access" data-testid="access">
                                         {examined.map(|e| format!("{e} · {access_line}"))}
                                     </span>
+                                    {held.map(|h| view! { <span class="log-mem" data-testid="memory">{h}</span> })}
                                 </summary>
                                 <div class="log-detail">
                                     <pre class="log-full-sql">{entry.sql.clone()}</pre>
@@ -110,6 +132,13 @@ pub fn StatementLogView(
             <header>
                 <h3>"Statement log"</h3>
                 <span class="log-totals">{totals}</span>
+                <span
+                    class="log-memory"
+                    data-testid="engine-memory"
+                    title=memory_title()
+                >
+                    {memory}
+                </span>
                 <button class="small" on:click=move |_| on_clear()>"Clear"</button>
             </header>
             <ol>{rows}</ol>

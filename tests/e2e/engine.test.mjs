@@ -95,6 +95,40 @@ test('a script of 20 one-second statements stops at the script budget', async ()
   await context.close();
 });
 
+test('a wide ORDER BY fails at the memory budget and the memory comes back', async () => {
+  const { page, context, problems } = await openConsole();
+  const engineMemory = async () => {
+    const text = await page.getByTestId('engine-memory').textContent();
+    const [, n, unit] = text.match(/memory ([\d.]+) (MB|GB)/);
+    return Number(n) * (unit === 'GB' ? 1024 : 1);
+  };
+  // The wasm module's linear memory (it never shrinks: what is freed is reused).
+  const linearMemory = () => page.evaluate(() => window.__sqlpatternsWasm.memory.buffer.byteLength / 2 ** 20);
+  await run(page, "CREATE TABLE wide (id INTEGER PRIMARY KEY, body TEXT);\nINSERT INTO wide SELECT g, repeat('x', 10000) FROM generate_series(1, 2000) AS g;");
+  assert.equal(await page.getByTestId('error').count(), 0, await page.getByTestId('error').allTextContents());
+  const before = await engineMemory();
+  const linearBefore = await linearMemory();
+  // 4 million rows of 20 kB to sort: 80 GB, where the tab once grew to 3.7 GB and died.
+  const wide = 'SELECT a.id, a.body || b.body AS joined FROM wide AS a, wide AS b ORDER BY joined;';
+  await run(page, wide);
+  await page.getByTestId('error').waitFor({ timeout: 20000 });
+  assert.match(await page.getByTestId('error').textContent(), /53200.*held more than 256 MB of rows at once, its memory budget; nothing was changed/s);
+  const after = await engineMemory();
+  assert.ok(after < before + 8, `engine memory ${before} MB before, ${after} MB after`);
+  const linearAfter = await linearMemory();
+  assert.ok(linearAfter < linearBefore + 512, `linear memory grew from ${linearBefore} to ${linearAfter} MB`);
+  // The same statement again reuses what the first freed: the tab does not grow again.
+  await run(page, wide);
+  await page.getByTestId('error').waitFor({ timeout: 20000 });
+  assert.ok((await linearMemory()) <= linearAfter + 16, 'the freed memory is reused');
+  const log = page.getByTestId('statement-log').getByTestId('statement');
+  assert.match(await log.last().getByTestId('memory').textContent(), /held (2[5-9]\d|3\d\d) MB/);
+  await run(page, 'SELECT count(*) AS n FROM wide;');
+  assert.deepEqual(await page.getByTestId('result-table').locator('tbody td').allTextContents(), ['2000']);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('a runaway statement stops at the budget and the tab stays responsive', async () => {
   const { page, context, problems } = await openConsole();
   await run(page, 'CREATE TABLE a (x INTEGER);\nINSERT INTO a SELECT n FROM generate_series(1, 5000) AS n;\nSELECT COUNT(*) FROM a AS a1 JOIN a AS a2 ON a1.x <> a2.x JOIN a AS a3 ON a2.x <> a3.x;');

@@ -80,6 +80,10 @@ export async function launchBrowser() {
  */
 export async function openPage(browser, url) {
   const context = await browser.newContext();
+  // Trunk announces the started app with its wasm exports (memory among them).
+  await context.addInitScript(() => {
+    addEventListener('TrunkApplicationStarted', (e) => { window.__sqlpatternsWasm = e.detail.wasm; });
+  });
   const page = await context.newPage();
   const problems = [];
   page.on('console', (msg) => {

@@ -25,6 +25,10 @@
 //!
 //! Nothing here depends on Leptos or web-sys; it is tested natively with `cargo test`.
 
+/// Every allocation is counted, for the engine's memory budget (`engine::memory`).
+#[global_allocator]
+static ALLOCATOR: engine::memory::CountingAllocator = engine::memory::CountingAllocator;
+
 pub mod catalogue;
 pub mod console;
 pub mod demo;

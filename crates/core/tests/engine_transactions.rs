@@ -308,3 +308,84 @@ fn snapshot_and_restore_reset_the_database() {
     assert!(!db.in_transaction());
     assert_eq!(balances(&mut db), [100, 50]);
 }
+
+/// 400 rows of 10 kB: a self-join of it would hold 160,000 rows of 20 kB to sort.
+fn wide_table(db: &mut Database) {
+    db.execute("CREATE TABLE wide (id INTEGER PRIMARY KEY, body TEXT)")
+        .unwrap();
+    db.execute("INSERT INTO wide SELECT g, repeat('x', 10000) FROM generate_series(1, 400) AS g")
+        .unwrap();
+}
+
+#[test]
+fn the_memory_budget_stops_a_wide_sort_and_the_memory_is_free_after() {
+    use sqlpatterns_core::engine::memory::live_bytes;
+    let mut db = Database::with_budget(Budget {
+        max_statement_memory: 32 << 20,
+        ..Budget::default()
+    });
+    wide_table(&mut db);
+    let before = live_bytes();
+    let err = db
+        .execute("SELECT a.body || b.body FROM wide AS a, wide AS b ORDER BY 1")
+        .unwrap_err();
+    assert_eq!(err.code.0, "53200");
+    assert!(
+        err.message.starts_with(
+            "statement stopped: it held more than 32 MB of rows at once, its memory budget"
+        ),
+        "{}",
+        err.message
+    );
+    let entry = db.log().entries().last().unwrap().clone();
+    assert!(
+        entry.memory_peak_bytes > 32 << 20,
+        "{}",
+        entry.memory_peak_bytes
+    );
+    // What the statement held is free again (the log entry's text aside).
+    assert!(
+        live_bytes() < before + (1 << 20),
+        "{} bytes before, {} after",
+        before,
+        live_bytes()
+    );
+    // A statement within the budget still runs, and its peak is in the log.
+    assert_eq!(ints(&mut db, "SELECT count(*) FROM wide"), [400]);
+    db.execute("SELECT body FROM wide ORDER BY body").unwrap();
+    let peak = db.log().entries().last().unwrap().memory_peak_bytes;
+    assert!(peak > 4_000_000 && peak < 32 << 20, "{peak}");
+}
+
+#[test]
+fn a_write_that_would_leave_the_page_over_its_memory_budget_is_undone() {
+    use sqlpatterns_core::engine::memory::live_bytes;
+    let mut db = Database::new();
+    wide_table(&mut db);
+    // Room for about 6 MB more than the page holds now; each insert below adds 4 MB.
+    db.set_budget(Budget {
+        max_total_memory: live_bytes() + (6 << 20),
+        ..Budget::default()
+    });
+    db.execute(
+        "INSERT INTO wide SELECT g + 1000, repeat('y', 10000) FROM generate_series(1, 400) AS g",
+    )
+    .unwrap();
+    let err = db
+        .execute("INSERT INTO wide SELECT g + 2000, repeat('z', 10000) FROM generate_series(1, 400) AS g")
+        .unwrap_err();
+    assert_eq!(err.code.0, "53200");
+    assert!(
+        err.message
+            .contains("would have left the page holding more than"),
+        "{}",
+        err.message
+    );
+    assert_eq!(ints(&mut db, "SELECT count(*) FROM wide"), [800]);
+    // Freeing rows makes room again.
+    db.execute("DELETE FROM wide WHERE id > 1000").unwrap();
+    db.execute(
+        "INSERT INTO wide SELECT g + 2000, repeat('z', 10000) FROM generate_series(1, 400) AS g",
+    )
+    .unwrap();
+}

@@ -69,6 +69,8 @@ impl ScriptLeft {
         match exceeded {
             BudgetExceeded::Time { .. } => self.duration < statement.max_duration,
             BudgetExceeded::RowsExamined { .. } => self.rows_examined < statement.max_rows_examined,
+            // Memory is the statement's (and the page's), never the script's.
+            BudgetExceeded::StatementMemory { .. } | BudgetExceeded::TotalMemory { .. } => false,
         }
     }
 }
@@ -89,6 +91,10 @@ pub(crate) fn script_stopped(
             "examined more than {} rows, its budget",
             budget.max_rows_examined
         ),
+        // Not the script's limits (see `was_the_script`); said plainly all the same.
+        BudgetExceeded::StatementMemory { .. } | BudgetExceeded::TotalMemory { .. } => {
+            "held more memory than its budget".to_string()
+        }
     };
     let ran = match statement {
         1 => "no statement before it ran".to_string(),

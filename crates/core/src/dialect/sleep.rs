@@ -99,7 +99,7 @@ impl Database {
         while started.elapsed() < wait {
             self.storage
                 .probe
-                .check_time()
+                .check_limits()
                 .map_err(|e| EngineError::new(e.to_string()))?;
             pause();
         }

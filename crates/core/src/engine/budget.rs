@@ -12,6 +12,12 @@ pub struct Budget {
     pub max_rows_examined: u64,
     /// Rounds a `WITH RECURSIVE` may run (PostgreSQL would go on until memory ran out).
     pub max_recursion_rounds: usize,
+    /// Bytes a statement may hold at once beyond what was held when it started (rows it
+    /// sorts, joins, groups or returns), counted by the allocator (`engine::memory`).
+    pub max_statement_memory: u64,
+    /// Bytes the page may hold after a write (its tables, indexes, snapshots): a write
+    /// that would leave more is undone.
+    pub max_total_memory: u64,
 }
 
 impl Budget {
@@ -20,17 +26,23 @@ impl Budget {
         max_duration: Duration::MAX,
         max_rows_examined: u64::MAX,
         max_recursion_rounds: usize::MAX,
+        max_statement_memory: u64::MAX,
+        max_total_memory: u64::MAX,
     };
 }
 
 impl Default for Budget {
     /// Two seconds keeps the page responsive; ten million rows is a few seconds of work in
-    /// wasm, so the row limit usually trips first and deterministically.
+    /// wasm, so the row limit usually trips first and deterministically. 256 MB is ten
+    /// times what ORDER BY over the labs' 100k-row tables holds; 1 GB of data is a quarter
+    /// of what a wasm page can address at all.
     fn default() -> Self {
         Self {
             max_duration: Duration::from_secs(2),
             max_rows_examined: 10_000_000,
             max_recursion_rounds: 10_000,
+            max_statement_memory: 256 << 20,
+            max_total_memory: 1 << 30,
         }
     }
 }
@@ -38,8 +50,20 @@ impl Default for Budget {
 /// Which limit a statement ran into.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum BudgetExceeded {
-    Time { limit_ms: u64 },
-    RowsExamined { limit: u64 },
+    Time {
+        limit_ms: u64,
+    },
+    RowsExamined {
+        limit: u64,
+    },
+    /// The statement held more than its memory budget at once.
+    StatementMemory {
+        limit_bytes: u64,
+    },
+    /// The write would have left the page holding more than its memory budget.
+    TotalMemory {
+        limit_bytes: u64,
+    },
 }
 
 impl BudgetExceeded {
@@ -50,6 +74,14 @@ impl BudgetExceeded {
             ),
             Self::RowsExamined { limit } => format!(
                 "statement stopped: it examined more than {limit} rows, its budget; nothing was changed"
+            ),
+            Self::StatementMemory { limit_bytes } => format!(
+                "statement stopped: it held more than {} of rows at once, its memory budget; nothing was changed, and the memory is free again",
+                super::memory::format_bytes(limit_bytes)
+            ),
+            Self::TotalMemory { limit_bytes } => format!(
+                "statement stopped: it would have left the page holding more than {}, its memory budget; nothing was changed",
+                super::memory::format_bytes(limit_bytes)
             ),
         }
     }

@@ -102,6 +102,9 @@ pub struct LogEntry {
     /// A known difference from PostgreSQL this statement ran into (KNOWN_DIFFERENCES.md),
     /// for the one line the console shows under its result.
     pub difference: Option<crate::dialect::differences::KnownDifference>,
+    /// The most memory the statement held at once beyond what the page held before it
+    /// (rows sorted, joined, grouped or returned), counted by the allocator.
+    pub memory_peak_bytes: u64,
 }
 
 /// What the engine measured about a statement, beyond its outcome.
@@ -114,6 +117,7 @@ pub struct StatementDetails {
     pub notice: Option<String>,
     pub constraint_actions: Vec<crate::dialect::ConstraintAction>,
     pub difference: Option<crate::dialect::differences::KnownDifference>,
+    pub memory_peak_bytes: u64,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -149,6 +153,7 @@ impl StatementLog {
             notice: details.notice,
             constraint_actions: details.constraint_actions,
             difference: details.difference,
+            memory_peak_bytes: details.memory_peak_bytes,
         });
         self.entries.last().expect("just pushed")
     }

@@ -16,6 +16,7 @@ mod explain;
 mod glue_errors;
 mod index;
 mod log;
+pub mod memory;
 mod planner;
 mod probe;
 mod rewrite;
@@ -270,6 +271,7 @@ impl Database {
         let details = StatementDetails {
             command: run.command,
             rows_examined: report.rows_examined,
+            memory_peak_bytes: report.memory_peak_bytes,
             accesses: report.accesses,
             plan: run.plan,
             notice: run.notice,
@@ -451,6 +453,13 @@ impl Database {
         let result = result.and_then(|payload| {
             crate::dialect::foreign::enforce(&mut self.storage).map(|()| payload)
         });
+        // A write that leaves the page over its memory budget is undone like any failure.
+        let result = match plan {
+            StatementPlan::Query(_) => result,
+            _ => {
+                result.and_then(|payload| self.storage.probe.check_total_memory().map(|()| payload))
+            }
+        };
         result.map_err(|error| {
             self.storage.state.rewind(&before);
             match (&error, plan) {

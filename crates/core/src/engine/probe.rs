@@ -5,6 +5,7 @@
 //! in cells.
 
 use super::budget::{Budget, BudgetExceeded};
+use super::memory;
 use gluesql::core::error::Error;
 use serde::Serialize;
 use std::cell::{Cell, RefCell};
@@ -80,6 +81,8 @@ pub struct ProbeReport {
     pub accesses: Vec<TableAccess>,
     pub rows_examined: u64,
     pub exceeded: Option<BudgetExceeded>,
+    /// The most bytes the statement held at once beyond what was held when it started.
+    pub memory_peak_bytes: u64,
 }
 
 /// How often the clock is read while rows stream: reading it per row would cost more than
@@ -93,6 +96,8 @@ pub(crate) struct Probe {
     rows_examined: Cell<u64>,
     exceeded: Cell<Option<BudgetExceeded>>,
     accesses: RefCell<Vec<TableAccess>>,
+    /// Bytes live when the statement started (see `engine::memory`).
+    live_at_start: Cell<u64>,
 }
 
 impl Default for Probe {
@@ -103,6 +108,7 @@ impl Default for Probe {
             rows_examined: Cell::new(0),
             exceeded: Cell::new(None),
             accesses: RefCell::new(Vec::new()),
+            live_at_start: Cell::new(0),
         }
     }
 }
@@ -115,6 +121,8 @@ impl Probe {
         self.rows_examined.set(0);
         self.exceeded.set(None);
         self.accesses.borrow_mut().clear();
+        self.live_at_start.set(memory::live_bytes());
+        memory::start_peak();
     }
 
     /// Stops counting and returns what the statement read.
@@ -124,6 +132,7 @@ impl Probe {
             accesses: std::mem::take(&mut *self.accesses.borrow_mut()),
             rows_examined: self.rows_examined.get(),
             exceeded: self.exceeded.get(),
+            memory_peak_bytes: memory::peak_bytes().saturating_sub(self.live_at_start.get()),
         }
     }
 
@@ -164,13 +173,14 @@ impl Probe {
             }));
         }
         if rows.is_multiple_of(CLOCK_EVERY_ROWS) {
-            self.check_time()?;
+            self.check_limits()?;
         }
         Ok(())
     }
 
-    /// Fails when the statement has run past its time budget.
-    pub fn check_time(&self) -> Result<(), Error> {
+    /// Fails when the statement has run past its time budget or holds more memory than
+    /// its memory budget.
+    pub fn check_limits(&self) -> Result<(), Error> {
         let Some(started) = self.started.get() else {
             return Ok(());
         };
@@ -178,6 +188,24 @@ impl Probe {
         if started.elapsed() > budget.max_duration {
             let limit_ms = u64::try_from(budget.max_duration.as_millis()).unwrap_or(u64::MAX);
             return Err(self.exceed(BudgetExceeded::Time { limit_ms }));
+        }
+        let held = memory::live_bytes().saturating_sub(self.live_at_start.get());
+        if held > budget.max_statement_memory {
+            return Err(self.exceed(BudgetExceeded::StatementMemory {
+                limit_bytes: budget.max_statement_memory,
+            }));
+        }
+        Ok(())
+    }
+
+    /// Fails when the page holds more than its memory budget: checked after a write, which
+    /// is then undone.
+    pub fn check_total_memory(&self) -> Result<(), Error> {
+        let budget = self.budget.get();
+        if memory::live_bytes() > budget.max_total_memory {
+            return Err(self.exceed(BudgetExceeded::TotalMemory {
+                limit_bytes: budget.max_total_memory,
+            }));
         }
         Ok(())
     }

@@ -58,6 +58,7 @@ impl SqlState {
     pub const INVALID_TABLE_DEFINITION: Self = Self("42P16");
     pub const INVALID_FOREIGN_KEY: Self = Self("42830");
     pub const PROGRAM_LIMIT_EXCEEDED: Self = Self("54000");
+    pub const OUT_OF_MEMORY: Self = Self("53200");
     pub const INVALID_ROW_COUNT_IN_LIMIT: Self = Self("2201W");
     pub const INVALID_ROW_COUNT_IN_OFFSET: Self = Self("2201X");
     pub const QUERY_CANCELED: Self = Self("57014");
@@ -215,6 +216,7 @@ impl SqlState {
                 "invalid reference to FROM-clause entry",
                 SqlState::UNDEFINED_TABLE,
             ),
+            ("memory budget", SqlState::OUT_OF_MEMORY),
             ("budget", SqlState::PROGRAM_LIMIT_EXCEEDED),
         ];
         const NOT_FOUND: &[(&str, SqlState)] = &[

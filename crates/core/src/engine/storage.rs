@@ -358,7 +358,7 @@ impl Store for EngineStorage {
                 Ok(Some(values.as_ref().clone()))
             }
             None => {
-                self.probe.check_time()?;
+                self.probe.check_limits()?;
                 Ok(None)
             }
         }
