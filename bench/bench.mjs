@@ -4,6 +4,7 @@ import { readdir, readFile, writeFile, stat } from 'node:fs/promises';
 import { join, extname } from 'node:path';
 import { gzipSync, brotliCompressSync, deflateRawSync, constants } from 'node:zlib';
 import { serveDir, launchBrowser, paste, DIST, ROOT } from '../tests/e2e/harness.mjs';
+import { sideBySide, printSideBySide } from './anchor.mjs';
 
 const BUDGET_BROTLI = 1_000_000;
 const BUDGET_INTERACTIVE_MS = 1000;
@@ -128,6 +129,9 @@ const limits = {};
   await context.close();
 }
 
+// Engine speed against the anchor (sql.js) in the same page: issue 20's workloads.
+const side_by_side = await sideBySide(browser, server.url);
+
 await browser.close();
 await server.close();
 times.sort((a, b) => a - b);
@@ -152,6 +156,7 @@ const report = {
   engine,
   labs,
   limits,
+  side_by_side,
 };
 await writeFile(join(ROOT, 'bench/report.json'), JSON.stringify(report, null, 2));
 
@@ -171,5 +176,6 @@ for (const [slug, lab] of Object.entries(labs)) {
 const link = limits.thirty_profile_link;
 console.log(`\nlimits: a ${link.link_chars}-character link of 30 profiles opened to its "stopped replaying" notice in ${link.open_to_notice_ms.toFixed(0)} ms (${link.replayed} of 30 replayed)`);
 console.log(`limits: 20 x pg_sleep(1) in the console stopped at the script budget ${limits.twenty_sleeps.click_to_stop_ms} ms after the click`);
+printSideBySide(side_by_side);
 if (engine) console.log('engine (native):', JSON.stringify(engine, null, 2));
 console.log('written: bench/report.json');

@@ -52,6 +52,12 @@ fn StatementResult(run: StatementRun) -> impl IntoView {
         Err(_) => "failed".to_string(),
     };
     let failed = run.outcome.is_err();
+    // Stable hooks for the benchmark (bench/anchor.mjs): engine time and rows returned.
+    let engine_ms = format!("{:.3}", run.duration_ms);
+    let rows_returned = match &run.outcome {
+        Ok(StatementOutcome::Rows(rs)) => Some(rs.rows.len().to_string()),
+        _ => None,
+    };
     let first_line = run.sql.lines().next().unwrap_or("").to_string();
     let examined = if run.rows_examined > 0 || !run.accesses.is_empty() {
         format!(" · examined {}", run.rows_examined)
@@ -86,7 +92,7 @@ fn StatementResult(run: StatementRun) -> impl IntoView {
         }
     };
     view! {
-        <div class="stmt-result" class:failed=failed>
+        <div class="stmt-result" class:failed=failed data-ms=engine_ms data-rows=rows_returned>
             <div class="stmt-head">
                 <span class="stmt-no">{format!("#{}", run.index)}</span>
                 <code class="stmt-sql" title=run.sql.clone()>{first_line}</code>
