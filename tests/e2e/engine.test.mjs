@@ -47,6 +47,31 @@ test('a deep keyset page is an index seek reading 20 rows; OFFSET examines the t
   await context.close();
 });
 
+test('the statement log shows index seeks for an IN list, the OR-form keyset, and an indexed UPDATE and DELETE', async () => {
+  const { page, context, problems } = await openConsole();
+  await run(page, [
+    'CREATE TABLE items (id INTEGER PRIMARY KEY, created INTEGER NOT NULL, parent_id INTEGER NOT NULL);',
+    'INSERT INTO items SELECT n, n * 10, n % 500 FROM generate_series(1, 20000) AS n;',
+    'CREATE INDEX items_created_id ON items (created, id);',
+    'CREATE INDEX items_parent_id ON items (parent_id);',
+    'SELECT count(*) FROM items WHERE parent_id IN (1, 2, 3);',
+    'SELECT id FROM items WHERE created > 150000 OR (created = 150000 AND id > 15000) ORDER BY created, id LIMIT 20;',
+    'UPDATE items SET parent_id = 0 WHERE created >= 1000 AND created < 2000;',
+    'DELETE FROM items WHERE created > 190000 AND created <= 191000;',
+  ].join('\n'));
+  assert.equal(await page.getByTestId('error').count(), 0, await page.getByTestId('error').allTextContents());
+  const access = async (n) => page.getByTestId('statement-log').getByTestId('statement').nth(n).getByTestId('access').textContent();
+  assert.match(await access(4), /examined 120 · items: index seek on items_parent_id \(parent_id IN \(1, 2, 3\)\)/);
+  assert.match(await access(5), /examined 2\d · items: index range on items_created_id \(created >= 150000\)/);
+  assert.match(await access(6), /examined 100 · items: index range on items_created_id \(created >= 1000 AND created < 2000\)/);
+  assert.match(await access(7), /examined 100 · items: index range on items_created_id \(created > 190000 AND created <= 191000\)/);
+  const tables = page.getByTestId('result-table');
+  assert.deepEqual(await tables.nth(0).locator('tbody td').allTextContents(), ['120']);
+  assert.equal(await tables.nth(1).locator('tbody tr').first().locator('td').first().textContent(), '15001');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('transactions really roll back, savepoints undo only their part, read-only refuses writes', async () => {
   const { page, context, problems } = await openConsole();
   await run(page, [

@@ -17,6 +17,7 @@ mod glue_errors;
 mod index;
 mod log;
 pub mod memory;
+mod multi_seek;
 mod planner;
 mod probe;
 mod rewrite;
@@ -24,6 +25,7 @@ mod sqlstate;
 mod storage;
 mod tiebreak;
 mod transaction;
+mod write_access;
 
 pub use budget::{Budget, BudgetExceeded};
 pub(crate) use index::is_number;
@@ -446,8 +448,11 @@ impl Database {
         run.plan = explain::explain(plan);
         run.command = Some(command_tag(plan).to_string());
         let before = self.storage.state.clone();
+        self.narrow_write_scan(plan)?;
         self.storage.inserting = matches!(plan, StatementPlan::Insert { .. });
         let result = gluesql::core::executor::execute(&mut self.storage, plan);
+        // A narrowed scan serves the statement's first scan of its table, or nothing.
+        self.storage.narrowed_scan.borrow_mut().take();
         self.storage.inserting = false;
         self.storage.direct_changes = self.storage.changes.len();
         let result = result.and_then(|payload| {

@@ -7,9 +7,9 @@ use gluesql::core::ast::{BinaryOperator, IndexOperator};
 use gluesql::core::data::{Schema, Value};
 use gluesql::core::error::Result;
 use gluesql::core::plan::{
-    plan_scalar_expr, DistinctInputPlan, ExprPlan, FilterInputPlan, IndexPredicatePlan,
-    LimitInputPlan, OffsetInputPlan, ProjectInputPlan, ProjectPlan, QueryPlan, SeriesSourcePlan,
-    SourcePlan, StatementPlan, TableAccessPlan, TableAliasPlan,
+    plan_scalar_expr, DistinctInputPlan, ExprPlan, FilterInputPlan, FunctionExprPlan,
+    IndexPredicatePlan, LimitInputPlan, OffsetInputPlan, ProjectInputPlan, ProjectPlan, QueryPlan,
+    SeriesSourcePlan, SourcePlan, StatementPlan, TableAccessPlan, TableAliasPlan,
 };
 use gluesql::core::planner::{
     fetch_schema_map, plan_aggregate, plan_hash_join, plan_index, plan_primary_key,
@@ -29,6 +29,8 @@ impl Planner for EngineStorage {
         let statement = super::tiebreak::drop_implied_primary_key_order(&schema_map, statement);
         let statement = plan_index(&schema_map, statement);
         let statement = seek_ordered_index(&schema_map, statement);
+        let statement = super::multi_seek::seek_in_lists(self, &schema_map, statement);
+        let statement = super::multi_seek::seek_both_bounds(&schema_map, statement);
         let statement = plan_hash_join(&schema_map, statement);
         Ok(plan_aggregate(statement))
     }
@@ -144,7 +146,7 @@ fn seek_ordered_index<S: std::hash::BuildHasher>(
     statement
 }
 
-fn project_mut(query: &mut QueryPlan) -> Option<&mut ProjectPlan> {
+pub(crate) fn project_mut(query: &mut QueryPlan) -> Option<&mut ProjectPlan> {
     fn distinct(input: &mut DistinctInputPlan) -> &mut ProjectPlan {
         match input {
             DistinctInputPlan::Project(project) => project,
@@ -204,9 +206,15 @@ fn seek_in_project<S: std::hash::BuildHasher>(
 
     let mut conjuncts = Vec::new();
     split_and(filter.expr.clone(), &mut conjuncts);
-    let candidates: Vec<Option<(IndexOperator, ExprPlan)>> = conjuncts
+    // (operator, constant, exact): an exact bound says all the conjunct says and leaves
+    // the filter; an OR's common bound only narrows the read, and the OR stays.
+    let candidates: Vec<Option<(IndexOperator, ExprPlan, bool)>> = conjuncts
         .iter()
-        .map(|c| index_bound(&index_expr, c))
+        .map(|c| {
+            index_bound(&index_expr, c)
+                .map(|(op, e)| (op, e, true))
+                .or_else(|| or_bound(&index_expr, c).map(|(op, e)| (op, e, false)))
+        })
         .collect();
     // The bound the scan starts from saves the most reading; an equality beats any bound.
     let rank = |op: &IndexOperator| match (op, descending) {
@@ -218,14 +226,17 @@ fn seek_in_project<S: std::hash::BuildHasher>(
     let Some(chosen) = candidates
         .iter()
         .enumerate()
-        .filter_map(|(i, c)| c.as_ref().map(|(op, _)| (i, rank(op))))
+        .filter_map(|(i, c)| c.as_ref().map(|(op, _, _)| (i, rank(op))))
         .min_by_key(|(_, rank)| *rank)
         .map(|(i, _)| i)
     else {
         return;
     };
-    let (operator, expr) = candidates[chosen].clone().expect("chosen is a candidate");
+    let (operator, expr, exact) = candidates[chosen].clone().expect("chosen is a candidate");
     *predicate = Some(IndexPredicatePlan { operator, expr });
+    if !exact {
+        return;
+    }
     conjuncts.remove(chosen);
 
     let residual = conjuncts
@@ -259,7 +270,7 @@ fn empty_source() -> FilterInputPlan {
     }))
 }
 
-fn split_and(expr: ExprPlan, out: &mut Vec<ExprPlan>) {
+pub(crate) fn split_and(expr: ExprPlan, out: &mut Vec<ExprPlan>) {
     match expr {
         ExprPlan::BinaryOp {
             left,
@@ -285,7 +296,10 @@ fn split_and(expr: ExprPlan, out: &mut Vec<ExprPlan>) {
 }
 
 /// `index_expr op constant` (either side) as an index predicate.
-fn index_bound(index_expr: &ExprPlan, conjunct: &ExprPlan) -> Option<(IndexOperator, ExprPlan)> {
+pub(crate) fn index_bound(
+    index_expr: &ExprPlan,
+    conjunct: &ExprPlan,
+) -> Option<(IndexOperator, ExprPlan)> {
     let ExprPlan::BinaryOp { left, op, right } = conjunct else {
         return None;
     };
@@ -303,6 +317,78 @@ fn index_bound(index_expr: &ExprPlan, conjunct: &ExprPlan) -> Option<(IndexOpera
         Some((op.reverse(), left.as_ref().clone()))
     } else {
         None
+    }
+}
+
+/// The bound every branch of an OR shares on `index_expr`: the textbook keyset predicate
+/// `a > x OR (a = x AND id > y)` reads nothing below `a >= x`. Each branch must bound the
+/// index from the same side with the same constant (as a comparison, or a conjunct of an
+/// AND); the bound is strict only when every branch's is.
+fn or_bound(index_expr: &ExprPlan, conjunct: &ExprPlan) -> Option<(IndexOperator, ExprPlan)> {
+    let mut branches = Vec::new();
+    split_or(conjunct.clone(), &mut branches);
+    if branches.len() < 2 {
+        return None;
+    }
+    let mut common: Option<(bool, bool, ExprPlan)> = None; // (lower side, strict, constant)
+    for branch in &branches {
+        let mut parts = Vec::new();
+        split_and(branch.clone(), &mut parts);
+        let (lower, strict, constant) = parts.iter().find_map(|part| {
+            let (op, constant) = index_bound(index_expr, part)?;
+            let (lower, strict) = match op {
+                IndexOperator::Gt => (Some(true), true),
+                IndexOperator::GtEq => (Some(true), false),
+                IndexOperator::Lt => (Some(false), true),
+                IndexOperator::LtEq => (Some(false), false),
+                IndexOperator::Eq => (None, false),
+            };
+            Some((lower, strict, constant))
+        })?;
+        common = match common {
+            None => Some((lower.unwrap_or(true), strict, constant)),
+            Some((side, was_strict, c)) => {
+                if c != constant || lower.is_some_and(|l| l != side) {
+                    return None;
+                }
+                Some((side, was_strict && strict, c))
+            }
+        };
+    }
+    let (lower, strict, constant) = common?;
+    // A branch that is only `a = x` leaves the side open: it fits either.
+    let op = match (lower, strict) {
+        (true, true) => IndexOperator::Gt,
+        (true, false) => IndexOperator::GtEq,
+        (false, true) => IndexOperator::Lt,
+        (false, false) => IndexOperator::LtEq,
+    };
+    Some((op, constant))
+}
+
+fn split_or(expr: ExprPlan, out: &mut Vec<ExprPlan>) {
+    match expr {
+        ExprPlan::BinaryOp {
+            left,
+            op: BinaryOperator::Or,
+            right,
+        } => {
+            split_or(*left, out);
+            split_or(*right, out);
+        }
+        ExprPlan::Nested(inner) => split_or(*inner, out),
+        // The three-valued-logic pass writes each side of an OR as COALESCE(side, false),
+        // which holds exactly where the side holds.
+        ExprPlan::Function(function) => match *function {
+            FunctionExprPlan::Coalesce(mut args)
+                if args.len() == 2 && args[1] == ExprPlan::Value(Value::Bool(false)) =>
+            {
+                args.truncate(1);
+                split_or(args.remove(0), out);
+            }
+            other => out.push(ExprPlan::Function(Box::new(other))),
+        },
+        other => out.push(other),
     }
 }
 

@@ -25,6 +25,7 @@ use gluesql::core::store::{
     StoreMut, Transaction,
 };
 use im::OrdMap;
+use std::cell::RefCell;
 use std::ops::Bound;
 use std::rc::Rc;
 
@@ -278,6 +279,11 @@ pub(crate) struct EngineStorage {
     pub direct_changes: usize,
     /// What foreign-key actions did during the statement, for the log.
     pub constraint_actions: Vec<crate::dialect::ConstraintAction>,
+    /// Keys of the rows index reads give, while an UPDATE or DELETE finds its rows
+    /// (`engine::write_access`).
+    pub captured_keys: RefCell<Option<Vec<Key>>>,
+    /// The rows the next scan of a table returns instead of all (`engine::write_access`).
+    pub narrowed_scan: RefCell<Option<super::write_access::NarrowedScan>>,
 }
 
 /// One row written by a statement.
@@ -327,6 +333,7 @@ impl EngineStorage {
         let probe = &self.probe;
         Box::new(rows.map(move |(key, values)| {
             probe.count_row(slot)?;
+            self.capture_key(key);
             Ok((key.clone(), values.as_ref().clone()))
         }))
     }
@@ -355,6 +362,7 @@ impl Store for EngineStorage {
         match table.rows.get(key) {
             Some(values) => {
                 self.probe.count_row(slot)?;
+                self.capture_key(key);
                 Ok(Some(values.as_ref().clone()))
             }
             None => {
@@ -368,6 +376,13 @@ impl Store for EngineStorage {
         let Some(table) = self.state.tables.get(table_name) else {
             return Ok(Box::new(std::iter::empty()));
         };
+        if let Some(keys) = self.take_narrowed_scan(table_name) {
+            // Already read and counted through the index (`engine::write_access`).
+            return Ok(Box::new(keys.into_iter().filter_map(move |key| {
+                let values = table.rows.get(&key)?;
+                Some(Ok((key, values.as_ref().clone())))
+            })));
+        }
         let slot = self.probe.open(table_name, AccessMethod::FullScan);
         Ok(self.stream(slot, table.rows.iter()))
     }
@@ -403,6 +418,16 @@ impl Index for EngineStorage {
             ));
         };
 
+        if let Some(range) = super::multi_seek::range_bounds(op, &value) {
+            let method = super::multi_seek::range_method(index_name, &expr_sql, &range, descending);
+            let slot = self.probe.open(table_name, method);
+            return Ok(self.read_range(table, index, &range, slot, descending));
+        }
+        if let Some(values) = super::multi_seek::seek_each_values(op, &value) {
+            let method = super::multi_seek::seek_each_method(index_name, &expr_sql, values);
+            let slot = self.probe.open(table_name, method);
+            return Ok(self.seek_each(table, index, values, slot, descending));
+        }
         let condition = predicate_text(&expr_sql, op, &value);
         let method = if *op == IndexOperator::Eq {
             AccessMethod::IndexSeek {
@@ -430,7 +455,7 @@ impl Index for EngineStorage {
 }
 
 /// The key to seek `value` with in `index`, or None when no key can match it.
-fn seek_key(table: &Table, index: &SecondaryIndex, value: &Value) -> Option<Key> {
+pub(crate) fn seek_key(table: &Table, index: &SecondaryIndex, value: &Value) -> Option<Key> {
     let key = Key::try_from(value.clone()).ok()?;
     if matches!(key, Key::None) {
         return Some(key);
@@ -492,7 +517,7 @@ fn backward<'a, K: Ord + Clone, V>(
 }
 
 impl EngineStorage {
-    fn index_rows<'a>(
+    pub(crate) fn index_rows<'a>(
         &'a self,
         table: &'a Table,
         index: &'a SecondaryIndex,
