@@ -504,3 +504,33 @@ fn update_and_delete_find_their_rows_through_the_index() {
         .iter()
         .any(|a| a.method == AccessMethod::FullScan));
 }
+
+#[test]
+fn a_bare_count_answers_from_the_row_count_and_anything_more_reads_rows() {
+    let mut db = posts(2000);
+    db.execute("DELETE FROM posts WHERE id <= 10").unwrap();
+    assert_eq!(ids(&mut db, "SELECT count(*) FROM posts"), [1990]);
+    let access = only_access(&db);
+    assert_eq!(
+        (access.method, access.rows_examined),
+        (AccessMethod::RowCount, 0)
+    );
+    assert_eq!(
+        last(&db).plan.as_deref().map(|p| p.contains("row count")),
+        Some(true)
+    );
+    // The same count by reading every row agrees.
+    assert_eq!(
+        ids(&mut db, "SELECT count(*) FROM posts WHERE score > -1"),
+        [1990]
+    );
+    assert_eq!(only_access(&db).method, AccessMethod::FullScan);
+    for sql in [
+        "SELECT count(id) FROM posts",
+        "SELECT count(*) FROM posts GROUP BY author_id",
+        "SELECT count(*) FILTER (WHERE id > 5) FROM posts",
+    ] {
+        db.execute(sql).unwrap();
+        assert_ne!(only_access(&db).method, AccessMethod::RowCount, "{sql}");
+    }
+}

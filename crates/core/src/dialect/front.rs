@@ -145,6 +145,11 @@ impl Database {
                     }
                     None => {}
                 }
+                if let Some((table, label)) = super::row_count::bare_count(statement) {
+                    if let Some(answer) = self.count_rows(&table, label, run) {
+                        return answer.map(Some);
+                    }
+                }
                 if super::join_dml::is_join_dml(statement) {
                     return self.join_dml(statement, run).map(Some);
                 }

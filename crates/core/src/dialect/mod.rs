@@ -41,6 +41,7 @@ pub(crate) mod query_shape;
 pub(crate) mod returning;
 pub(crate) mod rewrite;
 pub(crate) mod rounding;
+pub(crate) mod row_count;
 pub(crate) mod set_ops;
 pub(crate) mod sleep;
 pub(crate) mod syntax;

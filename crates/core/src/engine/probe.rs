@@ -29,6 +29,8 @@ pub enum AccessMethod {
     },
     /// An index read from one end, in index order (ORDER BY served by the index).
     IndexScan { index: String, descending: bool },
+    /// No row read: the table's row count answered (`SELECT count(*) FROM t`).
+    RowCount,
 }
 
 impl AccessMethod {
@@ -37,6 +39,7 @@ impl AccessMethod {
         let direction = |descending: bool| if descending { ", backward" } else { "" };
         match self {
             Self::FullScan => "full scan".to_string(),
+            Self::RowCount => "the table's row count".to_string(),
             Self::PrimaryKeyLookup => "primary-key lookup".to_string(),
             Self::IndexSeek { index, condition } => format!("index seek on {index} ({condition})"),
             Self::IndexRange {
@@ -59,7 +62,7 @@ impl AccessMethod {
             Self::IndexSeek { index, .. }
             | Self::IndexRange { index, .. }
             | Self::IndexScan { index, .. } => Some(index),
-            Self::FullScan | Self::PrimaryKeyLookup => None,
+            Self::FullScan | Self::PrimaryKeyLookup | Self::RowCount => None,
         }
     }
 }
