@@ -11,6 +11,10 @@ use sqlpatterns_core::route::format_duration;
 const PAGE_ROWS: usize = 50;
 /// Longest cell text shown in full; the rest is in the cell's tooltip.
 const MAX_CELL_CHARS: usize = 200;
+/// Results shown in full before the rest of a script's collapse to one line each (their
+/// statement, time and count, open on a click): a run of 1,000 statements would
+/// otherwise spend far longer building 1,000 tables than the engine spent answering.
+const FULL_RESULTS: usize = 20;
 
 #[component]
 pub fn ScriptResults(run: ScriptRun) -> impl IntoView {
@@ -32,7 +36,16 @@ pub fn ScriptResults(run: ScriptRun) -> impl IntoView {
     });
     view! {
         {script_error}
-        {run.statements.into_iter().map(|s| view! { <StatementResult run=s /> }).collect_view()}
+        {run
+            .statements
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| {
+                // A failed statement is always shown in full: it is where the run stopped.
+                let collapsed = i >= FULL_RESULTS && s.outcome.is_ok();
+                view! { <StatementResult run=s collapsed=collapsed /> }
+            })
+            .collect_view()}
         {skipped}
     }
 }
@@ -41,8 +54,12 @@ fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
+/// Props:
+/// - `run`: the statement's result, as the console's core gives it.
+/// - `collapsed`: show only its head line, with a button that opens the rest.
 #[component]
-fn StatementResult(run: StatementRun) -> impl IntoView {
+fn StatementResult(run: StatementRun, collapsed: bool) -> impl IntoView {
+    let open = RwSignal::new(!collapsed);
     let summary = match &run.outcome {
         Ok(StatementOutcome::Rows(rs)) => plural(rs.rows.len(), "row"),
         Ok(StatementOutcome::Affected { verb, count }) => {
@@ -84,23 +101,54 @@ fn StatementResult(run: StatementRun) -> impl IntoView {
             </div>
         }
     });
-    let body = match run.outcome {
-        Ok(StatementOutcome::Rows(rs)) => view! { <ResultTable rs=rs /> }.into_any(),
-        Ok(_) => ().into_any(),
-        Err(error) => {
-            view! { <ErrorView error=error sql=run.sql.clone() start_line=run.line /> }.into_any()
+    let (outcome, sql, line) = (run.outcome, run.sql.clone(), run.line);
+    let details = StoredValue::new(Some((access, notice, difference, outcome)));
+    // Built on the first opening only (or at once when shown in full).
+    let body = move || {
+        if !open.get() {
+            return None;
         }
+        let (access, notice, difference, outcome) = details.try_update_value(Option::take)??;
+        let body = match outcome {
+            Ok(StatementOutcome::Rows(rs)) => view! { <ResultTable rs=rs /> }.into_any(),
+            Ok(_) => ().into_any(),
+            Err(error) => {
+                view! { <ErrorView error=error sql=sql.clone() start_line=line /> }.into_any()
+            }
+        };
+        Some(view! {
+            {access}
+            {notice}
+            {difference}
+            {body}
+        })
     };
+    let toggle = collapsed.then(|| {
+        view! {
+            <button
+                class="small stmt-open"
+                data-testid="open-result"
+                on:click=move |_| open.set(true)
+                hidden=move || open.get()
+            >
+                "Show"
+            </button>
+        }
+    });
     view! {
-        <div class="stmt-result" class:failed=failed data-ms=engine_ms data-rows=rows_returned>
+        <div
+            class="stmt-result"
+            class:failed=failed
+            class:collapsed=move || !open.get()
+            data-ms=engine_ms
+            data-rows=rows_returned
+        >
             <div class="stmt-head">
                 <span class="stmt-no">{format!("#{}", run.index)}</span>
                 <code class="stmt-sql" title=run.sql.clone()>{first_line}</code>
                 <span class="stmt-meta">{head}</span>
+                {toggle}
             </div>
-            {access}
-            {notice}
-            {difference}
             {body}
         </div>
     }

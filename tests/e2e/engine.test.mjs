@@ -72,6 +72,26 @@ test('the statement log shows index seeks for an IN list, the OR-form keyset, an
   await context.close();
 });
 
+test('a run of 1,000 statements shows the first 20 results in full and the rest collapsed, each one click away', async () => {
+  const { page, context, problems } = await openConsole();
+  const selects = Array.from({ length: 1000 }, (_, i) => `SELECT ${i + 1} AS n;`);
+  await run(page, selects.join('\n'));
+  const results = page.locator('.stmt-result');
+  assert.equal(await results.count(), 1000);
+  assert.equal(await page.getByTestId('result-table').count(), 20);
+  assert.equal(await page.locator('.stmt-result.collapsed').count(), 980);
+  const later = results.nth(499);
+  assert.equal(await later.getAttribute('data-rows'), '1');
+  await later.getByTestId('open-result').click();
+  assert.deepEqual(await later.getByTestId('result-table').locator('tbody td').allTextContents(), ['500']);
+  assert.equal(await page.locator('.stmt-result.collapsed').count(), 979);
+  // An error is shown in full wherever it is.
+  await run(page, selects.slice(0, 30).join('\n') + '\nSELECT nope;');
+  assert.match(await page.getByTestId('error').textContent(), /column "nope" does not exist/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('transactions really roll back, savepoints undo only their part, read-only refuses writes', async () => {
   const { page, context, problems } = await openConsole();
   await run(page, [
