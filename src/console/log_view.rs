@@ -6,8 +6,10 @@ use sqlpatterns_core::engine::memory::{format_bytes, live_bytes};
 use sqlpatterns_core::engine::{Budget, LogEntry, LogOutcome};
 use sqlpatterns_core::route::format_duration;
 
-/// The log keeps everything; the view shows the most recent entries only.
-const MAX_SHOWN: usize = 500;
+/// The log keeps everything; the view shows the most recent entries only (each is a
+/// few elements with its plan: 500 of them took longer to build than a 1,000-statement
+/// run took to answer).
+const MAX_SHOWN: usize = 100;
 
 fn outcome_text(outcome: &LogOutcome) -> String {
     match outcome {

@@ -416,6 +416,16 @@ fn an_in_list_seeks_each_value_and_keeps_the_scan_order() {
         only_access(&db).method.describe(),
         "index seek on posts_pkey (id IN (5, 1999, 4000))"
     );
+    // Text values seek too (the IN stays in the filter: a seek converts types).
+    let (found, method, _) = indexed_and_not(
+        "SELECT id FROM posts WHERE tag IN ('t1', 't3') AND score < 5",
+        "CREATE INDEX posts_tag_idx ON posts (tag)",
+    );
+    assert_eq!(found.len(), 198);
+    assert!(
+        matches!(method, AccessMethod::IndexSeek { .. }),
+        "{method:?}"
+    );
     // A NOT IN cannot seek.
     let (_, method, _) = indexed_and_not(
         "SELECT id FROM posts WHERE author_id NOT IN (1, 2)",

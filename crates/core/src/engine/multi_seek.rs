@@ -198,7 +198,7 @@ pub(crate) fn seek_in_lists<S: std::hash::BuildHasher>(
     };
     let mut conjuncts = Vec::new();
     split_and(filter.expr.clone(), &mut conjuncts);
-    for conjunct in &conjuncts {
+    for (position, conjunct) in conjuncts.iter().enumerate() {
         let ExprPlan::InList {
             expr,
             list,
@@ -214,16 +214,50 @@ pub(crate) fn seek_in_lists<S: std::hash::BuildHasher>(
             &plan_scalar_expr(i.expr.clone()) == expr.as_ref()
                 && stored.index(&i.name).is_some_and(|s| s.predicate.is_none())
         });
-        if let Some(index) = index {
-            table.access = TableAccessPlan::Index {
-                name: index.name.clone(),
-                asc,
-                predicate: Some(list_predicate(values)),
-            };
-            break;
+        let Some(index) = index else {
+            continue;
+        };
+        let exact = seeks_exactly(schema, expr, &values);
+        table.access = TableAccessPlan::Index {
+            name: index.name.clone(),
+            asc,
+            predicate: Some(list_predicate(values)),
+        };
+        if exact {
+            // The seeks find exactly the rows the IN keeps: testing each row against a
+            // list of 1,000 values again would cost more than the seeks.
+            conjuncts.remove(position);
+            super::planner::set_filter(project, conjuncts);
         }
+        break;
     }
     statement
+}
+
+/// Whether seeking `values` in an index on `expr` finds exactly the rows `expr IN
+/// (values)` keeps: a plain integer column and integer values (which convert exactly; a
+/// seek of any other type may convert where the IN would compare otherwise).
+fn seeks_exactly(schema: &Schema, expr: &ExprPlan, values: &[Value]) -> bool {
+    use gluesql::core::ast::DataType;
+    let ExprPlan::Identifier(column) = expr else {
+        return false;
+    };
+    let integer_column = schema
+        .column_defs
+        .iter()
+        .flatten()
+        .find(|c| &c.name == column)
+        .is_some_and(|c| {
+            matches!(
+                c.data_type,
+                DataType::Int8
+                    | DataType::Int16
+                    | DataType::Int32
+                    | DataType::Int
+                    | DataType::Int128
+            )
+        });
+    integer_column && values.iter().all(|v| matches!(v, Value::I64(_)))
 }
 
 /// A constant of the IN list as the value it evaluates to; None for anything else.

@@ -239,6 +239,15 @@ fn seek_in_project<S: std::hash::BuildHasher>(
     }
     conjuncts.remove(chosen);
 
+    set_filter(project, conjuncts);
+}
+
+/// Puts `conjuncts` back as the project's filter, dropping the Filter node when none is
+/// left (the whole filter became the index predicate).
+pub(crate) fn set_filter(project: &mut ProjectPlan, conjuncts: Vec<ExprPlan>) {
+    let ProjectInputPlan::Filter(filter) = &mut project.input else {
+        return;
+    };
     let residual = conjuncts
         .into_iter()
         .reduce(|left, right| ExprPlan::BinaryOp {
@@ -246,17 +255,17 @@ fn seek_in_project<S: std::hash::BuildHasher>(
             op: BinaryOperator::And,
             right: Box::new(right),
         });
-    let Some(expr) = residual else {
-        // The whole filter became the index predicate: drop the Filter node.
-        let input = std::mem::replace(&mut filter.input, empty_source());
-        project.input = match input {
-            FilterInputPlan::Source(source) => ProjectInputPlan::Source(source),
-            FilterInputPlan::InnerJoin(join) => ProjectInputPlan::InnerJoin(join),
-            FilterInputPlan::LeftOuterJoin(join) => ProjectInputPlan::LeftOuterJoin(join),
-        };
-        return;
-    };
-    filter.expr = expr;
+    match residual {
+        Some(expr) => filter.expr = expr,
+        None => {
+            let input = std::mem::replace(&mut filter.input, empty_source());
+            project.input = match input {
+                FilterInputPlan::Source(source) => ProjectInputPlan::Source(source),
+                FilterInputPlan::InnerJoin(join) => ProjectInputPlan::InnerJoin(join),
+                FilterInputPlan::LeftOuterJoin(join) => ProjectInputPlan::LeftOuterJoin(join),
+            };
+        }
+    }
 }
 
 /// A stand-in for a moment, while a node is moved out of the plan.
