@@ -1,7 +1,9 @@
 //! Index reads GlueSQL's planner does not make (its index predicates hold one operator and
 //! one value): `col IN (v1, v2, ...)` as one seek per value, where it would scan the whole
 //! table, and `col >= x AND col < y` as one read between both bounds, where it would read
-//! from one bound to the end of the index.
+//! from one bound to the end of the index. And an OFFSET over an index scan skips its
+//! entries in the storage (counted as read, as PostgreSQL reads them) without copying
+//! their rows out.
 //!
 //! The planner pass here gives the table an index access whose predicate is `=` with a
 //! marked value holding the whole list ([`list_predicate`]); the storage recognises the
@@ -130,6 +132,66 @@ pub(crate) fn seek_both_bounds<S: std::hash::BuildHasher>(
             ]),
         )]))),
     };
+    statement
+}
+
+/// The key of the one-entry map that marks an index scan skipping its first entries.
+const SKIP: &str = "\u{0}sqlpatterns:skip";
+
+/// The entries an index scan skips, if `value` is a skip mark.
+pub(crate) fn skip_count(op: &IndexOperator, value: &Value) -> Option<usize> {
+    let (IndexOperator::Eq, Value::Map(map)) = (op, value) else {
+        return None;
+    };
+    match map.get(SKIP) {
+        Some(Value::I64(n)) if map.len() == 1 => usize::try_from(*n).ok(),
+        _ => None,
+    }
+}
+
+/// The planner pass after GlueSQL's aggregate pass: `... ORDER BY <index> OFFSET n` read
+/// straight from an index, with no filter, grouping or DISTINCT between, skips its `n`
+/// entries in the storage instead of copying `n` rows out for the executor to drop.
+pub(crate) fn skip_in_index(mut statement: StatementPlan) -> StatementPlan {
+    use gluesql::core::plan::{LimitInputPlan, OffsetInputPlan, OffsetPlan, QueryPlan};
+    let StatementPlan::Query(query) = &mut statement else {
+        return statement;
+    };
+    let offset: &mut OffsetPlan = match query {
+        QueryPlan::Offset(offset) => offset,
+        QueryPlan::Limit(limit) => match &mut limit.input {
+            LimitInputPlan::Offset(offset) => offset,
+            _ => return statement,
+        },
+        _ => return statement,
+    };
+    let Some(Value::I64(n)) = constant_value(&offset.count) else {
+        return statement;
+    };
+    if n <= 0 {
+        return statement;
+    }
+    let OffsetInputPlan::Project(project) = &mut offset.input else {
+        return statement;
+    };
+    let ProjectInputPlan::Source(SourcePlan::Table(table)) = &mut project.input else {
+        return statement;
+    };
+    let TableAccessPlan::Index {
+        predicate: predicate @ None,
+        ..
+    } = &mut table.access
+    else {
+        return statement;
+    };
+    *predicate = Some(IndexPredicatePlan {
+        operator: IndexOperator::Eq,
+        expr: ExprPlan::Value(Value::Map(BTreeMap::from([(
+            SKIP.to_string(),
+            Value::I64(n),
+        )]))),
+    });
+    offset.count = ExprPlan::Value(Value::I64(0));
     statement
 }
 

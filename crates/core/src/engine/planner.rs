@@ -32,7 +32,8 @@ impl Planner for EngineStorage {
         let statement = super::multi_seek::seek_in_lists(self, &schema_map, statement);
         let statement = super::multi_seek::seek_both_bounds(&schema_map, statement);
         let statement = plan_hash_join(&schema_map, statement);
-        Ok(plan_aggregate(statement))
+        let statement = plan_aggregate(statement);
+        Ok(super::multi_seek::skip_in_index(statement))
     }
 }
 

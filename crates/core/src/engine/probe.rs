@@ -29,8 +29,10 @@ pub enum AccessMethod {
     },
     /// An index read from one end, in index order (ORDER BY served by the index).
     IndexScan { index: String, descending: bool },
-    /// No row read: the table's row count answered (`SELECT count(*) FROM t`).
-    RowCount,
+    /// No row read: the table's row count (`rows`) answered `SELECT count(*) FROM t`.
+    /// PostgreSQL has no such shortcut (under MVCC each row's visibility is checked), so
+    /// the description says what it would read.
+    RowCount { rows: u64 },
 }
 
 impl AccessMethod {
@@ -39,7 +41,9 @@ impl AccessMethod {
         let direction = |descending: bool| if descending { ", backward" } else { "" };
         match self {
             Self::FullScan => "full scan".to_string(),
-            Self::RowCount => "the table's row count".to_string(),
+            Self::RowCount { rows } => {
+                format!("the table's row count, no rows read (PostgreSQL would read all {rows})")
+            }
             Self::PrimaryKeyLookup => "primary-key lookup".to_string(),
             Self::IndexSeek { index, condition } => format!("index seek on {index} ({condition})"),
             Self::IndexRange {
@@ -62,7 +66,7 @@ impl AccessMethod {
             Self::IndexSeek { index, .. }
             | Self::IndexRange { index, .. }
             | Self::IndexScan { index, .. } => Some(index),
-            Self::FullScan | Self::PrimaryKeyLookup | Self::RowCount => None,
+            Self::FullScan | Self::PrimaryKeyLookup | Self::RowCount { .. } => None,
         }
     }
 }

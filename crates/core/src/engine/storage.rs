@@ -330,11 +330,33 @@ impl EngineStorage {
     where
         I: Iterator<Item = (&'a Key, &'a Rc<Vec<Value>>)> + 'a,
     {
+        self.stream_after(slot, rows, 0)
+    }
+
+    /// [`EngineStorage::stream`] after passing over the first `skip` rows, which are
+    /// counted as read (PostgreSQL reads them too) but never copied out.
+    fn stream_after<'a, I>(&'a self, slot: usize, rows: I, skip: usize) -> RowIter<'a>
+    where
+        I: Iterator<Item = (&'a Key, &'a Rc<Vec<Value>>)> + 'a,
+    {
         let probe = &self.probe;
-        Box::new(rows.map(move |(key, values)| {
-            probe.count_row(slot)?;
+        let mut rows = rows;
+        let mut skip = skip;
+        Box::new(std::iter::from_fn(move || {
+            while skip > 0 {
+                skip -= 1;
+                rows.next()?;
+                if let Err(error) = probe.count_row(slot) {
+                    skip = 0;
+                    return Some(Err(error));
+                }
+            }
+            let (key, values) = rows.next()?;
+            if let Err(error) = probe.count_row(slot) {
+                return Some(Err(error));
+            }
             self.capture_key(key);
-            Ok((key.clone(), values.as_ref().clone()))
+            Some(Ok((key.clone(), values.as_ref().clone())))
         }))
     }
 }
@@ -418,6 +440,21 @@ impl Index for EngineStorage {
             ));
         };
 
+        if let Some(skip) = super::multi_seek::skip_count(op, &value) {
+            let method = AccessMethod::IndexScan {
+                index: index_name.to_string(),
+                descending,
+            };
+            let slot = self.probe.open(table_name, method);
+            return Ok(self.index_rows_after(
+                table,
+                index,
+                slot,
+                (Bound::Unbounded, Bound::Unbounded),
+                descending,
+                skip,
+            ));
+        }
         if let Some(range) = super::multi_seek::range_bounds(op, &value) {
             let method = super::multi_seek::range_method(index_name, &expr_sql, &range, descending);
             let slot = self.probe.open(table_name, method);
@@ -517,6 +554,7 @@ fn backward<'a, K: Ord + Clone, V>(
 }
 
 impl EngineStorage {
+    /// The rows of `table` in `index` order within `bounds`, counted through `slot`.
     pub(crate) fn index_rows<'a>(
         &'a self,
         table: &'a Table,
@@ -525,11 +563,23 @@ impl EngineStorage {
         bounds: (Bound<Key>, Bound<Key>),
         descending: bool,
     ) -> RowIter<'a> {
+        self.index_rows_after(table, index, slot, bounds, descending, 0)
+    }
+
+    pub(crate) fn index_rows_after<'a>(
+        &'a self,
+        table: &'a Table,
+        index: &'a SecondaryIndex,
+        slot: usize,
+        bounds: (Bound<Key>, Bound<Key>),
+        descending: bool,
+        skip: usize,
+    ) -> RowIter<'a> {
         if index.kind == IndexKind::PrimaryKey {
             return if descending {
-                self.stream(slot, backward(&table.rows, bounds))
+                self.stream_after(slot, backward(&table.rows, bounds), skip)
             } else {
-                self.stream(slot, table.rows.range(bounds))
+                self.stream_after(slot, table.rows.range(bounds), skip)
             };
         }
         // Within one index key, rows come in primary-key order either way: the same order a
@@ -542,7 +592,7 @@ impl EngineStorage {
         let rows = entries
             .flat_map(|(_, row_keys)| row_keys.iter())
             .filter_map(move |row_key| table.rows.get(row_key).map(|values| (row_key, values)));
-        self.stream(slot, rows)
+        self.stream_after(slot, rows, skip)
     }
 }
 
