@@ -74,3 +74,19 @@ export async function chartPoints(page, id) {
 export async function outcomeText(page) {
   return (await page.locator('[data-block=outcome]').first().textContent()).trim();
 }
+
+/**
+ * Waits for the lab, then goes on replaying a link's trail for as long as the page
+ * stopped at its replay budget (it says so, with a button to go on).
+ */
+export async function replayedInFull(page) {
+  await settled(page);
+  for (let rounds = 0; rounds < 100; rounds++) {
+    const more = page.getByTestId('replay-continue');
+    if ((await more.count()) === 0) return rounds;
+    await more.click();
+    await page.waitForTimeout(30);
+    await settled(page);
+  }
+  throw new Error('the replay never finished');
+}

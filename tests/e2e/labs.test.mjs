@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sharedBrowser, openPage } from './harness.mjs';
-import { settled, act, blockIds } from './lab_harness.mjs';
+import { settled, act, blockIds, replayedInFull } from './lab_harness.mjs';
 
 const shared = sharedBrowser({ before, after });
 
@@ -43,7 +43,8 @@ test('every lab page starts, runs each of its actions, and replays from its perm
     const ids = await blockIds(page);
     const link = await page.getByTestId('permalink').getAttribute('href');
     const fresh = await openPage(shared.browser, link);
-    await settled(fresh.page);
+    // A trail of heavy actions replays within the replay budget, then on request.
+    await replayedInFull(fresh.page);
     assert.deepEqual(await blockIds(fresh.page), ids, `${slug}: replayed from the link`);
     assert.equal(await fresh.page.getByTestId('lab-error').count(), 0, `${slug}: replays cleanly`);
     assert.deepEqual(fresh.problems, [], slug);

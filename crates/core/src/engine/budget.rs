@@ -12,11 +12,12 @@ pub struct Budget {
     pub max_rows_examined: u64,
     /// Rounds a `WITH RECURSIVE` may run (PostgreSQL would go on until memory ran out).
     pub max_recursion_rounds: usize,
-    /// Bytes a statement may hold at once beyond what was held when it started (rows it
+    /// Bytes a query may hold at once beyond what was held when it started (rows it
     /// sorts, joins, groups or returns), counted by the allocator (`engine::memory`).
     pub max_statement_memory: u64,
-    /// Bytes the page may hold after a write (its tables, indexes, snapshots): a write
-    /// that would leave more is undone.
+    /// Bytes the page may hold while and after a write (its tables, indexes, snapshots):
+    /// what a write adds stays, so a write answers to this limit rather than the one
+    /// above, and a write that would go past it is stopped and undone.
     pub max_total_memory: u64,
 }
 

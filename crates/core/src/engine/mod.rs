@@ -241,7 +241,8 @@ impl Database {
     /// Executes SQL holding exactly one statement and records it in the log.
     pub fn execute(&mut self, sql: &str) -> Result<Payload, EngineError> {
         let started = Instant::now();
-        self.storage.probe.start(self.budget);
+        let writes = StatementKind::of_sql(sql) != StatementKind::Select;
+        self.storage.probe.start(self.budget, writes);
         let mut run = Run::default();
         let result = self.run_finished(sql, &mut run);
         let report = self.storage.probe.finish();

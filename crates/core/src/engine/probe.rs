@@ -105,6 +105,9 @@ pub(crate) struct Probe {
     accesses: RefCell<Vec<TableAccess>>,
     /// Bytes live when the statement started (see `engine::memory`).
     live_at_start: Cell<u64>,
+    /// Whether the statement writes: what a write adds stays (it is the page's data), so
+    /// it answers to the page's memory budget; a query's growth is all transient.
+    writes: Cell<bool>,
 }
 
 impl Default for Probe {
@@ -116,13 +119,16 @@ impl Default for Probe {
             exceeded: Cell::new(None),
             accesses: RefCell::new(Vec::new()),
             live_at_start: Cell::new(0),
+            writes: Cell::new(false),
         }
     }
 }
 
 impl Probe {
-    /// Starts counting for a new statement under `budget`.
-    pub fn start(&self, budget: Budget) {
+    /// Starts counting for a new statement under `budget`; `writes` for anything but a
+    /// query.
+    pub fn start(&self, budget: Budget, writes: bool) {
+        self.writes.set(writes);
         self.budget.set(budget);
         self.started.set(Some(Instant::now()));
         self.rows_examined.set(0);
@@ -196,7 +202,24 @@ impl Probe {
             let limit_ms = u64::try_from(budget.max_duration.as_millis()).unwrap_or(u64::MAX);
             return Err(self.exceed(BudgetExceeded::Time { limit_ms }));
         }
-        let held = memory::live_bytes().saturating_sub(self.live_at_start.get());
+        let live = memory::live_bytes();
+        if self.writes.get() {
+            // While it runs, a write may hold what a query may, or up to the page's limit,
+            // whichever is more: a big index build is not a runaway, and a DELETE on a
+            // full page must be able to free it.
+            let limit = budget.max_total_memory.max(
+                self.live_at_start
+                    .get()
+                    .saturating_add(budget.max_statement_memory),
+            );
+            if live > limit {
+                return Err(self.exceed(BudgetExceeded::TotalMemory {
+                    limit_bytes: budget.max_total_memory,
+                }));
+            }
+            return Ok(());
+        }
+        let held = live.saturating_sub(self.live_at_start.get());
         if held > budget.max_statement_memory {
             return Err(self.exceed(BudgetExceeded::StatementMemory {
                 limit_bytes: budget.max_statement_memory,
@@ -205,11 +228,13 @@ impl Probe {
         Ok(())
     }
 
-    /// Fails when the page holds more than its memory budget: checked after a write, which
-    /// is then undone.
+    /// Fails when the page holds more than its memory budget and more than before the
+    /// statement: checked after a write, which is then undone (a write that frees memory
+    /// always stands).
     pub fn check_total_memory(&self) -> Result<(), Error> {
         let budget = self.budget.get();
-        if memory::live_bytes() > budget.max_total_memory {
+        let live = memory::live_bytes();
+        if live > budget.max_total_memory && live > self.live_at_start.get() {
             return Err(self.exceed(BudgetExceeded::TotalMemory {
                 limit_bytes: budget.max_total_memory,
             }));
