@@ -35,6 +35,7 @@ pub(crate) mod join_dml;
 pub(crate) mod join_using;
 pub(crate) mod key_update;
 pub(crate) mod logic;
+pub(crate) mod lone_call;
 pub mod names;
 pub mod output;
 pub(crate) mod query_shape;

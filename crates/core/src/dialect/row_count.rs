@@ -13,36 +13,14 @@ use crate::engine::{Database, EngineError};
 use gluesql::core::data::Value;
 use gluesql::core::executor::Payload;
 use gluesql::core::sqlparser::ast::{
-    Expr, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr, SelectItem, SetExpr,
-    Statement, TableFactor,
+    FunctionArg, FunctionArgExpr, FunctionArguments, Statement, TableFactor,
 };
 
 /// The table and the result column's name, when `statement` is exactly
 /// `SELECT count(*) [AS name] FROM table [alias]`.
 pub(crate) fn bare_count(statement: &Statement) -> Option<(String, String)> {
-    let Statement::Query(query) = statement else {
-        return None;
-    };
-    if query.with.is_some()
-        || query.order_by.is_some()
-        || query.limit.is_some()
-        || query.offset.is_some()
-        || query.fetch.is_some()
-        || !query.locks.is_empty()
-    {
-        return None;
-    }
-    let SetExpr::Select(select) = query.body.as_ref() else {
-        return None;
-    };
-    if select.distinct.is_some()
-        || select.selection.is_some()
-        || select.having.is_some()
-        || select.group_by != GroupByExpr::Expressions(Vec::new(), Vec::new())
-        || select.from.len() != 1
-        || !select.from[0].joins.is_empty()
-        || select.projection.len() != 1
-    {
+    let (select, function, label) = super::lone_call::lone_call(statement, "count")?;
+    if select.from.len() != 1 || !select.from[0].joins.is_empty() {
         return None;
     }
     let TableFactor::Table {
@@ -51,21 +29,6 @@ pub(crate) fn bare_count(statement: &Statement) -> Option<(String, String)> {
     else {
         return None;
     };
-    let (expr, label) = match &select.projection[0] {
-        SelectItem::UnnamedExpr(expr) => (expr, "count".to_string()),
-        SelectItem::ExprWithAlias { expr, alias } => (expr, alias.value.clone()),
-        _ => return None,
-    };
-    let Expr::Function(function) = expr else {
-        return None;
-    };
-    if !function.name.to_string().eq_ignore_ascii_case("count")
-        || function.filter.is_some()
-        || function.over.is_some()
-        || !function.within_group.is_empty()
-    {
-        return None;
-    }
     let FunctionArguments::List(list) = &function.args else {
         return None;
     };

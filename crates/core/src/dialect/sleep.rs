@@ -8,8 +8,8 @@ use crate::engine::{Database, EngineError};
 use gluesql::core::data::Value;
 use gluesql::core::executor::Payload;
 use gluesql::core::sqlparser::ast::{
-    Expr, FunctionArg, FunctionArgExpr, FunctionArguments, SelectItem, SetExpr, Statement,
-    UnaryOperator, Value as SqlValue,
+    Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Statement, UnaryOperator,
+    Value as SqlValue,
 };
 use web_time::{Duration, Instant};
 
@@ -30,40 +30,8 @@ pub(crate) fn sleep_of(sql: &str, statement: &Statement) -> Option<Sleep> {
 }
 
 fn alone(statement: &Statement) -> Option<Sleep> {
-    let Statement::Query(query) = statement else {
-        return None;
-    };
-    if query.with.is_some()
-        || query.order_by.is_some()
-        || query.limit.is_some()
-        || query.offset.is_some()
-        || query.fetch.is_some()
-    {
-        return None;
-    }
-    let SetExpr::Select(select) = query.body.as_ref() else {
-        return None;
-    };
-    if !select.from.is_empty()
-        || select.selection.is_some()
-        || select.having.is_some()
-        || select.distinct.is_some()
-        || select.projection.len() != 1
-    {
-        return None;
-    }
-    let (expr, name) = match &select.projection[0] {
-        SelectItem::UnnamedExpr(expr) => (expr, "pg_sleep".to_string()),
-        SelectItem::ExprWithAlias { expr, alias } => (expr, alias.value.clone()),
-        _ => return None,
-    };
-    let Expr::Function(function) = expr else {
-        return None;
-    };
-    if !function.name.to_string().eq_ignore_ascii_case("pg_sleep")
-        || function.filter.is_some()
-        || function.over.is_some()
-    {
+    let (select, function, name) = super::lone_call::lone_call(statement, "pg_sleep")?;
+    if !select.from.is_empty() {
         return None;
     }
     let FunctionArguments::List(list) = &function.args else {
