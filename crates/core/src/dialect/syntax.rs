@@ -354,6 +354,42 @@ pub(crate) fn pre_parse(sql: &str) -> Option<EngineError> {
     None
 }
 
+/// `DELETE FROM t RETURNING ...` without a WHERE, as the same statement with
+/// `WHERE TRUE`: the parser reads a bare `RETURNING` there as the table's alias and then
+/// stops at a syntax error, where PostgreSQL deletes every row and returns them. None for
+/// any other text.
+pub(crate) fn delete_returning_with_where(sql: &str) -> Option<String> {
+    let words: Vec<(usize, &str)> = sql
+        .split_whitespace()
+        .map(|w| (w.as_ptr() as usize - sql.as_ptr() as usize, w))
+        .take(4)
+        .collect();
+    let is = |i: usize, word: &str| {
+        words
+            .get(i)
+            .is_some_and(|(_, w)| w.eq_ignore_ascii_case(word))
+    };
+    if !(is(0, "delete") && is(1, "from")) {
+        return None;
+    }
+    let at = 3;
+    if !is(at, "returning") {
+        return None;
+    }
+    let between = &words[2..at];
+    let plain = |w: &str| {
+        w.chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '.' || c == '"')
+    };
+    // Only the table itself: DELETE with an alias has troubles of its own in RETURNING.
+    let shape_ok = matches!(between, [(_, table)] if plain(table));
+    if !shape_ok {
+        return None;
+    }
+    let (offset, _) = words[at];
+    Some(format!("{}WHERE TRUE {}", &sql[..offset], &sql[offset..]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

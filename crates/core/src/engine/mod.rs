@@ -361,7 +361,13 @@ impl Database {
         if let Some(error) = crate::dialect::syntax::pre_parse(parsed_sql) {
             return Err(error);
         }
-        let mut statements = parse(parsed_sql).map_err(|e| {
+        let parsed = parse(parsed_sql).or_else(|error| {
+            match crate::dialect::syntax::delete_returning_with_where(parsed_sql) {
+                Some(with_where) => parse(&with_where).map_err(|_| error),
+                None => Err(error),
+            }
+        });
+        let mut statements = parsed.map_err(|e| {
             // (Read in the text as written, so a quoted token keeps its case.)
             let as_written = original_sql
                 .filter(|o| o.len() == parsed_sql.len())
