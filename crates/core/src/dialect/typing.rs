@@ -804,7 +804,10 @@ fn date_arithmetic(expr: &mut Expr, scope: &Scope) {
     let (Some(l), Some(r)) = (type_of(left, scope), type_of(right, scope)) else {
         return;
     };
-    let integer = |t: &PgType| matches!(t, PgType::SmallInt | PgType::Integer | PgType::BigInt);
+    // PostgreSQL adds days of type integer (smallint widens to it); `date + bigint` has no
+    // operator there, and left alone it is refused here (GlueSQL's interval of that many
+    // days overflowed its decimal arithmetic, a panic).
+    let integer = |t: &PgType| matches!(t, PgType::SmallInt | PgType::Integer);
     let sign = if matches!(op, BinaryOperator::Plus) {
         "+"
     } else {
@@ -1538,7 +1541,10 @@ fn arithmetic_exists(l: &PgType, op: &BinaryOperator, r: &PgType) -> bool {
     let is = |t: &PgType, want: fn(&PgType) -> bool| want(t);
     let interval = |t: &PgType| matches!(t, PgType::Interval);
     let date = |t: &PgType| matches!(t, PgType::Date);
-    let integer = |t: &PgType| matches!(t, PgType::SmallInt | PgType::Integer | PgType::BigInt);
+    // PostgreSQL adds days of type integer (smallint widens to it); `date + bigint` has no
+    // operator there, and left alone it is refused here (GlueSQL's interval of that many
+    // days overflowed its decimal arithmetic, a panic).
+    let integer = |t: &PgType| matches!(t, PgType::SmallInt | PgType::Integer);
     let point = |t: &PgType| matches!(t, PgType::Date | PgType::Timestamp { .. });
     match (lc, rc) {
         (Number, Number) => true,
