@@ -455,8 +455,10 @@ pub fn pg_node(expr: &mut Expr, errors: &mut Vec<String>) {
                 ) =>
         {
             if let Expr::Value(Value::SingleQuotedString(text)) = interval.value.as_ref() {
-                if let Some(glue) = glue_interval(text) {
-                    *expr = glue;
+                match glue_interval(text) {
+                    Ok(Some(glue)) => *expr = glue,
+                    Ok(None) => {}
+                    Err(refusal) => errors.push(refusal),
                 }
             }
         }
@@ -466,8 +468,10 @@ pub fn pg_node(expr: &mut Expr, errors: &mut Vec<String>) {
             ..
         } if matches!(inner.as_ref(), Expr::Value(Value::SingleQuotedString(_))) => {
             if let Expr::Value(Value::SingleQuotedString(text)) = inner.as_ref() {
-                if let Some(glue) = glue_interval(text) {
-                    *expr = glue;
+                match glue_interval(text) {
+                    Ok(Some(glue)) => *expr = glue,
+                    Ok(None) => {}
+                    Err(refusal) => errors.push(refusal),
                 }
             }
         }
@@ -955,8 +959,23 @@ fn full_utc_offset(text: &str) -> Option<String> {
 /// and computes as PostgreSQL's: months and years alone (`Month`), or days and a time of
 /// day of one sign, under 24 hours (`Microsecond`: a day is 24 hours there, and
 /// `36 hours` would print as `1 day 12:00:00`). None leaves the text to GlueSQL, which
-/// refuses it.
-fn glue_interval(text: &str) -> Option<Expr> {
+/// refuses it. Err is a refusal: an interval GlueSQL's microseconds cannot hold (past
+/// about 106,751,991 days, where PostgreSQL still has room) would silently saturate.
+fn glue_interval(text: &str) -> Result<Option<Expr>, String> {
+    let mut beyond_microseconds = false;
+    let glue = glue_interval_or_none(text, &mut beyond_microseconds);
+    if beyond_microseconds {
+        return Err(format!(
+            "intervals of more than {MAX_INTERVAL_DAYS} days (here: '{text}')"
+        ));
+    }
+    Ok(glue)
+}
+
+/// The most days GlueSQL's interval (i64 microseconds) holds.
+const MAX_INTERVAL_DAYS: i64 = i64::MAX / 86_400_000_000;
+
+fn glue_interval_or_none(text: &str, beyond_microseconds: &mut bool) -> Option<Expr> {
     let mut months: f64 = 0.0;
     let mut days: f64 = 0.0;
     let mut seconds: f64 = 0.0;
@@ -1021,6 +1040,10 @@ fn glue_interval(text: &str) -> Option<Expr> {
         return None;
     }
     let total = whole_days * 86_400.0 + seconds;
+    if (total * 1_000_000.0).abs() >= i64::MAX as f64 {
+        *beyond_microseconds = true;
+        return None;
+    }
     let micros = (total * 1_000_000.0).round() as i64;
     let sign = if micros < 0 { "-" } else { "" };
     let magnitude = micros.unsigned_abs();
