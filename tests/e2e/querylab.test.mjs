@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { sharedBrowser, openPage } from './harness.mjs';
-import { settled, act, setKnob, metric, table, chartPoints } from './lab_harness.mjs';
+import { settled, act, replayedInFull, setKnob, metric, table, chartPoints } from './lab_harness.mjs';
 
 const shared = sharedBrowser({ before, after });
 
@@ -72,7 +72,7 @@ test('pagination: count(*) OVER () gives the COUNT’s total in the page query, 
   await page.waitForTimeout(500);
   const link = await page.getByTestId('permalink').getAttribute('href');
   const fresh = await openPage(shared.browser, link);
-  await settled(fresh.page);
+  await replayedInFull(fresh.page);
   assert.equal(await metric(fresh.page, 'window-total'), windowTotal, 'replayed from the link');
   assert.deepEqual(fresh.problems, []);
   await fresh.context.close();
@@ -100,7 +100,7 @@ test('batch operations: an upsert in one INSERT ... ON CONFLICT vs SELECT then I
   await page.waitForTimeout(500);
   const link = await page.getByTestId('permalink').getAttribute('href');
   const fresh = await openPage(shared.browser, link);
-  await settled(fresh.page);
+  await replayedInFull(fresh.page);
   assert.deepEqual((await table(fresh.page, 'results')).rows.map((r) => r[0].text), results.rows.map((r) => r[0].text), 'replayed from the link');
   assert.deepEqual(fresh.problems, []);
   await fresh.context.close();
