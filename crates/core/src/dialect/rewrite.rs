@@ -455,10 +455,8 @@ pub fn pg_node(expr: &mut Expr, errors: &mut Vec<String>) {
                 ) =>
         {
             if let Expr::Value(Value::SingleQuotedString(text)) = interval.value.as_ref() {
-                match glue_interval(text) {
-                    Ok(Some(glue)) => *expr = glue,
-                    Ok(None) => {}
-                    Err(refusal) => errors.push(refusal),
+                if let Some(glue) = glue_interval(text, errors) {
+                    *expr = glue;
                 }
             }
         }
@@ -468,10 +466,8 @@ pub fn pg_node(expr: &mut Expr, errors: &mut Vec<String>) {
             ..
         } if matches!(inner.as_ref(), Expr::Value(Value::SingleQuotedString(_))) => {
             if let Expr::Value(Value::SingleQuotedString(text)) = inner.as_ref() {
-                match glue_interval(text) {
-                    Ok(Some(glue)) => *expr = glue,
-                    Ok(None) => {}
-                    Err(refusal) => errors.push(refusal),
+                if let Some(glue) = glue_interval(text, errors) {
+                    *expr = glue;
                 }
             }
         }
@@ -959,17 +955,17 @@ fn full_utc_offset(text: &str) -> Option<String> {
 /// and computes as PostgreSQL's: months and years alone (`Month`), or days and a time of
 /// day of one sign, under 24 hours (`Microsecond`: a day is 24 hours there, and
 /// `36 hours` would print as `1 day 12:00:00`). None leaves the text to GlueSQL, which
-/// refuses it. Err is a refusal: an interval GlueSQL's microseconds cannot hold (past
-/// about 106,751,991 days, where PostgreSQL still has room) would silently saturate.
-fn glue_interval(text: &str) -> Result<Option<Expr>, String> {
+/// refuses it. An interval GlueSQL's microseconds cannot hold (past about 106,751,991
+/// days, where PostgreSQL still has room) is refused here: it would silently saturate.
+fn glue_interval(text: &str, errors: &mut Vec<String>) -> Option<Expr> {
     let mut beyond_microseconds = false;
     let glue = glue_interval_or_none(text, &mut beyond_microseconds);
     if beyond_microseconds {
-        return Err(format!(
+        errors.push(format!(
             "intervals of more than {MAX_INTERVAL_DAYS} days (here: '{text}')"
         ));
     }
-    Ok(glue)
+    glue
 }
 
 /// The most days GlueSQL's interval (i64 microseconds) holds.
