@@ -40,6 +40,10 @@ pub const CHAR_PADDING: KnownDifference = KnownDifference {
     id: "char-padding",
     line: "CHAR(n) is not blank-padded here: PostgreSQL pads to n characters and ignores trailing blanks in comparisons.",
 };
+pub const EXPLAIN_PLAN: KnownDifference = KnownDifference {
+    id: "explain-plan",
+    line: "EXPLAIN shows the plan this playground ran, in PostgreSQL's shape, with the rows each table read; PostgreSQL's planner may choose another plan, and prints estimated costs.",
+};
 
 /// Every known difference, in the order of KNOWN_DIFFERENCES.md.
 pub const ALL: &[KnownDifference] = &[
@@ -49,6 +53,7 @@ pub const ALL: &[KnownDifference] = &[
     INTEGER_WIDTH,
     FLOAT_OUTPUT,
     CHAR_PADDING,
+    EXPLAIN_PLAN,
 ];
 
 /// The first known difference `statement` (as written, before any rewrite) runs into.

@@ -7,6 +7,10 @@
 //! ```
 
 use super::index::value_sql;
+use super::probe::{AccessMethod, TableAccess};
+use super::sqlstate::SqlState;
+use super::storage::State;
+use super::EngineError;
 use gluesql::core::ast::{IndexOperator, ToSql};
 use gluesql::core::plan::{
     AggregationInputPlan, DistinctInputPlan, ExprPlan, FilterInputPlan, HashJoinInputPlan,
@@ -446,4 +450,467 @@ fn variant_name(value: &impl std::fmt::Debug) -> String {
         .next()
         .unwrap_or("")
         .to_ascii_uppercase()
+}
+
+/// `EXPLAIN [ANALYZE] [VERBOSE] statement` or `EXPLAIN (option [value], ...) statement`.
+#[derive(Debug, PartialEq)]
+pub(crate) struct ExplainRequest<'a> {
+    /// Run the statement for real (a write stays written) and show what it read.
+    pub analyze: bool,
+    /// Print the execution time after the plan (ANALYZE's default; `SUMMARY OFF`).
+    pub summary: Option<bool>,
+    pub statement: &'a str,
+}
+
+/// Reads an EXPLAIN's options: None when `sql` is not an EXPLAIN; PostgreSQL's errors for
+/// options it does not know, a refusal for the output formats the console cannot show.
+pub(crate) fn explain_request(sql: &str) -> Result<Option<ExplainRequest<'_>>, EngineError> {
+    let rest = sql.trim_start();
+    let Some(head) = rest.get(..7).filter(|h| h.eq_ignore_ascii_case("explain")) else {
+        return Ok(None);
+    };
+    let _ = head;
+    let mut rest = &rest[7..];
+    if !rest.starts_with(|c: char| c.is_whitespace() || c == '(') {
+        return Ok(None);
+    }
+    rest = rest.trim_start();
+    let mut analyze = false;
+    let mut summary = None;
+    if let Some(inner) = rest.strip_prefix('(') {
+        let Some(end) = inner.find(')') else {
+            return Err(EngineError::coded(
+                SqlState::SYNTAX_ERROR,
+                "syntax error at end of input",
+            ));
+        };
+        for option in inner[..end].split(',') {
+            let mut words = option.split_whitespace();
+            let name = words.next().unwrap_or("").to_ascii_lowercase();
+            let value = words
+                .next()
+                .map(|v| v.trim_matches('\'').to_ascii_lowercase());
+            let on = match value.as_deref() {
+                None | Some("true" | "on" | "1") => true,
+                Some("false" | "off" | "0") => false,
+                Some(other) if name == "format" => {
+                    if other != "text" {
+                        return Err(EngineError::unsupported(format!(
+                            "EXPLAIN (FORMAT {})",
+                            other.to_ascii_uppercase()
+                        )));
+                    }
+                    true
+                }
+                Some(_) => {
+                    return Err(EngineError::coded(
+                        SqlState::SYNTAX_ERROR,
+                        format!("{name} requires a Boolean value"),
+                    ))
+                }
+            };
+            match name.as_str() {
+                "analyze" => analyze = on,
+                "summary" => summary = Some(on),
+                "verbose" | "costs" | "settings" | "buffers" | "wal" | "timing" | "format" => {}
+                "" => {
+                    return Err(EngineError::coded(
+                        SqlState::SYNTAX_ERROR,
+                        "syntax error at or near \")\"",
+                    ))
+                }
+                other => {
+                    return Err(EngineError::coded(
+                        SqlState::SYNTAX_ERROR,
+                        format!("unrecognized EXPLAIN option \"{other}\""),
+                    ))
+                }
+            }
+        }
+        rest = inner[end + 1..].trim_start();
+    } else {
+        for keyword in ["analyze", "verbose"] {
+            if rest.len() > keyword.len()
+                && rest[..keyword.len()].eq_ignore_ascii_case(keyword)
+                && rest[keyword.len()..].starts_with(char::is_whitespace)
+            {
+                analyze |= keyword == "analyze";
+                rest = rest[keyword.len()..].trim_start();
+            }
+        }
+    }
+    let first = rest
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if !matches!(
+        first.as_str(),
+        "select" | "with" | "insert" | "update" | "delete" | "values" | "table"
+    ) && !rest.starts_with('(')
+    {
+        return Err(EngineError::unsupported(format!(
+            "EXPLAIN of {} statements (PostgreSQL explains SELECT, INSERT, UPDATE, DELETE and VALUES)",
+            first.to_ascii_uppercase()
+        )));
+    }
+    Ok(Some(ExplainRequest {
+        analyze,
+        summary,
+        statement: rest,
+    }))
+}
+
+/// One node of a plan in PostgreSQL's EXPLAIN shape.
+struct PgNode {
+    title: String,
+    details: Vec<String>,
+    children: Vec<PgNode>,
+}
+
+/// The plan the statement ran with (`plan`, the log's plan text), in the shape PostgreSQL's
+/// EXPLAIN prints (`Index Scan using ix on t` with its `Index Cond:`, `Filter:` on the node
+/// it filters, no Project nodes), each table read with the rows it read (`actual rows` per
+/// loop under ANALYZE, as PostgreSQL counts them).
+pub(crate) fn postgres_plan(
+    plan: Option<&str>,
+    accesses: &[TableAccess],
+    state: &State,
+    analyze: bool,
+    summary: bool,
+    result_rows: usize,
+    elapsed_ms: f64,
+) -> Vec<String> {
+    let lines: Vec<(usize, &str)> = plan
+        .unwrap_or("Result")
+        .lines()
+        .map(|line| {
+            let trimmed = line.trim_start();
+            let depth = (line.len() - trimmed.len()) / 2;
+            match trimmed.strip_prefix("-> ") {
+                Some(label) => (depth, label),
+                None => (0, trimmed),
+            }
+        })
+        .collect();
+    let mut at = 0;
+    let mut roots = Vec::new();
+    while at < lines.len() {
+        roots.extend(convert(&lines, &mut at, accesses, state, analyze));
+    }
+    let mut out = Vec::new();
+    for (i, root) in roots.iter_mut().enumerate() {
+        if analyze && i == 0 && !root.title.contains("(actual") {
+            root.title
+                .push_str(&format!(" (actual rows={result_rows} loops=1)"));
+        }
+        render(root, 0, &mut out);
+    }
+    if summary {
+        out.push(format!("Execution Time: {elapsed_ms:.3} ms"));
+    }
+    out
+}
+
+fn render(node: &PgNode, level: usize, out: &mut Vec<String>) {
+    if level == 0 {
+        out.push(node.title.clone());
+    } else {
+        out.push(format!("{}->  {}", " ".repeat(6 * level - 4), node.title));
+    }
+    for detail in &node.details {
+        out.push(format!("{}{detail}", " ".repeat(6 * level + 2)));
+    }
+    for child in &node.children {
+        render(child, level + 1, out);
+    }
+}
+
+/// Converts the node at `lines[*at]` and its subtree; a node PostgreSQL does not show
+/// (Project) gives its children instead, a Filter attaches to the node it filters.
+fn convert(
+    lines: &[(usize, &str)],
+    at: &mut usize,
+    accesses: &[TableAccess],
+    state: &State,
+    analyze: bool,
+) -> Vec<PgNode> {
+    let (depth, label) = lines[*at];
+    *at += 1;
+    let mut children = Vec::new();
+    while *at < lines.len() && lines[*at].0 > depth {
+        children.extend(convert(lines, at, accesses, state, analyze));
+    }
+    let inside = |prefix: &str| {
+        label
+            .strip_prefix(prefix)
+            .and_then(|r| r.strip_prefix(" ("))
+            .and_then(|r| r.strip_suffix(')'))
+            .map(str::to_string)
+    };
+    let node = |title: &str, details: Vec<String>, children: Vec<PgNode>| PgNode {
+        title: title.to_string(),
+        details,
+        children,
+    };
+    if label.starts_with("Project (") {
+        return children;
+    }
+    if let Some(condition) = inside("Filter").or_else(|| inside("Having")) {
+        if let Some(first) = children.first_mut() {
+            // An index condition the engine also tests per row is shown once.
+            if !first
+                .details
+                .contains(&format!("Index Cond: ({condition})"))
+            {
+                first.details.push(format!("Filter: ({condition})"));
+            }
+            return children;
+        }
+    }
+    let converted = if inside("Limit").is_some() || inside("Offset").is_some() {
+        node("Limit", Vec::new(), children)
+    } else if let Some(keys) = inside("Sort") {
+        node("Sort", vec![format!("Sort Key: {keys}")], children)
+    } else if let Some(keys) = inside("Group By") {
+        node(
+            "HashAggregate",
+            vec![format!("Group Key: {keys}")],
+            children,
+        )
+    } else if let Some(on) = inside("Hash Join").or_else(|| inside("Hash Left Join")) {
+        let title = label.split(" (").next().unwrap_or("Hash Join");
+        node(title, vec![format!("Hash Cond: ({on})")], children)
+    } else if let Some(on) = ["Nested Loop Left Join", "Nested Loop"]
+        .iter()
+        .find_map(|p| inside(p).map(|on| (*p, on)))
+    {
+        let condition = on.1.strip_prefix("on ").unwrap_or(&on.1).to_string();
+        node(on.0, vec![format!("Join Filter: ({condition})")], children)
+    } else if let Some(rows) = label
+        .strip_prefix("Values (")
+        .and_then(|r| r.strip_suffix(" rows)"))
+    {
+        let _ = rows;
+        node("Values Scan on \"*VALUES*\"", Vec::new(), children)
+    } else if label.starts_with("Series (") {
+        node("Function Scan on generate_series", Vec::new(), children)
+    } else if let Some(scan) = scan_node(label, accesses, state, analyze) {
+        PgNode { children, ..scan }
+    } else {
+        node(label, Vec::new(), children)
+    };
+    vec![converted]
+}
+
+/// A table read: `Seq Scan on t`, `Index Scan [Backward] using ix on t` with its condition,
+/// and the rows it read.
+fn scan_node(
+    label: &str,
+    accesses: &[TableAccess],
+    state: &State,
+    analyze: bool,
+) -> Option<PgNode> {
+    let rows = |table: &str, matches: &dyn Fn(&AccessMethod) -> bool| {
+        accesses
+            .iter()
+            .find(|a| a.table == table && matches(&a.method))
+            .map(|a| {
+                let per_loop = a.rows_examined / a.scans.max(1);
+                if analyze {
+                    format!(" (actual rows={per_loop} loops={})", a.scans)
+                } else {
+                    format!(" (rows={per_loop})")
+                }
+            })
+            .unwrap_or_default()
+    };
+    // "t a (key = 3)" -> ("t", " a", Some("key = 3"))
+    let split = |target: &str| -> (String, String, Option<String>) {
+        let (names, condition) = match target.find(" (") {
+            Some(i) => (
+                &target[..i],
+                target[i + 2..].strip_suffix(')').map(str::to_string),
+            ),
+            None => (target, None),
+        };
+        let mut parts = names.splitn(2, ' ');
+        let table = parts.next().unwrap_or("").to_string();
+        let alias = parts.next().map(|a| format!(" {a}")).unwrap_or_default();
+        (table, alias, condition)
+    };
+    if let Some(target) = label.strip_prefix("Seq Scan on ") {
+        let (table, alias, _) = split(target);
+        // An UPDATE's or DELETE's plan says Seq Scan; the engine finds the rows through
+        // the index the WHERE's plan picks, and its read says which.
+        let found = accesses
+            .iter()
+            .filter(|a| a.table == table)
+            .map(|a| &a.method)
+            .collect::<Vec<_>>();
+        if let [method] = found.as_slice() {
+            let (using, condition) = match method {
+                AccessMethod::PrimaryKeyLookup => (
+                    state
+                        .table(&table)
+                        .and_then(|t| t.meta.primary_key.as_ref())
+                        .map_or_else(|| format!("{table}_pkey"), |k| k.name.clone()),
+                    None,
+                ),
+                AccessMethod::IndexSeek { index, condition }
+                | AccessMethod::IndexRange {
+                    index, condition, ..
+                } => (index.clone(), Some(condition.clone())),
+                AccessMethod::IndexScan { index, .. } => (index.clone(), None),
+                _ => (String::new(), None),
+            };
+            if !using.is_empty() {
+                let rows = rows(&table, &|m| m == *method);
+                return Some(PgNode {
+                    title: format!("Index Scan using {using} on {table}{alias}{rows}"),
+                    details: condition
+                        .map(|c| vec![format!("Index Cond: ({c})")])
+                        .unwrap_or_default(),
+                    children: Vec::new(),
+                });
+            }
+        }
+        let rows = rows(&table, &|m| {
+            matches!(m, AccessMethod::FullScan | AccessMethod::RowCount { .. })
+        });
+        return Some(PgNode {
+            title: format!("Seq Scan on {table}{alias}{rows}"),
+            details: Vec::new(),
+            children: Vec::new(),
+        });
+    }
+    if let Some(target) = label.strip_prefix("Primary Key Lookup on ") {
+        let (table, alias, condition) = split(target);
+        let key = state.table(&table).and_then(|t| t.meta.primary_key.clone());
+        let index = key
+            .as_ref()
+            .map_or_else(|| format!("{table}_pkey"), |k| k.name.clone());
+        let column = key
+            .as_ref()
+            .map_or_else(|| "key".to_string(), |k| k.columns.join(", "));
+        let condition = condition.unwrap_or_default().replacen("key", &column, 1);
+        let rows = rows(&table, &|m| matches!(m, AccessMethod::PrimaryKeyLookup));
+        return Some(PgNode {
+            title: format!("Index Scan using {index} on {table}{alias}{rows}"),
+            details: vec![format!("Index Cond: ({condition})")],
+            children: Vec::new(),
+        });
+    }
+    for kind in [
+        "Index Seek using ",
+        "Index Range using ",
+        "Index Scan using ",
+    ] {
+        let Some(target) = label.strip_prefix(kind) else {
+            continue;
+        };
+        let (index, target) = target.split_once(" on ")?;
+        let (table, alias, condition) = split(target);
+        let condition = condition.unwrap_or_default();
+        let backward = condition.ends_with(", backward") || condition == "full index, backward";
+        let condition = condition
+            .trim_end_matches(", backward")
+            .trim_end_matches("full index")
+            .to_string();
+        let expr = state
+            .table(&table)
+            .and_then(|t| t.indexes.iter().find(|i| i.name == index))
+            .map(|i| i.expr_sql())
+            .unwrap_or_else(|| "key".to_string());
+        let direction = if backward { " Backward" } else { "" };
+        let rows = rows(&table, &|m| m.index_name() == Some(index));
+        let details = if condition.is_empty() {
+            Vec::new()
+        } else {
+            vec![format!(
+                "Index Cond: ({})",
+                condition.replacen("key", &expr, 1)
+            )]
+        };
+        return Some(PgNode {
+            title: format!("Index Scan{direction} using {index} on {table}{alias}{rows}"),
+            details,
+            children: Vec::new(),
+        });
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::Database;
+    use gluesql::core::executor::Payload;
+
+    fn plan(db: &mut Database, sql: &str) -> Vec<String> {
+        match db.execute(sql).expect("EXPLAIN runs") {
+            Payload::Select { labels, rows } => {
+                assert_eq!(labels, ["QUERY PLAN"]);
+                rows.into_iter().map(|r| String::from(&r[0])).collect()
+            }
+            other => panic!("not a plan: {other:?}"),
+        }
+    }
+
+    fn posts() -> Database {
+        let mut db = Database::new();
+        for sql in [
+            "CREATE TABLE posts (id SERIAL PRIMARY KEY, title TEXT, created_at INT)",
+            "INSERT INTO posts (title, created_at) SELECT 'p', n FROM generate_series(1, 100) AS n",
+            "CREATE INDEX ix_created ON posts (created_at)",
+        ] {
+            db.execute(sql).unwrap();
+        }
+        db
+    }
+
+    #[test]
+    fn the_plan_is_the_engines_in_postgresql_shape_with_rows_read() {
+        let mut db = posts();
+        let lines = plan(
+            &mut db,
+            "EXPLAIN SELECT id FROM posts WHERE created_at < 50 ORDER BY created_at DESC LIMIT 5",
+        );
+        assert_eq!(
+            lines,
+            [
+                "Limit",
+                "  ->  Index Scan Backward using ix_created on posts (rows=5)",
+                "        Index Cond: (created_at < 50)",
+            ]
+        );
+        let lines = plan(
+            &mut db,
+            "EXPLAIN (ANALYZE, SUMMARY OFF) SELECT * FROM posts p JOIN posts q ON q.id = p.id WHERE p.id = 3",
+        );
+        assert_eq!(lines[0], "Hash Join (actual rows=1 loops=1)");
+        assert!(lines
+            .contains(&"        ->  Seq Scan on posts q (actual rows=100 loops=1)".to_string()));
+    }
+
+    #[test]
+    fn explain_without_analyze_leaves_a_write_undone() {
+        let mut db = posts();
+        let lines = plan(&mut db, "EXPLAIN DELETE FROM posts WHERE created_at = 7");
+        assert_eq!(lines[0], "Delete on posts");
+        assert!(
+            lines[1].contains("Index Scan using ix_created on posts"),
+            "{lines:?}"
+        );
+        let count = |db: &mut Database| match db.execute("SELECT count(*) FROM posts").unwrap() {
+            Payload::Select { rows, .. } => String::from(&rows[0][0]),
+            _ => unreachable!(),
+        };
+        assert_eq!(count(&mut db), "100");
+        let lines = plan(
+            &mut db,
+            "EXPLAIN ANALYZE DELETE FROM posts WHERE created_at = 7",
+        );
+        assert!(lines.last().unwrap().starts_with("Execution Time: "));
+        assert_eq!(count(&mut db), "99");
+    }
 }

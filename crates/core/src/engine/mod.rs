@@ -241,11 +241,56 @@ impl Database {
     /// Executes SQL holding exactly one statement and records it in the log.
     pub fn execute(&mut self, sql: &str) -> Result<Payload, EngineError> {
         let started = Instant::now();
-        let writes = StatementKind::of_sql(sql) != StatementKind::Select;
+        // EXPLAIN runs its statement and answers with the plan it ran with; without
+        // ANALYZE a write is undone afterwards, as PostgreSQL does not run it at all.
+        let explain = explain::explain_request(sql);
+        let statement_sql = match &explain {
+            Ok(Some(request)) => request.statement,
+            _ => sql,
+        };
+        let writes = StatementKind::of_sql(statement_sql) != StatementKind::Select;
+        let before_explain = match &explain {
+            Ok(Some(request)) if !request.analyze && writes => Some(self.storage.state.clone()),
+            _ => None,
+        };
         self.storage.probe.start(self.budget, writes);
         let mut run = Run::default();
-        let result = self.run_finished(sql, &mut run);
+        let result = match &explain {
+            Err(error) => Err(error.clone()),
+            Ok(_) => self.run_finished(statement_sql, &mut run),
+        };
         let report = self.storage.probe.finish();
+        let result = match (&explain, result) {
+            (Ok(Some(request)), Ok(payload)) => {
+                let result_rows = match &payload {
+                    Payload::Select { rows, .. } => rows.len(),
+                    _ => 0,
+                };
+                let lines = explain::postgres_plan(
+                    run.plan.as_deref(),
+                    &report.accesses,
+                    &self.storage.state,
+                    request.analyze,
+                    request.summary.unwrap_or(request.analyze),
+                    result_rows,
+                    started.elapsed().as_secs_f64() * 1000.0,
+                );
+                run.command = Some("EXPLAIN".into());
+                run.result_types = vec![Some(crate::dialect::PgType::Text)];
+                run.difference = Some(crate::dialect::differences::EXPLAIN_PLAN);
+                Ok(Payload::Select {
+                    labels: vec!["QUERY PLAN".into()],
+                    rows: lines
+                        .into_iter()
+                        .map(|l| vec![gluesql::core::data::Value::Str(l)])
+                        .collect(),
+                })
+            }
+            (_, result) => result,
+        };
+        if let Some(state) = before_explain {
+            self.storage.state = state;
+        }
         self.last_exceeded = report.exceeded.filter(|_| result.is_err());
         let result = match (result, report.exceeded) {
             (Err(_), Some(exceeded)) => Err(EngineError::new(exceeded.message())),
