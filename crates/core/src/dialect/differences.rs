@@ -26,7 +26,7 @@ pub const AVERAGE_SCALE: KnownDifference = KnownDifference {
 };
 pub const JSON_TEXT: KnownDifference = KnownDifference {
     id: "json-output",
-    line: "PostgreSQL prints jsonb normalised (key order, spacing) and json exactly as written; here both are stored as text and printed as stored.",
+    line: "DISTINCT, GROUP BY and UNION compare json and jsonb values as their text here: PostgreSQL refuses to compare json, and compares jsonb numbers by value (1 and 1.0 are one group there).",
 };
 pub const INTEGER_WIDTH: KnownDifference = KnownDifference {
     id: "integer-overflow",

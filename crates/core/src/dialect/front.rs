@@ -175,6 +175,10 @@ impl Database {
                 if super::window::is_window_query(statement) {
                     return self.window_query(statement, run).map(Some);
                 }
+                if super::json::may_use_json(sql, &self.storage.state) && self.uses_json(statement)
+                {
+                    return self.json_statement(statement, run).map(Some);
+                }
                 // Names first: they come from the statement as the user wrote it.
                 super::names::name_columns(statement);
                 super::query_shape::reshape(statement).map_err(|e| match e {

@@ -33,6 +33,8 @@ mod grouping;
 mod index;
 pub(crate) mod join_dml;
 pub(crate) mod join_using;
+pub(crate) mod json;
+pub(crate) mod json_value;
 pub(crate) mod key_update;
 pub(crate) mod logic;
 pub(crate) mod lone_call;

@@ -178,12 +178,13 @@ impl PgType {
                     Some(_) => Err(format!("value too long for type {}", self.pg_name())),
                 }
             }
-            (Self::Json | Self::Jsonb, Value::Str(s)) => {
-                match serde_json::from_str::<serde_json::Value>(&s) {
-                    Ok(_) => Ok(Value::Str(s)),
-                    Err(error) => Err(json_input_error(&s, &error)),
-                }
-            }
+            (Self::Json, Value::Str(s)) => match serde_json::from_str::<serde_json::Value>(&s) {
+                Ok(_) => Ok(Value::Str(s)),
+                Err(error) => Err(json_input_error(&s, &error)),
+            },
+            // jsonb is stored as PostgreSQL stores it: keys sorted and unique, numbers
+            // as numeric prints them, so it prints back as PostgreSQL prints it.
+            (Self::Jsonb, Value::Str(s)) => jsonb_input(&s).map(|v| Value::Str(v.to_text())),
             (Self::Enum(name), Value::Str(s)) => match enum_labels {
                 Some(labels) if !labels.iter().any(|l| l == &s) => {
                     Err(format!("invalid input value for enum {name}: \"{s}\""))
@@ -353,6 +354,18 @@ fn parse_like<T: std::str::FromStr>(_like: &T, text: &str) -> Option<T> {
     text.parse().ok()
 }
 
+/// jsonb's input: the value, or PostgreSQL's error for text that is not JSON.
+pub(crate) fn jsonb_input(text: &str) -> Result<super::json_value::Jsonb, String> {
+    super::json_value::Jsonb::parse(text).map_err(|error| {
+        match serde_json::from_str::<serde_json::Value>(text) {
+            Err(syntax) if error.sqlstate == "22P02" && !error.message.contains("\nDETAIL:") => {
+                json_input_error(text, &syntax)
+            }
+            _ => error.message,
+        }
+    })
+}
+
 /// PostgreSQL's error for text that is not JSON (json and jsonb both say `type json`),
 /// with its DETAIL for the two cases a learner meets: a bare word, and cut-off input.
 fn json_input_error(text: &str, error: &serde_json::Error) -> String {
@@ -379,6 +392,10 @@ fn json_input_error(text: &str, error: &serde_json::Error) -> String {
                 .collect::<String>()
         });
     match (at, word_start) {
+        // A value was due and punctuation came: `{"a": }`.
+        (Some(c), _) if "}],:".contains(c) && error.to_string().starts_with("expected value") => {
+            format!("{message}\nDETAIL:  Expected JSON value, but found \"{c}\".")
+        }
         (Some(c), Some(word)) if c.is_alphanumeric() && !word.is_empty() => {
             format!("{message}\nDETAIL:  Token \"{word}\" is invalid.")
         }

@@ -134,6 +134,11 @@ impl SqlState {
                 SqlState::DEPENDENT_OBJECTS_STILL_EXIST,
             ),
             ("division by zero", SqlState::DIVISION_BY_ZERO),
+            (
+                "value overflows numeric format",
+                SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
+            ),
+            ("unsupported Unicode escape sequence", SqlState("22P05")),
             // Date and time input has its own class.
             (
                 "invalid input syntax for type date",
