@@ -41,8 +41,17 @@ impl Database {
         let Statement::Query(query) = statement else {
             unreachable!("checked by is_with_query");
         };
+        self.with_scratch(|db, scratch| db.with_query_inner(query, run, scratch))
+    }
+
+    /// Runs `f`, which may create scratch tables (listed in its second argument), and
+    /// removes them afterwards, whatever `f` returns: they live for one statement.
+    pub(crate) fn with_scratch<T>(
+        &mut self,
+        f: impl FnOnce(&mut Self, &mut Vec<String>) -> Result<T, EngineError>,
+    ) -> Result<T, EngineError> {
         let mut scratch = Vec::new();
-        let result = self.with_query_inner(query, run, &mut scratch);
+        let result = f(self, &mut scratch);
         for name in scratch {
             self.storage.state.tables.remove(&name);
         }

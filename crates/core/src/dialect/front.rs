@@ -213,6 +213,8 @@ impl Database {
                 super::typing::check_constant_division(statement).map_err(errors::plain)?;
                 super::typing::check_greatest_literals(statement)
                     .map_err(EngineError::unsupported)?;
+                super::typing::check_at_time_zone(statement, &scope)
+                    .map_err(EngineError::unsupported)?;
                 super::text_bytes::check(statement, &self.storage.state)
                     .map_err(EngineError::unsupported)?;
                 super::typing::pg_typeof(statement, &scope);

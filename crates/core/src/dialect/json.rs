@@ -46,23 +46,6 @@ const FUNCTIONS: &[&str] = &[
     "jsonb_set",
 ];
 
-/// Aggregates and window calls cannot be a JSON expression's leaf: its value is not a
-/// row's.
-const AGGREGATES: &[&str] = &[
-    "count",
-    "sum",
-    "avg",
-    "min",
-    "max",
-    "string_agg",
-    "array_agg",
-    "bool_and",
-    "bool_or",
-    "every",
-    "jsonb_agg",
-    "json_agg",
-];
-
 /// The static type of a JSON expression's part, as PostgreSQL resolves its operators.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Ty {
@@ -504,13 +487,15 @@ fn plain_args(function: &Function) -> Option<Vec<&Expr>> {
     }
 }
 
+/// Aggregates and window calls cannot be a JSON expression's leaf: their value is not a
+/// row's.
 fn contains_aggregate(expr: &Expr) -> bool {
     if let Expr::Function(f) = expr {
         if f.over.is_some()
             || f.name
                 .0
                 .last()
-                .is_some_and(|n| AGGREGATES.contains(&n.value.to_lowercase().as_str()))
+                .is_some_and(|n| super::grouping::is_aggregate_name(&n.value.to_lowercase()))
         {
             return true;
         }
@@ -1276,12 +1261,7 @@ impl Database {
         statement: &Statement,
         run: &mut Run,
     ) -> Result<Payload, EngineError> {
-        let mut scratch = Vec::new();
-        let result = self.json_statement_inner(statement, run, &mut scratch);
-        for table in scratch {
-            self.storage.state.tables.remove(&table);
-        }
-        result
+        self.with_scratch(|db, scratch| db.json_statement_inner(statement, run, scratch))
     }
 
     fn json_statement_inner(

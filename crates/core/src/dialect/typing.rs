@@ -524,7 +524,26 @@ fn numeric_functions(expr: &mut Expr, scope: &Scope) {
         }
     }
     let float = |e: &Expr| matches!(type_of(e, scope), Some(PgType::Double | PgType::Real));
+    let date = |e: &Expr| matches!(type_of(e, scope), Some(PgType::Date));
+    let interval = |e: &Expr| matches!(type_of(e, scope), Some(PgType::Interval));
     let rewritten = match &*expr {
+        // date +/- interval is a timestamp in PostgreSQL; GlueSQL has no such operator
+        // on a date, and adds an interval to a timestamp (a month past the end of the
+        // next month, `2024-01-31 + 1 month`, is its error and so refused).
+        Expr::BinaryOp {
+            left,
+            op: op @ (BinaryOperator::Plus | BinaryOperator::Minus),
+            right,
+        } if date(left) && interval(right) => {
+            Some(format!("(CAST(({left}) AS TIMESTAMP) {op} ({right}))"))
+        }
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::Plus,
+            right,
+        } if interval(left) && date(right) => {
+            Some(format!("(CAST(({right}) AS TIMESTAMP) + ({left}))"))
+        }
         // GlueSQL's float equality allows an epsilon (0.1 + 0.2 = 0.3 was true); its
         // orderings are exact, as PostgreSQL's equality is.
         Expr::BinaryOp {
@@ -652,6 +671,10 @@ fn date_trunc(unit: &str, x: &Expr) -> Option<String> {
             "{} || '-' || {} || '-01'",
             field("YEAR", 4),
             field("MONTH", 2)
+        ),
+        "quarter" => format!(
+            "{} || '-' || LPAD(CAST(((EXTRACT(MONTH FROM ({x})) - 1) / 3 * 3 + 1) AS TEXT), 2, '0') || '-01'",
+            field("YEAR", 4)
         ),
         "day" => day,
         "hour" => format!("{day} || ' ' || {} || ':00:00'", field("HOUR", 2)),
@@ -1182,6 +1205,26 @@ pub fn fold_coalesce(statement: &mut Statement) {
 /// fails even where no row would reach it (`CASE WHEN stock >= 0 THEN 1 ELSE 1 / 0 END`),
 /// except in what the folding itself drops: CASE arms after a constant-true condition (or
 /// under a constant-false one) and COALESCE arguments after a constant.
+/// `x AT TIME ZONE z` on a timestamp without time zone (or a date) gives a timestamptz in
+/// PostgreSQL (the local time in z, as UTC); the engine only converts a timestamptz to
+/// UTC, and would print the timestamp unchanged without its offset, so it is refused.
+pub fn check_at_time_zone(statement: &mut Statement, scope: &Scope) -> Result<(), String> {
+    let mut found = false;
+    super::rewrite::walk_statement(statement, &mut |expr| {
+        if let Expr::AtTimeZone { timestamp, .. } = expr {
+            found |= matches!(
+                type_of(timestamp, scope),
+                Some(PgType::Timestamp { tz: false } | PgType::Date)
+            );
+        }
+    });
+    if found {
+        Err("AT TIME ZONE on a timestamp without time zone (PostgreSQL reads it as local time in that zone and gives a timestamptz)".into())
+    } else {
+        Ok(())
+    }
+}
+
 /// GREATEST over a numeric literal with trailing zeros (`4.0`, `2.50`): GlueSQL's
 /// GREATEST answers such an argument without its scale (4 where PostgreSQL answers 4.0),
 /// so the playground refuses it (the 0A000 text names it).

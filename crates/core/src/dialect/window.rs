@@ -613,12 +613,7 @@ impl Database {
         run: &mut Run,
     ) -> Result<Payload, EngineError> {
         let name = format!("__window_{}", self.storage.state.tables.len());
-        let mut scratch = Vec::new();
-        let result = self.window_query_inner(statement, &name, run, &mut scratch);
-        for table in scratch {
-            self.storage.state.tables.remove(&table);
-        }
-        result
+        self.with_scratch(|db, scratch| db.window_query_inner(statement, &name, run, scratch))
     }
 
     fn window_query_inner(
