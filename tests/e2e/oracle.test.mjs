@@ -147,3 +147,32 @@ test('set operations, WITH RECURSIVE, DISTINCT ON, upserts and a key update answ
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('JSON operators answer as PostgreSQL in the console, and EXPLAIN prints the engine\'s plan, labelled', async () => {
+  const { page, context, problems } = await consolePage();
+  const cases = [
+    ['16_json_uuid_misc.slt', "SELECT id, doc -> 'city' AS as_json, doc ->> 'city' AS as_text FROM profiles ORDER BY id"],
+    ['16_json_uuid_misc.slt', 'SELECT id, name FROM profiles WHERE doc @> \'{"city": "Paris"}\' ORDER BY id'],
+    ['16_json_uuid_misc.slt', 'SELECT id, doc, raw FROM profiles ORDER BY id'],
+    ['33_json_operators.slt', 'SELECT payload FROM events WHERE payload = \'{"ms": 120.0, "kind": "login"}\''],
+    ['33_json_operators.slt', "SELECT (payload -> 'ms')::int FROM events WHERE payload ->> 'kind' = 'click' ORDER BY id"],
+    ['32_explain.slt', 'EXPLAIN (foo) SELECT 1'],
+  ];
+  for (const [file, sql, options] of cases) await check(page, file, sql, options);
+
+  // EXPLAIN: the plan the engine ran, in PostgreSQL's shape, with the known difference named.
+  await page.getByRole('button', { name: 'Reset database' }).click();
+  const { setup } = recordWithSetup('32_explain.slt', 'EXPLAIN (COSTS OFF) SELECT id, title FROM posts');
+  const explain = 'EXPLAIN ANALYZE SELECT id, title FROM posts WHERE created_at < 35 ORDER BY created_at DESC LIMIT 2';
+  await paste(page.getByTestId('sql-editor'), [...setup, explain].map((s) => `${s};`).join('\n'));
+  await page.getByTestId('run-sql').click();
+  const last = page.locator('.stmt-result').nth(setup.length);
+  await last.waitFor();
+  const text = normalise(await last.textContent());
+  assert.match(text, /QUERY PLAN/);
+  assert.match(text, /Index Scan Backward using ix_posts_created_at on posts \(actual rows=2 loops=1\)/);
+  assert.match(text, /Index Cond: \(created_at < 35\)/);
+  assert.equal(await last.getByTestId('known-difference').getAttribute('data-difference'), 'explain-plan');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
