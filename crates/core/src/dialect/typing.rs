@@ -526,10 +526,40 @@ fn numeric_functions(expr: &mut Expr, scope: &Scope) {
     let float = |e: &Expr| matches!(type_of(e, scope), Some(PgType::Double | PgType::Real));
     let date = |e: &Expr| matches!(type_of(e, scope), Some(PgType::Date));
     let interval = |e: &Expr| matches!(type_of(e, scope), Some(PgType::Interval));
+    let datetime = |e: &Expr| {
+        matches!(
+            type_of(e, scope),
+            Some(PgType::Date | PgType::Timestamp { .. })
+        )
+    };
     let rewritten = match &*expr {
+        // A whole number of months or years added to a date or timestamp: PostgreSQL
+        // moves the date that many months, clamped to the month's last day
+        // (`2024-01-31 + 1 month` is 2024-02-29), and keeps the time of day. GlueSQL's
+        // interval arithmetic fails past a month's end; its ADD_MONTH clamps as
+        // PostgreSQL does.
+        Expr::BinaryOp {
+            left,
+            op: op @ (BinaryOperator::Plus | BinaryOperator::Minus),
+            right,
+        } if datetime(left) && whole_months(right).is_some() => {
+            let months = whole_months(right).expect("checked");
+            let months = if *op == BinaryOperator::Minus {
+                -months
+            } else {
+                months
+            };
+            Some(add_months(left, months))
+        }
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::Plus,
+            right,
+        } if whole_months(left).is_some() && datetime(right) => {
+            Some(add_months(right, whole_months(left).expect("checked")))
+        }
         // date +/- interval is a timestamp in PostgreSQL; GlueSQL has no such operator
-        // on a date, and adds an interval to a timestamp (a month past the end of the
-        // next month, `2024-01-31 + 1 month`, is its error and so refused).
+        // on a date, and adds an interval to a timestamp.
         Expr::BinaryOp {
             left,
             op: op @ (BinaryOperator::Plus | BinaryOperator::Minus),
@@ -648,14 +678,79 @@ fn greatest_least(expr: &mut Expr) {
             format!("COALESCE({})", order.join(", "))
         })
         .collect();
+    // GlueSQL has GREATEST but no LEAST: the least is the first argument no greater than
+    // every later one (O(n^2) comparisons, each argument evaluated where it is compared).
+    let pick = if name == "GREATEST" {
+        format!("GREATEST({})", firsts.join(", "))
+    } else {
+        let (last, earlier) = firsts.split_last().expect("two or more arguments");
+        let whens: String = earlier
+            .iter()
+            .enumerate()
+            .map(|(i, candidate)| {
+                let no_greater: Vec<String> = firsts[i + 1..]
+                    .iter()
+                    .map(|later| format!("{candidate} <= {later}"))
+                    .collect();
+                format!(" WHEN {} THEN {candidate}", no_greater.join(" AND "))
+            })
+            .collect();
+        format!("CASE{whens} ELSE {last} END")
+    };
     let sql = format!(
-        "CASE WHEN COALESCE({}) IS NULL THEN NULL ELSE {name}({}) END",
-        texts.join(", "),
-        firsts.join(", ")
+        "CASE WHEN COALESCE({}) IS NULL THEN NULL ELSE {pick} END",
+        texts.join(", ")
     );
     if let Some(rewritten) = parse_sql_expr(&sql) {
         *expr = rewritten;
     }
+}
+
+/// The number of months an interval literal is, when it is only years and months
+/// (`'1 month'`, `'1 year 2 mons'`, `'3' MONTH`); None for anything with days or time.
+fn whole_months(expr: &Expr) -> Option<i64> {
+    use gluesql::core::sqlparser::ast::DateTimeField;
+    let Expr::Interval(interval) = expr else {
+        return None;
+    };
+    let Expr::Value(Value::SingleQuotedString(text)) = interval.value.as_ref() else {
+        return None;
+    };
+    if interval.last_field.is_some() {
+        return None;
+    }
+    let per_unit = |unit: &str| match unit.to_ascii_lowercase().as_str() {
+        "year" | "years" | "y" | "yr" | "yrs" => Some(12),
+        "month" | "months" | "mon" | "mons" => Some(1),
+        _ => None,
+    };
+    match &interval.leading_field {
+        Some(DateTimeField::Year) => text.trim().parse::<i64>().ok()?.checked_mul(12),
+        Some(DateTimeField::Month) => text.trim().parse::<i64>().ok(),
+        Some(_) => None,
+        None => {
+            let words: Vec<&str> = text.split_whitespace().collect();
+            if words.is_empty() || !words.len().is_multiple_of(2) {
+                return None;
+            }
+            let mut months = 0i64;
+            for pair in words.chunks(2) {
+                let count: i64 = pair[0].parse().ok()?;
+                months = months.checked_add(count.checked_mul(per_unit(pair[1])?)?)?;
+            }
+            // Beyond chrono's range ADD_MONTH fails; leave such a literal to GlueSQL.
+            (months.abs() <= 120_000).then_some(months)
+        }
+    }
+}
+
+/// `x + n months` as PostgreSQL computes it: the date moved by ADD_MONTH (clamped to
+/// the month's end), plus x's time of day.
+fn add_months(x: &Expr, months: i64) -> String {
+    let day = format!("CAST(CAST(({x}) AS DATE) AS TIMESTAMP)");
+    format!(
+        "(CAST(ADD_MONTH(CAST(CAST(({x}) AS DATE) AS TEXT), {months}) AS TIMESTAMP) + (CAST(({x}) AS TIMESTAMP) - {day}))"
+    )
 }
 
 /// `date_trunc(unit, x)` from the fields GlueSQL can read, for the units where that is
@@ -683,6 +778,13 @@ fn date_trunc(unit: &str, x: &Expr) -> Option<String> {
             field("HOUR", 2),
             field("MINUTE", 2)
         ),
+        // An ISO week starts on Monday: the Monday of x's ISO year and week.
+        "week" => format!(
+            "CAST(TO_DATE(FORMAT(CAST(({x}) AS DATE), '%G-W%V') || '-1', '%G-W%V-%u') AS TEXT)"
+        ),
+        "second" => format!("FORMAT(CAST(({x}) AS TIMESTAMP), '%Y-%m-%d %H:%M:%S')"),
+        "milliseconds" => format!("FORMAT(CAST(({x}) AS TIMESTAMP), '%Y-%m-%d %H:%M:%S%.3f')"),
+        "microseconds" => format!("FORMAT(CAST(({x}) AS TIMESTAMP), '%Y-%m-%d %H:%M:%S%.6f')"),
         _ => return None,
     };
     Some(format!("CAST({text} AS TIMESTAMP)"))
