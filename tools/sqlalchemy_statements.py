@@ -2,29 +2,30 @@
 """Record the statements real SQLAlchemy 2.0 emits for ORM flushes and loader strategies.
 
 Executes crates/core/tests/fixtures/orm/models.py (the same source the Rust tests parse),
-runs each case below against an in-memory SQLite database, and records every statement
-the ORM sends to the DBAPI (a `before_cursor_execute` listener: text, parameters, and
-whether it was an executemany) into crates/core/tests/fixtures/orm/<case>.json.
-Seeding happens before recording starts. Transaction control (BEGIN/COMMIT) does not
-reach the cursor under pysqlite, so it is not recorded; the Rust session logs it.
+runs each case below against a fresh database on the test PostgreSQL (through psycopg2,
+as an application would), and records every statement the ORM sends to the DBAPI (a
+`before_cursor_execute` listener: text, parameters, and whether it was an executemany)
+into crates/core/tests/fixtures/orm/<case>.json. Seeding happens before recording
+starts. Transaction control (BEGIN/COMMIT) does not reach the cursor under psycopg2, so
+it is not recorded; the Rust session logs it.
 
 The Rust tests (crates/core/tests/orm_*.rs) compare our statements with these up to
-whitespace, parameter style (`?` here; `%(name)s` in ours, PostgreSQL's psycopg2 style)
-and parameter values (UUIDs and timestamps differ run to run).
+whitespace, and our parameters' names with theirs.
 
-Usage (Python 3.11):
-    python3 -m venv /tmp/sa && /tmp/sa/bin/pip install 'sqlalchemy>=2.0,<2.1'
-    /tmp/sa/bin/python tools/sqlalchemy_statements.py
+Usage: scripts/test runs it with the throwaway cluster's socket directory; by hand,
+    scripts/setup && scripts/pg start /tmp/pgdev
+    .venv/bin/python tools/sqlalchemy_statements.py /tmp/pgdev
 """
 
 import json
 import sys
 import types
-from datetime import UTC, datetime
+import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy
-from sqlalchemy import create_engine, event, select
+from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.orm import (
     Session,
@@ -56,6 +57,36 @@ def load_models() -> types.ModuleType:
 M = load_models()
 
 
+# Deterministic defaults, so that re-recording gives the same fixtures (CI fails on any
+# drift): the models' `uuid4()` and `datetime.now(UTC)` are replaced in the models'
+# module by a counter of version-4 UUIDs and a clock that ticks 1 ms per call from a
+# fixed instant. Everything SQLAlchemy does with the values is unchanged.
+class _Uuids:
+    count = 0
+
+    def __call__(self):
+        self.count += 1
+        return uuid.UUID(int=self.count, version=4)
+
+
+class _FixedClock(datetime):
+    ticks = 0
+
+    @classmethod
+    def now(cls, tz=None):
+        cls.ticks += 1
+        return datetime(2024, 1, 1, tzinfo=UTC) + timedelta(milliseconds=cls.ticks)
+
+
+M.uuid4 = _Uuids()
+M.datetime = _FixedClock
+
+
+def reset_defaults() -> None:
+    M.uuid4.count = 0
+    _FixedClock.ticks = 0
+
+
 class Recorder:
     def __init__(self, engine):
         self.statements = None
@@ -66,7 +97,11 @@ class Recorder:
             return
         # An executemany gets a list of parameter tuples; insertmanyvalues (one multi-row
         # INSERT, flagged executemany) gets one flat tuple.
-        if parameters and isinstance(parameters[0], list | tuple):
+        if isinstance(parameters, dict):
+            params = parameters
+        elif parameters and isinstance(parameters[0], dict):
+            params = list(parameters)
+        elif parameters and isinstance(parameters[0], list | tuple):
             params = [list(p) for p in parameters]
         else:
             params = list(parameters)
@@ -76,6 +111,8 @@ class Recorder:
 
 
 def jsonable(value):
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [jsonable(v) for v in value]
     if isinstance(value, datetime):
@@ -85,8 +122,18 @@ def jsonable(value):
     return str(value)
 
 
+SERVER = None  # the PostgreSQL socket directory, from the command line
+
+
 def fresh():
-    engine = create_engine("sqlite://")
+    admin = create_engine(
+        f"postgresql+psycopg2://postgres@/postgres?host={SERVER}", isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS orm_fixture WITH (FORCE)"))
+        conn.execute(text("CREATE DATABASE orm_fixture"))
+    admin.dispose()
+    engine = create_engine(f"postgresql+psycopg2://postgres@/orm_fixture?host={SERVER}")
     M.Base.metadata.create_all(engine)
     return engine, Recorder(engine)
 
@@ -227,7 +274,7 @@ def _(s, recorder):
 @case("flush_soft_delete")
 def _(s, recorder):
     product = s.scalars(select(M.Product).where(M.Product.name == "product 1")).one()
-    product.deleted_at = datetime.now(UTC)
+    product.deleted_at = M.datetime.now(UTC)
     s.commit()
 
 
@@ -272,8 +319,13 @@ def _(s, recorder):
 
 
 def main() -> None:
-    print(f"SQLAlchemy {sqlalchemy.__version__}")
+    global SERVER
+    if len(sys.argv) != 2:
+        sys.exit("usage: sqlalchemy_statements.py <PostgreSQL socket directory>")
+    SERVER = sys.argv[1]
+    print(f"SQLAlchemy {sqlalchemy.__version__}: the ORM on PostgreSQL at {SERVER}")
     for name, fn in CASES.items():
+        reset_defaults()
         engine, recorder = fresh()
         seed(engine)
         recorder.statements = []
@@ -282,7 +334,8 @@ def main() -> None:
         fixture = {"case": name, "statements": recorder.statements, **extra}
         out = OUT / f"{name}.json"
         out.write_text(json.dumps(fixture, indent=1) + "\n")
-        print(f"wrote {out.relative_to(ROOT)}: {len(recorder.statements)} statements")
+        engine.dispose()
+    print(f"wrote {len(CASES)} ORM fixtures to {OUT.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 //! (Also built as its own empty test target; the orm_* tests include it with #[path].)
 //! Shared by the orm_* tests: the fixtures' models, a seeded database, and the
-//! comparison of our statements with SQLAlchemy's up to whitespace, parameter style
-//! and parameter values.
+//! comparison of our statements with SQLAlchemy's (recorded on PostgreSQL) up to
+//! whitespace and parameter values.
 
 #![allow(dead_code)]
 
@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use sqlpatterns_core::engine::Database;
 use sqlpatterns_core::model::{self, ModelIr};
-use sqlpatterns_core::orm::{Echo, ObjId, Session, Value};
+use sqlpatterns_core::orm::{Echo, ObjId, Params, Session, Value};
 
 pub const USERS: usize = 10;
 pub const ORDERS_PER_USER: usize = 3;
@@ -35,6 +35,9 @@ pub struct Recorded {
     pub executemany: bool,
     /// How many values were bound (all rows of an executemany).
     pub values: usize,
+    /// The bound parameters' names (of the first set of an executemany), sorted:
+    /// psycopg2's `%(name)s` style binds by name.
+    pub names: Vec<String>,
 }
 
 pub struct Fixture {
@@ -50,15 +53,23 @@ pub fn fixture(case: &str) -> Fixture {
         .expect("statements")
         .iter()
         .map(|s| {
-            let params = s["params"].as_array().expect("params");
-            let values = params
-                .iter()
-                .map(|p| p.as_array().map_or(1, Vec::len))
-                .sum();
+            // One set is an object by name; an executemany a list of them.
+            let sets: Vec<&serde_json::Map<String, serde_json::Value>> = match &s["params"] {
+                serde_json::Value::Object(set) => vec![set],
+                serde_json::Value::Array(sets) => sets
+                    .iter()
+                    .map(|set| set.as_object().expect("a parameter set by name"))
+                    .collect(),
+                other => panic!("params: {other}"),
+            };
             Recorded {
                 sql: s["sql"].as_str().expect("sql").to_string(),
                 executemany: s["executemany"].as_bool().unwrap_or(false),
-                values,
+                values: sets.iter().map(|set| set.len()).sum(),
+                names: sets
+                    .first()
+                    .map(|set| set.keys().cloned().collect())
+                    .unwrap_or_default(),
             }
         })
         .collect();
@@ -105,7 +116,8 @@ pub fn emitted(session: &Session, from: usize) -> Vec<&Echo> {
         .collect()
 }
 
-/// Our statements equal SQLAlchemy's, one for one, up to parameter values.
+/// Our statements equal SQLAlchemy's, one for one, with the same parameter names, up to
+/// parameter values.
 pub fn assert_matches_fixture(case: &str, ours: &[&Echo]) {
     let theirs = fixture(case).statements;
     let ours_text: Vec<String> = ours.iter().map(|e| normalise(&e.sql)).collect();
@@ -114,6 +126,27 @@ pub fn assert_matches_fixture(case: &str, ours: &[&Echo]) {
         ours_text, theirs_text,
         "{case}: statements differ from SQLAlchemy's"
     );
+    let ours_names: Vec<Vec<String>> = ours.iter().map(|e| param_names(&e.params)).collect();
+    let theirs_names: Vec<Vec<String>> = theirs.iter().map(|r| r.names.clone()).collect();
+    assert_eq!(
+        ours_names, theirs_names,
+        "{case}: parameter names differ from SQLAlchemy's"
+    );
+}
+
+fn param_names(params: &Params) -> Vec<String> {
+    let set = match params {
+        Params::None => return Vec::new(),
+        Params::One(set) => set,
+        Params::Many(sets) => match sets.first() {
+            Some(set) => set,
+            None => return Vec::new(),
+        },
+    };
+    // psycopg2 binds by name, so their order is no part of the statement.
+    let mut names: Vec<String> = set.iter().map(|(name, _)| name.clone()).collect();
+    names.sort();
+    names
 }
 
 /// A database with the fixtures' schema (the model's real PostgreSQL DDL through the

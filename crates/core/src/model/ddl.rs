@@ -1,10 +1,11 @@
 //! PostgreSQL DDL as SQLAlchemy 2.0's `metadata.create_all` emits it: CREATE TYPE for
-//! native enums, then per table in dependency order its CREATE TABLE and its indexes.
+//! native enums, then per table in create_all's order its CREATE TABLE and its indexes, then
+//! ALTER TABLE for the foreign keys it adds last (use_alter, cycles).
 //! The layout (tab indents, ", " line ends) is SQLAlchemy's, so the text matches
 //! `CreateTable(t).compile(dialect=postgresql.dialect())` character for character.
 
-use super::ir::{Constraint, ModelIr, SqlType, Table};
-use super::sort::sorted_tables;
+use super::ir::{Constraint, ForeignKey, ModelIr, SqlType, Table};
+use super::sort::create_order;
 
 /// The DDL as one script, statements separated by ";" and a blank line.
 pub fn to_ddl(ir: &ModelIr) -> String {
@@ -17,8 +18,10 @@ pub fn to_ddl(ir: &ModelIr) -> String {
 /// The statements, without terminators, in execution order.
 pub fn ddl_statements(ir: &ModelIr) -> Vec<String> {
     let mut statements = create_types(ir);
-    for table in sorted_tables(ir) {
-        statements.push(create_table(table));
+    let order = create_order(ir);
+    for &t in order.layers.iter().flatten() {
+        let table = &ir.tables[t];
+        statements.push(create_table_with(table, |fk| !order.is_altered(t, fk)));
         // Table.indexes is a set in SQLAlchemy, so its order is arbitrary there; name
         // order here (and in the fixtures).
         let mut indexes: Vec<_> = table.indexes.iter().collect();
@@ -33,6 +36,21 @@ pub fn ddl_statements(ir: &ModelIr) -> Vec<String> {
             ));
         }
     }
+    // create_all adds them from a set, so in no fixed order; statement text order here
+    // (and in the fixtures).
+    let mut altered: Vec<String> = order
+        .altered
+        .iter()
+        .map(|(t, fk)| {
+            format!(
+                "ALTER TABLE {} ADD {}",
+                quote_ident(&ir.tables[*t].name),
+                constraint_sql(&Constraint::ForeignKey((*fk).clone()))
+            )
+        })
+        .collect();
+    altered.sort();
+    statements.extend(altered);
     statements
 }
 
@@ -60,6 +78,11 @@ fn create_types(ir: &ModelIr) -> Vec<String> {
 }
 
 pub fn create_table(table: &Table) -> String {
+    create_table_with(table, |_| true)
+}
+
+/// CREATE TABLE with the foreign keys `inline` keeps (the rest are added by ALTER TABLE).
+fn create_table_with(table: &Table, inline: impl Fn(&ForeignKey) -> bool) -> String {
     let mut lines = Vec::new();
     for column in &table.columns {
         let mut spec = quote_ident(&column.name);
@@ -86,6 +109,11 @@ pub fn create_table(table: &Table) -> String {
         lines.push(format!("PRIMARY KEY ({})", idents(&table.primary_key)));
     }
     for constraint in &table.constraints {
+        if let Constraint::ForeignKey(fk) = constraint {
+            if !inline(fk) {
+                continue;
+            }
+        }
         lines.push(constraint_sql(constraint));
     }
     format!(

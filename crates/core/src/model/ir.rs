@@ -198,6 +198,9 @@ pub struct ForeignKey {
     pub ref_columns: Vec<String>,
     pub ondelete: Option<String>,
     pub onupdate: Option<String>,
+    /// `use_alter=True`: created with ALTER TABLE once every table exists.
+    #[serde(default)]
+    pub use_alter: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

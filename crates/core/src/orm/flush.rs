@@ -295,7 +295,8 @@ impl Session {
             let mut exec_row = Vec::new();
             for c in listed {
                 let n = name(c, i);
-                row.push(format!("%({n})s"));
+                let column = mapper.column(c).expect("a mapped column");
+                row.push(column.placeholder(&n));
                 params.push((n, self.objects[id.0].values[c].clone()));
             }
             exec_row.extend(row.iter().cloned());
@@ -471,7 +472,13 @@ impl Session {
             }
         }
         for (set, mut sets) in groups {
-            let assignments: Vec<String> = set.iter().map(|c| format!("{c}=%({c})s")).collect();
+            let assignments: Vec<String> = set
+                .iter()
+                .map(|c| {
+                    let column = mapper.column(c).expect("a mapped column");
+                    format!("{c}={}", column.placeholder(c))
+                })
+                .collect();
             let conditions: Vec<String> = mapper
                 .primary_key
                 .iter()

@@ -114,6 +114,19 @@ pub struct ColumnInfo {
     /// JSON columns: an unset value is left out of INSERT (SQLAlchemy's
     /// `should_evaluate_none`), not sent as NULL.
     pub json: bool,
+    /// The cast psycopg2's dialect renders after this column's bound parameter
+    /// (`%(doc)s::JSONB`): SQLAlchemy's `render_bind_cast` types, JSON and JSONB.
+    pub bind_cast: Option<&'static str>,
+}
+
+impl ColumnInfo {
+    /// The placeholder for a parameter named `param` bound to this column.
+    pub fn placeholder(&self, param: &str) -> String {
+        match self.bind_cast {
+            Some(cast) => format!("%({param})s::{cast}"),
+            None => format!("%({param})s"),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -190,6 +203,11 @@ impl Registry {
                         onupdate: c.onupdate.as_ref().map(|d| d.value.clone()),
                         server_default: c.server_default.clone(),
                         json: matches!(c.sql_type, SqlType::Json | SqlType::Jsonb),
+                        bind_cast: match c.sql_type {
+                            SqlType::Json => Some("JSON"),
+                            SqlType::Jsonb => Some("JSONB"),
+                            _ => None,
+                        },
                     })
                     .collect(),
                 primary_key: t.primary_key.clone(),

@@ -27,6 +27,8 @@ pub(super) struct ForeignKeySpec {
     pub name: Option<String>,
     pub ondelete: Option<String>,
     pub onupdate: Option<String>,
+    /// `use_alter=True`: create_all adds it with ALTER TABLE after every table.
+    pub use_alter: bool,
     pub pos: Pos,
 }
 
@@ -200,6 +202,7 @@ impl Lowerer<'_> {
             name: text("name"),
             ondelete: text("ondelete"),
             onupdate: text("onupdate"),
+            use_alter: kwarg(args, "use_alter").is_some_and(|v| self.flag(v)),
             pos: call.pos,
         })
     }

@@ -140,6 +140,7 @@ impl Lowerer<'_> {
                                 .collect(),
                             ondelete: text("ondelete"),
                             onupdate: text("onupdate"),
+                            use_alter: kwarg(args, "use_alter").is_some_and(|v| self.flag(v)),
                         }))
                     }
                     _ => self.warn(

@@ -153,6 +153,7 @@ impl Lowerer<'_> {
                     ref_columns: vec![ref_column.to_string()],
                     ondelete: fk.ondelete.clone(),
                     onupdate: fk.onupdate.clone(),
+                    use_alter: fk.use_alter,
                 }));
             }
         }
