@@ -4,7 +4,7 @@
 //! The layout (tab indents, ", " line ends) is SQLAlchemy's, so the text matches
 //! `CreateTable(t).compile(dialect=postgresql.dialect())` character for character.
 
-use super::ir::{Constraint, ForeignKey, ModelIr, SqlType, Table};
+use super::ir::{Constraint, ForeignKey, Index, ModelIr, SqlType, Table};
 use super::sort::create_order;
 
 /// The DDL as one script, statements separated by ";" and a blank line.
@@ -27,13 +27,7 @@ pub fn ddl_statements(ir: &ModelIr) -> Vec<String> {
         let mut indexes: Vec<_> = table.indexes.iter().collect();
         indexes.sort_by(|a, b| a.name.cmp(&b.name));
         for index in indexes {
-            statements.push(format!(
-                "CREATE {}INDEX {} ON {} ({})",
-                if index.unique { "UNIQUE " } else { "" },
-                quote_ident(&index.name),
-                quote_ident(&table.name),
-                idents(&index.columns)
-            ));
+            statements.push(create_index(table, index));
         }
     }
     // create_all adds them from a set, so in no fixed order; statement text order here
@@ -52,6 +46,22 @@ pub fn ddl_statements(ir: &ModelIr) -> Vec<String> {
     altered.sort();
     statements.extend(altered);
     statements
+}
+
+/// CREATE INDEX as SQLAlchemy's PostgreSQL dialect writes it (`WHERE` last).
+pub fn create_index(table: &Table, index: &Index) -> String {
+    let mut sql = format!(
+        "CREATE {}INDEX {} ON {} ({})",
+        if index.unique { "UNIQUE " } else { "" },
+        quote_ident(&index.name),
+        quote_ident(&table.name),
+        index.elements_sql()
+    );
+    if let Some(condition) = &index.where_sql {
+        sql.push_str(" WHERE ");
+        sql.push_str(condition);
+    }
+    sql
 }
 
 /// One CREATE TYPE per native enum, in the order tables (in definition order) use them.

@@ -206,8 +206,62 @@ pub struct ForeignKey {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Index {
     pub name: String,
-    pub columns: Vec<String>,
+    pub elements: Vec<IndexElement>,
     pub unique: bool,
+    /// `postgresql_where=`: a partial index's condition, as SQL.
+    #[serde(default)]
+    pub where_sql: Option<String>,
+}
+
+/// What an index is on: a column, or an expression (`func.lower(email)`, as SQL).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum IndexElement {
+    Column(String),
+    Expression(String),
+}
+
+impl Index {
+    /// An index on plain columns.
+    pub fn on_columns(name: String, columns: Vec<String>, unique: bool) -> Index {
+        Index {
+            name,
+            elements: columns.into_iter().map(IndexElement::Column).collect(),
+            unique,
+            where_sql: None,
+        }
+    }
+
+    /// The columns, when the index is on plain columns only.
+    pub fn plain_columns(&self) -> Option<Vec<&str>> {
+        self.elements
+            .iter()
+            .map(|e| match e {
+                IndexElement::Column(c) => Some(c.as_str()),
+                IndexElement::Expression(_) => None,
+            })
+            .collect()
+    }
+
+    /// The element list as CREATE INDEX writes it: `email, lower(handle)`.
+    pub fn elements_sql(&self) -> String {
+        self.elements
+            .iter()
+            .map(|e| match e {
+                IndexElement::Column(c) => super::ddl::quote_ident(c),
+                IndexElement::Expression(sql) => sql.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Unique over every row, as a UNIQUE constraint would be (not partial, no expression).
+    pub fn is_unique_on(&self, columns: &[String]) -> bool {
+        self.unique
+            && self.where_sql.is_none()
+            && self.plain_columns().is_some_and(|cols| {
+                cols.len() == columns.len() && cols.iter().all(|c| columns.iter().any(|x| x == c))
+            })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

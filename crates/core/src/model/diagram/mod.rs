@@ -29,6 +29,10 @@ const ROW_GAP: i32 = 36;
 const BOX_PADDING: i32 = 10;
 /// Width of the PK/FK marker column inside a box.
 pub const MARKER_WIDTH: i32 = 26;
+/// Index lines under the columns: 10px text, after a separating rule.
+pub const INDEX_ROW_HEIGHT: i32 = 15;
+pub const INDEX_CHAR_WIDTH: i32 = 6;
+pub const INDEX_GAP: i32 = 6;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Layout {
@@ -46,6 +50,19 @@ pub struct TableBox {
     pub width: i32,
     pub height: i32,
     pub rows: Vec<Row>,
+    /// The table's indexes, listed under its columns (a partial or expression index is
+    /// the lesson on some pages, so it must be visible, not only in the DDL).
+    #[serde(default)]
+    pub indexes: Vec<IndexNote>,
+}
+
+/// One index line of a box: `UQ (email) WHERE deleted_at IS NULL`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexNote {
+    pub name: String,
+    pub unique: bool,
+    /// The elements and the partial condition: `(email) WHERE deleted_at IS NULL`.
+    pub text: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -174,14 +191,38 @@ fn table_box(table: &Table, x: i32, y: i32) -> TableBox {
         })
         .max()
         .unwrap_or(0);
+    let mut sorted: Vec<_> = table.indexes.iter().collect();
+    sorted.sort_by(|a, b| a.name.cmp(&b.name));
+    let indexes: Vec<IndexNote> = sorted
+        .into_iter()
+        .map(|i| IndexNote {
+            name: i.name.clone(),
+            unique: i.unique,
+            text: match &i.where_sql {
+                Some(condition) => format!("({}) WHERE {condition}", i.elements_sql()),
+                None => format!("({})", i.elements_sql()),
+            },
+        })
+        .collect();
+    let widest_index = indexes
+        .iter()
+        .map(|i| (i.text.chars().count() as i32 + 1) * INDEX_CHAR_WIDTH + MARKER_WIDTH)
+        .max()
+        .unwrap_or(0);
     let header = (table.name.chars().count() as i32 + 2) * CHAR_WIDTH;
+    let index_block = if indexes.is_empty() {
+        0
+    } else {
+        INDEX_GAP + indexes.len() as i32 * INDEX_ROW_HEIGHT
+    };
     TableBox {
         table: table.name.clone(),
         x,
         y,
-        width: widest_row.max(header).max(120) + 2 * BOX_PADDING,
-        height: HEADER_HEIGHT + rows.len().max(1) as i32 * ROW_HEIGHT + 6,
+        width: widest_row.max(widest_index).max(header).max(120) + 2 * BOX_PADDING,
+        height: HEADER_HEIGHT + rows.len().max(1) as i32 * ROW_HEIGHT + 6 + index_block,
         rows,
+        indexes,
     }
 }
 
@@ -237,5 +278,5 @@ fn is_unique(table: &Table, columns: &[String]) -> bool {
             .constraints
             .iter()
             .any(|c| matches!(c, Constraint::Unique { columns: cols, .. } if same(cols)))
-        || table.indexes.iter().any(|i| i.unique && same(&i.columns))
+        || table.indexes.iter().any(|i| i.is_unique_on(columns))
 }

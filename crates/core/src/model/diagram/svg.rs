@@ -4,7 +4,10 @@
 
 use std::fmt::Write;
 
-use super::{Edge, Layout, TableBox, BOX_PADDING, HEADER_HEIGHT, MARKER_WIDTH, ROW_HEIGHT};
+use super::{
+    Edge, Layout, TableBox, BOX_PADDING, HEADER_HEIGHT, INDEX_GAP, INDEX_ROW_HEIGHT, MARKER_WIDTH,
+    ROW_HEIGHT,
+};
 
 /// Escapes the five XML special characters, for text and attribute values alike.
 pub fn xml_escape(text: &str) -> String {
@@ -77,6 +80,32 @@ fn box_svg(svg: &mut String, b: &TableBox) {
             rx = b.x + b.width - BOX_PADDING,
             column = xml_escape(&row.column),
             ty = xml_escape(&row.sql_type),
+        );
+    }
+    let rule_y = b.y + HEADER_HEIGHT + b.rows.len().max(1) as i32 * ROW_HEIGHT + 4;
+    if !b.indexes.is_empty() {
+        let _ = write!(
+            svg,
+            r##"<line class="er-rule" x1="{x1}" y1="{rule_y}" x2="{x2}" y2="{rule_y}" stroke="#cbd5e1"/>"##,
+            x1 = b.x,
+            x2 = b.x + b.width,
+        );
+    }
+    for (k, index) in b.indexes.iter().enumerate() {
+        let baseline = rule_y + INDEX_GAP + k as i32 * INDEX_ROW_HEIGHT + INDEX_ROW_HEIGHT / 2 + 2;
+        let _ = write!(
+            svg,
+            r##"<g class="er-index" data-index="{name}"><title>{kind} {name} {text}</title><text class="er-marker" x="{mx}" y="{baseline}" fill="#0369a1" font-size="10">{marker}</text><text class="er-index-text" x="{cx}" y="{baseline}" fill="#475569" font-size="10">{text}</text></g>"##,
+            name = xml_escape(&index.name),
+            kind = if index.unique {
+                "unique index"
+            } else {
+                "index"
+            },
+            marker = if index.unique { "UQ" } else { "IX" },
+            text = xml_escape(&index.text),
+            mx = b.x + BOX_PADDING,
+            cx = b.x + BOX_PADDING + MARKER_WIDTH,
         );
     }
     svg.push_str("</g>");

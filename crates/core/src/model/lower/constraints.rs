@@ -2,8 +2,8 @@
 //! (including `col.in_([s.value for s in Enum])`), ForeignKeyConstraint,
 //! PrimaryKeyConstraint.
 
-use super::super::ast::{kwarg, positional, Expr, ExprKind};
-use super::super::ir::{Constraint, ForeignKey, Index, Literal};
+use super::super::ast::{kwarg, positional, Arg, Expr, ExprKind};
+use super::super::ir::{Constraint, ForeignKey, Index, IndexElement, Literal};
 use super::columns::ColumnSpec;
 use super::values::{enum_member_literal, literal, literal_sql};
 use super::Lowerer;
@@ -53,34 +53,7 @@ impl Lowerer<'_> {
             .and_then(Expr::as_str)
             .map(str::to_string);
         match callee {
-            "Index" => {
-                let mut parts = positional(args);
-                let index_name = parts.next().and_then(Expr::as_str).map(str::to_string);
-                let cols: Option<Vec<String>> =
-                    parts.map(|c| self.column_ref(c, columns)).collect();
-                for arg in args.iter().filter_map(|a| a.name.as_deref()) {
-                    if arg != "unique" {
-                        self.warn(
-                            item.pos,
-                            format!("Index option {arg}= is not supported; ignored"),
-                        );
-                    }
-                }
-                match (index_name, cols) {
-                    (Some(name), Some(columns)) if !columns.is_empty() => {
-                        extras.indexes.push(Index {
-                            name,
-                            columns,
-                            unique: kwarg(args, "unique").is_some_and(|u| self.flag(u)),
-                        })
-                    }
-                    (None, _) => self.warn(item.pos, "an Index needs a name; skipped"),
-                    _ => self.warn(
-                        item.pos,
-                        "only indexes on plain columns are supported; skipped",
-                    ),
-                }
-            }
+            "Index" => self.index(item, args, columns, extras),
             "UniqueConstraint" | "PrimaryKeyConstraint" => {
                 let cols: Option<Vec<String>> = positional(args)
                     .map(|c| self.column_ref(c, columns))
@@ -153,11 +126,184 @@ impl Lowerer<'_> {
         }
     }
 
-    /// A column named by string (key or name) or by the class-body variable.
+    /// `Index('name', element, ..., unique=, postgresql_where=)`. An index SQLAlchemy
+    /// would create but we cannot is an error, never a silent drop: the lesson of a
+    /// partial unique index is lost without its WHERE.
+    pub(super) fn index(
+        &mut self,
+        item: &Expr,
+        args: &[Arg],
+        columns: &[ColumnSpec],
+        extras: &mut Extras,
+    ) {
+        let mut parts = positional(args);
+        let Some(name) = parts.next().and_then(Expr::as_str).map(str::to_string) else {
+            self.error(item.pos, "an Index needs a name string first");
+            return;
+        };
+        let mut elements = Vec::new();
+        for part in parts {
+            match self.index_element(part, columns) {
+                Ok(element) => elements.push(element),
+                Err(message) => {
+                    self.error(part.pos, format!("Index '{name}': {message}"));
+                    return;
+                }
+            }
+        }
+        if elements.is_empty() {
+            self.error(
+                item.pos,
+                format!("Index '{name}' needs at least one column"),
+            );
+            return;
+        }
+        let mut where_sql = None;
+        for arg in args {
+            match arg.name.as_deref() {
+                None | Some("unique") => {}
+                Some("postgresql_where") => match self.condition_sql(&arg.value, columns) {
+                    Ok(sql) => where_sql = Some(sql),
+                    Err(message) => {
+                        self.error(arg.value.pos, format!("Index '{name}': {message}"));
+                        return;
+                    }
+                },
+                Some(other) => self.warn(
+                    arg.value.pos,
+                    format!(
+                        "Index option {other}= is not emulated; the index is created without it"
+                    ),
+                ),
+            }
+        }
+        extras.indexes.push(Index {
+            name,
+            elements,
+            unique: kwarg(args, "unique").is_some_and(|u| self.flag(u)),
+            where_sql,
+        });
+    }
+
+    /// One element of an Index: a column (string, class-body variable, `Class.attr`,
+    /// `table.c.col`), or an expression as SQLAlchemy compiles it in CREATE INDEX
+    /// (no table names, literals inline): `func.lower(email)`, `text('...')`,
+    /// `email.desc()`.
+    fn index_element(
+        &mut self,
+        expr: &Expr,
+        columns: &[ColumnSpec],
+    ) -> Result<IndexElement, String> {
+        match &expr.kind {
+            ExprKind::Str(_) | ExprKind::Name(_) | ExprKind::Attr(..) => self
+                .column_ref(expr, columns)
+                .map(IndexElement::Column)
+                .ok_or_else(|| "not a column of this table".to_string()),
+            _ => self
+                .sql_expression(expr, columns)
+                .map(IndexElement::Expression),
+        }
+    }
+
+    /// A condition as SQL, as SQLAlchemy compiles `postgresql_where`: `text('...')`
+    /// verbatim, `col.is_(None)`, `col.is_not(None)`, comparisons with literals,
+    /// `and_(...)`, `or_(...)`.
+    fn condition_sql(&mut self, expr: &Expr, columns: &[ColumnSpec]) -> Result<String, String> {
+        if let Some((callee @ ("and_" | "or_"), args)) = expr.as_call() {
+            let joiner = if callee == "and_" { " AND " } else { " OR " };
+            let parts: Vec<String> = positional(args)
+                .map(|a| self.condition_sql(a, columns))
+                .collect::<Result<_, _>>()?;
+            return Ok(parts.join(joiner));
+        }
+        if let ExprKind::BinOp(left, op, right) = &expr.kind {
+            let op = match op.as_str() {
+                "==" => "=",
+                "!=" => "!=",
+                o @ ("<" | ">" | "<=" | ">=") => o,
+                other => return Err(format!("the operator {other} is not supported here")),
+            };
+            let left = self.sql_expression(left, columns)?;
+            return match literal(right) {
+                Some(Literal::None) if op == "=" => Ok(format!("{left} IS NULL")),
+                Some(Literal::None) => Ok(format!("{left} IS NOT NULL")),
+                Some(value) => Ok(format!("{left} {op} {}", literal_sql(&value))),
+                None => Ok(format!(
+                    "{left} {op} {}",
+                    self.sql_expression(right, columns)?
+                )),
+            };
+        }
+        self.sql_expression(expr, columns)
+    }
+
+    /// A value expression as SQL: a column, a literal, `text('...')`, `func.f(...)`,
+    /// `col.is_(None)` / `col.is_not(None)`, `col.desc()` / `col.asc()`.
+    fn sql_expression(&mut self, expr: &Expr, columns: &[ColumnSpec]) -> Result<String, String> {
+        if let Some(value) = literal(expr) {
+            return Ok(literal_sql(&value));
+        }
+        let ExprKind::Call(func, args) = &expr.kind else {
+            return self
+                .column_ref(expr, columns)
+                .ok_or_else(|| "not a column of this table".to_string());
+        };
+        let dotted = func.dotted().unwrap_or_default();
+        if dotted == "text" || dotted.ends_with(".text") {
+            return positional(args)
+                .next()
+                .and_then(Expr::as_str)
+                .map(str::to_string)
+                .ok_or_else(|| "text() needs a string".to_string());
+        }
+        if let Some(name) = dotted
+            .strip_prefix("func.")
+            .or_else(|| dotted.split_once(".func.").map(|(_, n)| n))
+        {
+            let args: Vec<String> = positional(args)
+                .map(|a| self.sql_expression(a, columns))
+                .collect::<Result<_, _>>()?;
+            return Ok(format!("{name}({})", args.join(", ")));
+        }
+        if let ExprKind::Attr(target, method) = &func.kind {
+            let none_argument = || {
+                matches!(
+                    positional(args).next().and_then(literal),
+                    Some(Literal::None)
+                )
+            };
+            match method.as_str() {
+                "is_" if none_argument() => {
+                    return Ok(format!("{} IS NULL", self.sql_expression(target, columns)?))
+                }
+                "is_not" | "isnot" if none_argument() => {
+                    return Ok(format!(
+                        "{} IS NOT NULL",
+                        self.sql_expression(target, columns)?
+                    ))
+                }
+                "desc" | "asc" if args.is_empty() => {
+                    return Ok(format!(
+                        "{} {}",
+                        self.sql_expression(target, columns)?,
+                        method.to_uppercase()
+                    ))
+                }
+                _ => {}
+            }
+        }
+        Err(format!(
+            "{dotted}(...) is not supported here (use text('...') for other SQL)"
+        ))
+    }
+
+    /// A column named by string (key or name), by the class-body variable, or as
+    /// `Class.attr` / `table.c.col` (resolved against this table's columns).
     fn column_ref(&mut self, expr: &Expr, columns: &[ColumnSpec]) -> Option<String> {
         let wanted = match &expr.kind {
             ExprKind::Str(s) => s.as_str(),
             ExprKind::Name(n) => n.as_str(),
+            ExprKind::Attr(_, attr) => attr.as_str(),
             _ => return None,
         };
         let found = columns

@@ -90,9 +90,18 @@ impl Lowerer<'_> {
         let mut classes: Vec<Option<ClassDecl>> = Vec::new();
         let mut by_name: HashMap<String, usize> = HashMap::new();
         let mut core_tables = Vec::new();
+        let mut module_indexes: Vec<&Expr> = Vec::new();
         let mut declarative_vars = HashSet::new();
         for stmt in module {
             match &stmt.kind {
+                StmtKind::Expr(e) if e.as_call().is_some_and(|(f, _)| f == "Index") => {
+                    module_indexes.push(e);
+                }
+                StmtKind::Assign { value, .. }
+                    if value.as_call().is_some_and(|(f, _)| f == "Index") =>
+                {
+                    module_indexes.push(value);
+                }
                 StmtKind::ClassDef {
                     name, bases, body, ..
                 } => {
@@ -188,10 +197,78 @@ impl Lowerer<'_> {
                 }
             }
         }
+        for index in module_indexes {
+            self.module_index(index, &mut pending, &table_vars);
+        }
         ir.enums = std::mem::take(&mut self.enums);
         self.enums = ir.enums.clone();
         ir.tables = self.resolve(pending, &table_vars);
         ir
+    }
+
+    /// `Index('ix', func.lower(User.email))` after the classes: SQLAlchemy attaches it to
+    /// the table of the first column it names (`Class.attr` or `table.c.col`).
+    fn module_index(
+        &mut self,
+        index: &Expr,
+        pending: &mut [PendingTable],
+        table_vars: &HashMap<String, String>,
+    ) {
+        fn first_owner(expr: &Expr) -> Option<(&str, bool)> {
+            match &expr.kind {
+                ExprKind::Attr(base, _) => match &base.kind {
+                    ExprKind::Name(class) => Some((class, true)),
+                    ExprKind::Attr(table, c) if c == "c" => table.last_name().map(|t| (t, false)),
+                    _ => first_owner(base),
+                },
+                ExprKind::Call(func, args) => {
+                    let in_args = || args.iter().find_map(|a| first_owner(&a.value));
+                    // `func.lower(...)` names no table; `User.email.desc()` does.
+                    let sql_function = func
+                        .dotted()
+                        .is_some_and(|d| d.starts_with("func.") || d.contains(".func."));
+                    if sql_function {
+                        in_args()
+                    } else {
+                        first_owner(func).or_else(in_args)
+                    }
+                }
+                ExprKind::BinOp(left, _, right) => first_owner(left).or_else(|| first_owner(right)),
+                _ => None,
+            }
+        }
+        let Some((_, args)) = index.as_call() else {
+            return;
+        };
+        let owner = args
+            .iter()
+            .skip(1)
+            .filter(|a| a.name.is_none())
+            .find_map(|a| first_owner(&a.value));
+        let target = owner.and_then(|(name, is_class)| {
+            pending.iter().position(|p| {
+                if is_class {
+                    p.table.class_name.as_deref() == Some(name)
+                } else {
+                    table_vars.get(name) == Some(&p.table.name)
+                }
+            })
+        });
+        match target {
+            Some(t) => {
+                let p = &mut pending[t];
+                let specs = std::mem::take(&mut p.specs);
+                let mut extras = std::mem::take(&mut p.extras);
+                self.index(index, args, &specs, &mut extras);
+                let p = &mut pending[t];
+                p.specs = specs;
+                p.extras = extras;
+            }
+            None => self.error(
+                index.pos,
+                "this Index names no column of a table in this file (write Model.column)",
+            ),
+        }
     }
 
     fn enum_def(&mut self, decl: &ClassDecl) -> EnumDef {

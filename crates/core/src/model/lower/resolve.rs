@@ -127,11 +127,11 @@ impl Lowerer<'_> {
         for spec in &specs {
             let column = &spec.column;
             if column.index {
-                indexes.push(Index {
-                    name: format!("ix_{}_{}", table.name, column.name),
-                    columns: vec![column.name.clone()],
-                    unique: column.unique,
-                });
+                indexes.push(Index::on_columns(
+                    format!("ix_{}_{}", table.name, column.name),
+                    vec![column.name.clone()],
+                    column.unique,
+                ));
             } else if column.unique {
                 constraints.push(Constraint::Unique {
                     name: None,
