@@ -154,7 +154,14 @@ pub(crate) fn refusal_for_unparsed(sql: &str, in_transaction: bool) -> Option<En
             },
             "SELECT ... FOR UPDATE / FOR SHARE (the lock timeline pages simulate locks)",
         ),
-        (&|| has_words(&["comment", "on"]), "COMMENT ON"),
+        (
+            &|| {
+                has_words(&["comment", "on"])
+                    && !has_words(&["comment", "on", "table"])
+                    && !has_words(&["comment", "on", "column"])
+            },
+            "COMMENT ON other than a table or a column",
+        ),
         (
             &|| has_words(&["create", "view"]) || has_words(&["create", "materialized", "view"]),
             "views",

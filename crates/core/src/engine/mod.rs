@@ -463,6 +463,14 @@ impl Database {
         if let Some(done) = self.intercept_index_ddl(&mut statement, run)? {
             return Ok(done);
         }
+        if let SqlStatement::Comment {
+            object_type,
+            object_name,
+            ..
+        } = &statement
+        {
+            return self.comment_on(object_type, object_name, run);
+        }
         if let Some(done) = self.front(sql, &mut statement, run)? {
             return Ok(done);
         }
@@ -560,6 +568,47 @@ impl Database {
             }),
             Err(message) => Err(EngineError::new(message)),
         }
+    }
+
+    /// `COMMENT ON TABLE t` / `COMMENT ON COLUMN t.c` (what create_all sends for
+    /// `comment=`): checked as PostgreSQL checks the target, and otherwise a no-op, as
+    /// nothing in the playground reads comments back (catalog functions are refused).
+    fn comment_on(
+        &mut self,
+        object_type: &gluesql::core::sqlparser::ast::CommentObject,
+        object_name: &gluesql::core::sqlparser::ast::ObjectName,
+        run: &mut Run,
+    ) -> Result<Payload, EngineError> {
+        use gluesql::core::sqlparser::ast::CommentObject;
+        let parts: Vec<&str> = object_name.0.iter().map(|i| i.value.as_str()).collect();
+        let (table, column) = match (object_type, parts.as_slice()) {
+            (CommentObject::Table, [table]) => (*table, None),
+            (CommentObject::Column, [table, column]) => (*table, Some(*column)),
+            _ => {
+                return Err(EngineError::unsupported(
+                    "COMMENT ON other than a table or a column",
+                ))
+            }
+        };
+        let Some(found) = self.storage.state.tables.get(table) else {
+            return Err(EngineError::new(format!(
+                "relation \"{table}\" does not exist"
+            )));
+        };
+        if let Some(column) = column {
+            let exists = found
+                .schema
+                .column_defs
+                .as_ref()
+                .is_some_and(|defs| defs.iter().any(|d| d.name == column));
+            if !exists {
+                return Err(EngineError::new(format!(
+                    "column \"{column}\" of relation \"{table}\" does not exist"
+                )));
+            }
+        }
+        run.command = Some("COMMENT".to_string());
+        Ok(Payload::AlterTable)
     }
 
     /// PostgreSQL's `DROP INDEX name` (GlueSQL wants `table.name`) and the CREATE INDEX

@@ -29,6 +29,7 @@ pub fn ddl_statements(ir: &ModelIr) -> Vec<String> {
         for index in indexes {
             statements.push(create_index(table, index));
         }
+        statements.extend(comments(table));
     }
     // create_all adds them from a set, so in no fixed order; statement text order here
     // (and in the fixtures).
@@ -62,6 +63,31 @@ pub fn create_index(table: &Table, index: &Index) -> String {
         sql.push_str(condition);
     }
     sql
+}
+
+/// COMMENT ON TABLE, then COMMENT ON COLUMN in column order, as create_all sends them
+/// right after the table and its indexes.
+fn comments(table: &Table) -> Vec<String> {
+    let quoted = |text: &str| format!("'{}'", text.replace('\'', "''"));
+    let mut out = Vec::new();
+    if let Some(comment) = &table.comment {
+        out.push(format!(
+            "COMMENT ON TABLE {} IS {}",
+            quote_ident(&table.name),
+            quoted(comment)
+        ));
+    }
+    for column in &table.columns {
+        if let Some(comment) = &column.comment {
+            out.push(format!(
+                "COMMENT ON COLUMN {}.{} IS {}",
+                quote_ident(&table.name),
+                quote_ident(&column.name),
+                quoted(comment)
+            ));
+        }
+    }
+    out
 }
 
 /// One CREATE TYPE per native enum, in the order tables (in definition order) use them.
@@ -113,10 +139,24 @@ fn create_table_with(table: &Table, inline: impl Fn(&ForeignKey) -> bool) -> Str
         if !column.nullable {
             spec.push_str(" NOT NULL");
         }
+        for check in &column.checks {
+            if let Some(name) = &check.name {
+                spec.push_str(&format!(" CONSTRAINT {}", quote_ident(name)));
+            }
+            spec.push_str(&format!(" CHECK ({})", check.sql));
+        }
         lines.push(spec);
     }
     if !table.primary_key.is_empty() {
-        lines.push(format!("PRIMARY KEY ({})", idents(&table.primary_key)));
+        let named = table
+            .primary_key_name
+            .as_ref()
+            .map(|n| format!("CONSTRAINT {} ", quote_ident(n)))
+            .unwrap_or_default();
+        lines.push(format!(
+            "{named}PRIMARY KEY ({})",
+            idents(&table.primary_key)
+        ));
     }
     for constraint in &table.constraints {
         if let Constraint::ForeignKey(fk) = constraint {

@@ -31,6 +31,12 @@ pub struct Table {
     pub relationships: Vec<Relationship>,
     /// Properties and methods: kept by name, never executed.
     pub members: Vec<Member>,
+    /// `PrimaryKeyConstraint(..., name=...)`: `CONSTRAINT name PRIMARY KEY (...)`.
+    #[serde(default)]
+    pub primary_key_name: Option<String>,
+    /// `comment=` of the table: COMMENT ON TABLE after it is created.
+    #[serde(default)]
+    pub comment: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -53,6 +59,12 @@ pub struct Column {
     pub onupdate: Option<PyDefault>,
     /// Server-side default: the SQL after DEFAULT in the DDL.
     pub server_default: Option<String>,
+    /// `CheckConstraint(...)` passed to the column: written inline after NOT NULL.
+    #[serde(default)]
+    pub checks: Vec<ColumnCheck>,
+    /// `comment=`: create_all sends COMMENT ON COLUMN after the table.
+    #[serde(default)]
+    pub comment: Option<String>,
     /// The class (or mixin) whose body declares the column.
     pub declared_in: String,
     pub line: u32,
@@ -137,6 +149,13 @@ impl SqlType {
             SqlType::Integer | SqlType::BigInteger | SqlType::SmallInteger
         )
     }
+}
+
+/// A column-level CHECK: `CONSTRAINT name CHECK (sql)`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnCheck {
+    pub name: Option<String>,
+    pub sql: String,
 }
 
 /// A Python-side default or onupdate, with its source text.

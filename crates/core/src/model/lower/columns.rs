@@ -2,7 +2,7 @@
 
 use super::super::ast::{kwarg, positional, Arg, Expr, ExprKind};
 use super::super::diagnostics::{Diagnostic, Pos};
-use super::super::ir::{Column, Relationship, SqlType};
+use super::super::ir::{Column, ColumnCheck, Relationship, SqlType};
 use super::values::{
     looks_like_type, py_default, server_default_sql, type_for_python, type_object, Annotation,
 };
@@ -35,7 +35,6 @@ pub(super) struct ForeignKeySpec {
 /// Keyword arguments that change nothing in the DDL or the IR (dataclass and ORM
 /// options); accepted silently.
 const IGNORED_KWARGS: &[&str] = &[
-    "comment",
     "doc",
     "info",
     "init",
@@ -79,6 +78,8 @@ impl Lowerer<'_> {
                 default: None,
                 onupdate: None,
                 server_default: None,
+                checks: Vec::new(),
+                comment: None,
                 declared_in: class_name.to_string(),
                 line: pos.line,
             },
@@ -96,6 +97,14 @@ impl Lowerer<'_> {
             if value.as_call().is_some_and(|(f, _)| f == "ForeignKey") {
                 if let Some(fk) = self.foreign_key(value) {
                     spec.foreign_keys.push(fk);
+                }
+            } else if let Some(("CheckConstraint", check_args)) = value.as_call() {
+                match self.column_check(check_args) {
+                    Some(check) => spec.column.checks.push(check),
+                    None => self.error(
+                        value.pos,
+                        "a column's CheckConstraint needs its condition as a string or text('...')",
+                    ),
                 }
             } else if let Some(t) = type_object(value, &self.enums) {
                 spec.sql_type = Some(t);
@@ -128,6 +137,10 @@ impl Lowerer<'_> {
                     Ok(sql) => spec.column.server_default = Some(sql),
                     Err(message) => self.error(value.pos, message),
                 },
+                "comment" => match value.as_str() {
+                    Some(text) => spec.column.comment = Some(text.to_string()),
+                    None => self.warn(value.pos, "comment must be a string; ignored"),
+                },
                 "name" => match value.as_str() {
                     Some(name) => spec.column.name = name.to_string(),
                     None => self.warn(value.pos, "name must be a string"),
@@ -143,8 +156,11 @@ impl Lowerer<'_> {
         if arg_star(args) {
             self.warn(pos, "*args/**kwargs in a column are not expanded");
         }
-        if spec.sql_type.is_none() {
-            spec.sql_type = self.annotation_type(annotation, spec.foreign_keys.is_empty(), pos);
+        // SQLAlchemy reads the type from the annotation only for a column without a
+        // ForeignKey: an untyped foreign-key column takes the referred column's type
+        // (`Mapped[str]` on a key to VARCHAR(10) is VARCHAR(10)), resolved later.
+        if spec.sql_type.is_none() && spec.foreign_keys.is_empty() {
+            spec.sql_type = self.annotation_type(annotation, true, pos);
         }
         // SQLAlchemy 2.0: nullable follows `Optional` in the annotation unless given;
         // a primary key is never nullable.
@@ -205,6 +221,19 @@ impl Lowerer<'_> {
             use_alter: kwarg(args, "use_alter").is_some_and(|v| self.flag(v)),
             pos: call.pos,
         })
+    }
+
+    /// `CheckConstraint('guests > 0', name='ck_...')` given to a column.
+    fn column_check(&mut self, args: &[Arg]) -> Option<ColumnCheck> {
+        let condition = positional(args).next()?;
+        let sql = match condition.as_call() {
+            Some(("text", text_args)) => positional(text_args).next()?.as_str()?.to_string(),
+            _ => condition.as_str()?.to_string(),
+        };
+        let name = kwarg(args, "name")
+            .and_then(Expr::as_str)
+            .map(str::to_string);
+        Some(ColumnCheck { name, sql })
     }
 
     pub(super) fn flag(&mut self, value: &Expr) -> bool {

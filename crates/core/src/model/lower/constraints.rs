@@ -13,6 +13,10 @@ pub(super) struct Extras {
     pub constraints: Vec<Constraint>,
     pub indexes: Vec<Index>,
     pub primary_key: Option<Vec<String>>,
+    /// `PrimaryKeyConstraint(..., name=...)`.
+    pub primary_key_name: Option<String>,
+    /// The table's `comment`.
+    pub comment: Option<String>,
 }
 
 impl Lowerer<'_> {
@@ -24,16 +28,20 @@ impl Lowerer<'_> {
                     self.table_extra(item, columns, extras);
                 }
             }
-            ExprKind::Dict(_) => self.table_options(expr),
+            ExprKind::Dict(_) => self.table_options(expr, extras),
             _ => self.warn(expr.pos, "__table_args__ should be a tuple; ignored"),
         }
     }
 
-    fn table_options(&mut self, dict: &Expr) {
+    fn table_options(&mut self, dict: &Expr, extras: &mut Extras) {
         if let ExprKind::Dict(pairs) = &dict.kind {
-            for (key, _) in pairs {
-                if let Some(key) = key.as_ref().and_then(Expr::as_str) {
-                    self.warn(dict.pos, format!("table option '{key}' is ignored"));
+            for (key, value) in pairs {
+                match (key.as_ref().and_then(Expr::as_str), value.as_str()) {
+                    (Some("comment"), Some(text)) => extras.comment = Some(text.to_string()),
+                    (Some(key), _) => {
+                        self.warn(dict.pos, format!("table option '{key}' is ignored"))
+                    }
+                    (None, _) => {}
                 }
             }
         }
@@ -42,7 +50,7 @@ impl Lowerer<'_> {
     /// One constraint or index (from `__table_args__` or a `Table(...)` argument).
     pub(super) fn table_extra(&mut self, item: &Expr, columns: &[ColumnSpec], extras: &mut Extras) {
         if matches!(item.kind, ExprKind::Dict(_)) {
-            self.table_options(item);
+            self.table_options(item, extras);
             return;
         }
         let Some((callee, args)) = item.as_call() else {
@@ -65,7 +73,10 @@ impl Lowerer<'_> {
                             columns: cols,
                         })
                     }
-                    Some(cols) => extras.primary_key = Some(cols),
+                    Some(cols) => {
+                        extras.primary_key = Some(cols);
+                        extras.primary_key_name = name;
+                    }
                     None => self.warn(
                         item.pos,
                         "a column here is not a column of the table; skipped",

@@ -348,6 +348,8 @@ impl Lowerer<'_> {
             indexes: Vec::new(),
             relationships: Vec::new(),
             members: Vec::new(),
+            primary_key_name: None,
+            comment: None,
         };
         let mut table_args = None;
         for class in &mro {
@@ -416,6 +418,9 @@ impl Lowerer<'_> {
         for other in others {
             self.table_extra(other, &specs, &mut extras);
         }
+        extras.comment = super::ast::kwarg(args, "comment")
+            .and_then(Expr::as_str)
+            .map(str::to_string);
         let table = super::ir::Table {
             name,
             class_name: None,
@@ -427,6 +432,8 @@ impl Lowerer<'_> {
             indexes: Vec::new(),
             relationships: Vec::new(),
             members: Vec::new(),
+            primary_key_name: None,
+            comment: None,
         };
         Some(PendingTable {
             table,

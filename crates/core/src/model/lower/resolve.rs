@@ -122,6 +122,7 @@ impl Lowerer<'_> {
                 );
             }
         }
+        let extras_comment = extras.comment;
         let mut constraints = extras.constraints;
         let mut indexes = extras.indexes;
         for spec in &specs {
@@ -191,6 +192,7 @@ impl Lowerer<'_> {
                 }
             }
             table.primary_key = pk.clone();
+            table.primary_key_name = extras.primary_key_name.clone();
         } else {
             table.primary_key = columns
                 .iter()
@@ -225,6 +227,7 @@ impl Lowerer<'_> {
         table.columns = columns;
         table.constraints = constraints;
         table.indexes = indexes;
+        table.comment = extras_comment;
         table
     }
 }

@@ -317,12 +317,18 @@ const ANSI_FUNCTIONS: &[&str] = &[
     "user",
 ];
 
-/// `server_default=`: a string (quoted), `text('...')` (verbatim) or `func.f(...)`.
+/// `server_default=`: a string (quoted), `text('...')` (verbatim), `func.f(...)`, or
+/// `false()` / `true()`.
 pub(super) fn server_default_sql(expr: &Expr) -> Result<String, &'static str> {
     match &expr.kind {
         ExprKind::Str(s) => Ok(literal_sql(&Literal::Str(s.clone()))),
         ExprKind::Call(func, args) => {
             let dotted = func.dotted().unwrap_or_default();
+            // sqlalchemy's false() / true() (also sql.expression.false()): the SQL literals.
+            let last = dotted.rsplit('.').next().unwrap_or_default();
+            if matches!(last, "false" | "true") && args.is_empty() {
+                return Ok(last.to_string());
+            }
             if dotted == "text" || dotted.ends_with(".text") {
                 return positional(args)
                     .next()
@@ -332,7 +338,7 @@ pub(super) fn server_default_sql(expr: &Expr) -> Result<String, &'static str> {
             }
             function_sql(&dotted, args.iter().map(|a| &a.value))
         }
-        _ => Err("server_default must be a string, text(...) or func.<name>(...)"),
+        _ => Err("server_default must be a string, text(...), func.<name>(...), false() or true()"),
     }
 }
 
