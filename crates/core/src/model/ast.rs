@@ -59,7 +59,10 @@ pub struct Stmt {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum StmtKind {
-    Import,
+    /// `from m import a as b, c`: the renames, as (alias, original).
+    Import {
+        aliases: Vec<(String, String)>,
+    },
     ClassDef {
         name: String,
         bases: Vec<Arg>,

@@ -132,6 +132,37 @@ impl Parser<'_> {
     }
 
     /// Skips to just after the NEWLINE ending the current logical line.
+    /// The rest of an import line (parenthesised lists included): each `a as b`.
+    fn import_aliases(&mut self) -> Vec<(String, String)> {
+        let mut names: Vec<TokKind> = Vec::new();
+        let mut depth = 0i32;
+        while !self.at_eof() {
+            let kind = self.advance().kind;
+            match kind {
+                TokKind::Op("(") => depth += 1,
+                TokKind::Op(")") => depth -= 1,
+                TokKind::Newline if depth <= 0 => break,
+                TokKind::Indent | TokKind::Dedent if depth <= 0 => {
+                    self.i -= 1;
+                    break;
+                }
+                _ => {}
+            }
+            names.push(kind);
+        }
+        names
+            .windows(3)
+            .filter_map(|w| match w {
+                [TokKind::Name(original), TokKind::Name(r#as), TokKind::Name(alias)]
+                    if r#as == "as" =>
+                {
+                    Some((alias.clone(), original.clone()))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
     fn skip_line(&mut self) {
         while !self.at_eof() {
             let kind = self.advance().kind;
@@ -204,10 +235,9 @@ impl Parser<'_> {
                 self.i += 1;
                 self.function_def(Vec::new())
             }
-            "import" | "from" => {
-                self.skip_line();
-                Some(StmtKind::Import)
-            }
+            "import" | "from" => Some(StmtKind::Import {
+                aliases: self.import_aliases(),
+            }),
             "pass" if !self.peek_at(1).is_op("=") && !self.peek_at(1).is_op(":") => {
                 self.i += 1;
                 self.end_simple_statement(out, StmtKind::Pass, &tok);

@@ -4,7 +4,8 @@ use super::super::ast::{kwarg, positional, Arg, Expr, ExprKind};
 use super::super::diagnostics::{Diagnostic, Pos};
 use super::super::ir::{Column, ColumnCheck, Relationship, SqlType};
 use super::values::{
-    looks_like_type, py_default, server_default_sql, type_for_python, type_object, Annotation,
+    enum_spec, looks_like_type, py_default, server_default_sql, type_for_python, type_object,
+    Annotation,
 };
 use super::Lowerer;
 
@@ -18,6 +19,9 @@ pub(super) struct ColumnSpec {
     pub foreign_keys: Vec<ForeignKeySpec>,
     /// `autoincrement=` as written.
     pub autoincrement: Option<bool>,
+    /// `Enum(..., native_enum=False, create_constraint=True)`: the CHECK SQLAlchemy adds
+    /// to the table, as (constraint name, labels).
+    pub enum_check: Option<(String, Vec<String>)>,
 }
 
 #[derive(Clone, Debug)]
@@ -86,6 +90,7 @@ impl Lowerer<'_> {
             sql_type: None,
             foreign_keys: Vec::new(),
             autoincrement: None,
+            enum_check: None,
         };
         for (k, value) in positional(args).enumerate() {
             if k == 0 {
@@ -107,6 +112,12 @@ impl Lowerer<'_> {
                     ),
                 }
             } else if let Some(t) = type_object(value, &self.enums) {
+                if let Some(("Enum", enum_args)) = value.as_call() {
+                    let e = enum_spec(enum_args, &self.enums);
+                    if !e.native && e.create_constraint {
+                        spec.enum_check = Some((e.name, e.labels));
+                    }
+                }
                 spec.sql_type = Some(t);
             } else if let Some(name) = looks_like_type(value) {
                 self.warn(

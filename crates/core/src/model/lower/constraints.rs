@@ -96,9 +96,11 @@ impl Lowerer<'_> {
                 let mut parts = positional(args);
                 let strings = |e: Option<&Expr>| -> Vec<String> {
                     match e.map(|e| &e.kind) {
+                        // 'invoices.number', or Invoice.number (a class attribute,
+                        // resolved to its table once every class is known).
                         Some(ExprKind::List(items) | ExprKind::Tuple(items)) => items
                             .iter()
-                            .filter_map(|i| i.as_str().map(str::to_string))
+                            .filter_map(|i| i.as_str().map(str::to_string).or_else(|| i.dotted()))
                             .collect(),
                         _ => Vec::new(),
                     }
@@ -292,6 +294,18 @@ impl Lowerer<'_> {
                         "{} IS NOT NULL",
                         self.sql_expression(target, columns)?
                     ))
+                }
+                "in_" | "notin_" | "not_in" => {
+                    let list = positional(args).next().ok_or("in_ needs a list")?;
+                    let values: Vec<String> =
+                        self.literal_list(list)?.iter().map(literal_sql).collect();
+                    let column = self.sql_expression(target, columns)?;
+                    // SQLAlchemy parenthesises the negated form.
+                    return Ok(if method == "in_" {
+                        format!("{column} IN ({})", values.join(", "))
+                    } else {
+                        format!("({column} NOT IN ({}))", values.join(", "))
+                    });
                 }
                 "desc" | "asc" if args.is_empty() => {
                     return Ok(format!(

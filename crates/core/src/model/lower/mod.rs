@@ -8,6 +8,7 @@
 //!   reference redefines Order and Category from snippet to snippet; pasting several
 //!   snippets should give their last version, as re-running the module would).
 
+mod aliases;
 mod columns;
 mod constraints;
 mod resolve;
@@ -73,7 +74,8 @@ pub fn lower(module: &[Stmt], chars: &[char]) -> (ModelIr, Vec<Diagnostic>) {
         diagnostics: Vec::new(),
         enums: Vec::new(),
     };
-    let ir = lowerer.module(module);
+    let module = aliases::resolve(module);
+    let ir = lowerer.module(&module);
     (ir, lowerer.diagnostics)
 }
 
@@ -520,7 +522,7 @@ impl Lowerer<'_> {
                         format!("'{word}' in a class body is not evaluated"),
                     );
                 }
-                StmtKind::Import | StmtKind::Expr(_) | StmtKind::Pass => {}
+                StmtKind::Import { .. } | StmtKind::Expr(_) | StmtKind::Pass => {}
             }
         }
         out

@@ -81,6 +81,19 @@ impl Lowerer<'_> {
             })
             .collect();
         for p in pending.iter_mut() {
+            for constraint in &mut p.extras.constraints {
+                let Constraint::ForeignKey(fk) = constraint else {
+                    continue;
+                };
+                if let Some(table) = class_tables.get(&fk.ref_table) {
+                    for column in &mut fk.ref_columns {
+                        if let Some(name) = attribute_names.get(&(table.clone(), column.clone())) {
+                            *column = name.clone();
+                        }
+                    }
+                    fk.ref_table = table.clone();
+                }
+            }
             for spec in &mut p.specs {
                 for fk in &mut spec.foreign_keys {
                     if let Some((class, attr)) = fk.target.rsplit_once('.') {
@@ -137,6 +150,16 @@ impl Lowerer<'_> {
                 constraints.push(Constraint::Unique {
                     name: None,
                     columns: vec![column.name.clone()],
+                });
+            }
+            if let Some((name, labels)) = &spec.enum_check {
+                let labels: Vec<String> = labels
+                    .iter()
+                    .map(|l| format!("'{}'", l.replace('\'', "''")))
+                    .collect();
+                constraints.push(Constraint::Check {
+                    name: Some(name.clone()),
+                    sql: format!("{} IN ({})", column.name, labels.join(", ")),
                 });
             }
             for fk in &spec.foreign_keys {

@@ -1,7 +1,7 @@
 //! Reading Python values: types (annotations and type objects), defaults, literals,
 //! server defaults and CHECK conditions as SQL.
 
-use super::super::ast::{kwarg, positional, Expr, ExprKind};
+use super::super::ast::{kwarg, positional, Arg, Expr, ExprKind};
 use super::super::ir::{DefaultValue, EnumDef, KnownCallable, Literal, PyDefault, SqlType};
 
 /// A `Mapped[...]` annotation, unwrapped.
@@ -160,28 +160,70 @@ pub(super) fn type_object(expr: &Expr, enums: &[EnumDef]) -> Option<SqlType> {
         "JSON" => SqlType::Json,
         "JSONB" => SqlType::Jsonb,
         "Enum" => {
-            let first = positional(args).next();
-            let named = kwarg(args, "name")
-                .and_then(Expr::as_str)
-                .map(str::to_string);
-            match first
-                .and_then(|f| f.last_name())
-                .and_then(|n| enums.iter().find(|e| e.name == n))
-            {
-                Some(e) => match (enum_type(e), named) {
-                    (SqlType::Enum { labels, .. }, Some(name)) => SqlType::Enum { name, labels },
-                    (t, _) => t,
-                },
-                None => SqlType::Enum {
-                    name: named.unwrap_or_default(),
-                    labels: positional(args)
-                        .filter_map(|a| a.as_str().map(str::to_string))
-                        .collect(),
-                },
+            let spec = enum_spec(args, enums);
+            if spec.native {
+                SqlType::Enum {
+                    name: spec.name,
+                    labels: spec.labels,
+                }
+            } else {
+                let longest = spec.labels.iter().map(|l| l.chars().count()).max();
+                SqlType::Varchar(spec.length.or(longest.map(|n| n as u32)))
             }
         }
         _ => return None,
     })
+}
+
+/// What `Enum(...)` says: the labels (member names, or what `values_callable` gives:
+/// the values), the type or constraint name (`name=`, else the class name lower-cased),
+/// and, for `native_enum=False`, the VARCHAR length and whether a CHECK is created.
+pub(super) struct EnumSpec {
+    pub labels: Vec<String>,
+    pub name: String,
+    pub native: bool,
+    pub length: Option<u32>,
+    pub create_constraint: bool,
+}
+
+pub(super) fn enum_spec(args: &[Arg], enums: &[EnumDef]) -> EnumSpec {
+    let flag =
+        |k: &str| kwarg(args, k).map(|v| matches!(&v.kind, ExprKind::Name(n) if n == "True"));
+    let class = positional(args)
+        .next()
+        .and_then(|f| f.last_name())
+        .and_then(|n| enums.iter().find(|e| e.name == n));
+    let labels = match class {
+        Some(e) if kwarg(args, "values_callable").is_some() => e
+            .members
+            .iter()
+            .map(|(name, value)| match value {
+                Literal::Str(s) => s.clone(),
+                Literal::Number(n) => n.clone(),
+                _ => name.clone(),
+            })
+            .collect(),
+        Some(e) => e.members.iter().map(|(name, _)| name.clone()).collect(),
+        None => positional(args)
+            .filter_map(|a| a.as_str().map(str::to_string))
+            .collect(),
+    };
+    let name = kwarg(args, "name")
+        .and_then(Expr::as_str)
+        .map(str::to_string)
+        .or_else(|| class.map(|e| e.name.to_lowercase()))
+        .unwrap_or_default();
+    let length = kwarg(args, "length").and_then(|v| match &v.kind {
+        ExprKind::Num(n) => n.parse().ok(),
+        _ => None,
+    });
+    EnumSpec {
+        labels,
+        name,
+        native: flag("native_enum") != Some(false),
+        length,
+        create_constraint: flag("create_constraint") == Some(true),
+    }
 }
 
 /// Whether a callee or name looks like a SQLAlchemy type we do not know (upper camel
