@@ -10,7 +10,8 @@ starts. Transaction control (BEGIN/COMMIT) does not reach the cursor under psyco
 it is not recorded; the Rust session logs it.
 
 The Rust tests (crates/core/tests/orm_*.rs) compare our statements with these up to
-whitespace, and our parameters' names with theirs.
+whitespace, and our parameters' names with theirs. Keys are written sorted: SQLAlchemy
+builds some parameter dicts from sets, so their order differs run to run.
 
 Usage: scripts/test runs it with the throwaway cluster's socket directory; by hand,
     scripts/setup && scripts/pg start /tmp/pgdev
@@ -318,6 +319,90 @@ def _(s, recorder):
     s.commit()
 
 
+# --- many-to-one loads: 30 orders, each order's user accessed ---
+
+
+def load_orders(s, *options):
+    orders = s.scalars(select(M.Order).options(*options)).unique().all()
+    return sorted({o.user.email for o in orders})
+
+
+@case("load_many_to_one_joined")
+def _(s, recorder):
+    assert len(load_orders(s, joinedload(M.Order.user))) == USERS
+
+
+@case("load_many_to_one_selectin")
+def _(s, recorder):
+    assert len(load_orders(s, selectinload(M.Order.user))) == USERS
+
+
+@case("load_many_to_one_lazy")
+def _(s, recorder):
+    # One SELECT per distinct user: a lazy many-to-one first looks in the identity map.
+    assert len(load_orders(s, lazyload(M.Order.user))) == USERS
+
+
+@case("load_subquery_ordered")
+def _(s, recorder):
+    users = s.scalars(
+        select(M.User).order_by(M.User.email).options(subqueryload(M.User.orders))
+    ).all()
+    assert [len(u.orders) for u in users] == [ORDERS_PER_USER] * USERS
+
+
+# --- more flushes ---
+
+
+@case("flush_many_to_one_assign")
+def _(s, recorder):
+    first = s.scalars(
+        select(M.User).options(lazyload(M.User.orders)).where(M.User.email == "user0@example.com")
+    ).one()
+    other = s.scalars(
+        select(M.User).options(lazyload(M.User.orders)).where(M.User.email == "user1@example.com")
+    ).one()
+    order = s.scalars(
+        select(M.Order).options(lazyload(M.Order.items)).where(M.Order.user_id == first.id).limit(1)
+    ).one()
+    recorder.statements.clear()  # finding the rows is setup, not the case
+    order.user = other
+    s.commit()
+
+
+@case("flush_delete_child")
+def _(s, recorder):
+    order = s.scalars(select(M.Order).options(lazyload(M.Order.items)).limit(1)).one()
+    recorder.statements.clear()
+    s.delete(order)
+    s.commit()
+
+
+@case("flush_self_referential")
+def _(s, recorder):
+    root = M.Category(name="root")
+    child = M.Category(name="child")
+    child.parent = root
+    s.add_all([root, child])
+    s.commit()
+
+
+@case("flush_self_referential_levels")
+def _(s, recorder):
+    # Two roots and two children of one of them: one batch per level, each batch one
+    # multi-row INSERT whose generated keys come back by RETURNING.
+    root = M.Category(name="root")
+    s.add_all(
+        [
+            M.Category(name="first child", parent=root),
+            M.Category(name="other root"),
+            root,
+            M.Category(name="second child", parent=root),
+        ]
+    )
+    s.commit()
+
+
 def main() -> None:
     global SERVER
     if len(sys.argv) != 2:
@@ -333,7 +418,7 @@ def main() -> None:
             extra = fn(s, recorder) or {}
         fixture = {"case": name, "statements": recorder.statements, **extra}
         out = OUT / f"{name}.json"
-        out.write_text(json.dumps(fixture, indent=1) + "\n")
+        out.write_text(json.dumps(fixture, indent=1, sort_keys=True) + "\n")
         engine.dispose()
     print(f"wrote {len(CASES)} ORM fixtures to {OUT.relative_to(ROOT)}")
 

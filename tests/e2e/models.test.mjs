@@ -164,3 +164,58 @@ test('changing the models rebuilds the database and says what could not be kept'
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('soft delete with a partial unique index: WHERE in the DDL and the diagram, and the database enforces it only on live rows', async () => {
+  const { page, context, problems } = await openPage(shared.browser, `${shared.server.url}#/soft-delete`);
+  await modelEditor(page).waitFor();
+  await page.getByTestId('diagram').locator('svg').waitFor();
+  const original = await modelEditor(page).inputValue();
+  assert.match(original, /email: Mapped\[str\] = mapped_column\(String\(255\), unique=True\)/);
+  // The learner's fix: the table-wide UNIQUE becomes a partial unique index on live rows.
+  const fixed = original
+    .replace('from sqlalchemy import DateTime, String, select', 'from sqlalchemy import DateTime, Index, String, select, text')
+    .replace(
+      '    email: Mapped[str] = mapped_column(String(255), unique=True)',
+      [
+        '    email: Mapped[str] = mapped_column(String(255))',
+        '',
+        '    __table_args__ = (',
+        "        Index('uq_users_email_active', 'email', unique=True, postgresql_where=text('deleted_at IS NULL')),",
+        '    )',
+      ].join('\n'),
+    );
+  assert.notEqual(fixed, original);
+  await setModels(page, fixed);
+  await page.waitForFunction(() => document.querySelector('[data-testid=diagram] svg')?.textContent.includes('WHERE deleted_at IS NULL'));
+  const svg = page.getByTestId('diagram').locator('svg');
+  assert.match(await svg.locator('[data-index=uq_users_email_active]').textContent(), /UQ\s*\(email\) WHERE deleted_at IS NULL/);
+  assert.equal(await page.getByTestId('diagnostics').locator('li.diag-error').count(), 0);
+  await page.getByRole('tab', { name: 'DDL' }).click();
+  const ddl = await page.getByTestId('ddl').textContent();
+  assert.match(ddl, /CREATE UNIQUE INDEX uq_users_email_active ON users \(email\) WHERE deleted_at IS NULL;/);
+  assert.doesNotMatch(ddl, /UNIQUE \(email\)/);
+
+  // The page's database follows the models: re-registering a soft-deleted email works,
+  // a second live row with the same email fails with PostgreSQL's error.
+  await paste(
+    page.getByTestId('sql-editor'),
+    [
+      "INSERT INTO users (id, email) VALUES ('u1', 'zoe@example.com');",
+      "UPDATE users SET deleted_at = now() WHERE id = 'u1';",
+      "INSERT INTO users (id, email) VALUES ('u2', 'zoe@example.com');",
+      "SELECT id, deleted_at IS NULL AS live FROM users WHERE email = 'zoe@example.com' ORDER BY id;",
+    ].join('\n'),
+  );
+  await page.getByTestId('run-sql').click();
+  await page.locator('[data-testid=result-table], [data-testid=error]').first().waitFor();
+  assert.equal(await page.getByTestId('error').count(), 0, `${await page.getByTestId('error').allTextContents()}`);
+  assert.deepEqual(await page.getByTestId('result-table').locator('tbody td').allTextContents(), ['u1', 'f', 'u2', 't']);
+  await paste(page.getByTestId('sql-editor'), "INSERT INTO users (id, email) VALUES ('u3', 'zoe@example.com');");
+  await page.getByTestId('run-sql').click();
+  await page.getByTestId('error').waitFor();
+  const error = await page.getByTestId('error').textContent();
+  assert.match(error, /duplicate key value violates unique constraint "uq_users_email_active"/);
+  assert.match(error, /Key \(email\)=\(zoe@example\.com\) already exists/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -286,3 +286,115 @@ fn passive_deletes_leaves_children_to_on_delete_cascade() {
         "ON DELETE CASCADE removed the orders"
     );
 }
+
+#[test]
+fn assigning_a_many_to_one_updates_the_foreign_key() {
+    let (mut db, ir) = seeded();
+    let mut session = Session::new(&ir).unwrap();
+    let first = user_by_email(&mut session, &mut db, "user0@example.com");
+    let other = user_by_email(&mut session, &mut db, "user1@example.com");
+    let first_id = session.value(first, "id").cloned().unwrap();
+    let order = session
+        .execute(
+            &mut db,
+            &Select::new("Order")
+                .options(lazyload("Order.items"))
+                .where_eq("user_id", first_id)
+                .limit(1),
+        )
+        .unwrap()[0];
+    let from = session.echo().len();
+    session.set_related(order, "user", Some(other)).unwrap();
+    session.commit(&mut db).unwrap();
+    assert_matches_fixture("flush_many_to_one_assign", &emitted(&session, from));
+    let other_id = session.value(other, "id").cloned().unwrap();
+    assert_eq!(session.value(order, "user_id"), Some(&other_id));
+}
+
+#[test]
+fn deleting_a_child_object_cascades_to_its_items() {
+    let (mut db, ir) = seeded();
+    let mut session = Session::new(&ir).unwrap();
+    let order = session
+        .execute(
+            &mut db,
+            &Select::new("Order")
+                .options(lazyload("Order.items"))
+                .limit(1),
+        )
+        .unwrap()[0];
+    let from = session.echo().len();
+    session.delete(&mut db, order).unwrap();
+    session.commit(&mut db).unwrap();
+    assert_matches_fixture("flush_delete_child", &emitted(&session, from));
+    assert_eq!(count(&mut db, "orders"), USERS * ORDERS_PER_USER - 1);
+    assert_eq!(
+        count(&mut db, "order_items"),
+        (USERS * ORDERS_PER_USER - 1) * ITEMS_PER_ORDER
+    );
+}
+
+#[test]
+fn a_self_referential_parent_is_inserted_first_and_its_key_flows_to_the_child() {
+    let (mut db, ir) = seeded();
+    let mut session = Session::new(&ir).unwrap();
+    let root = session
+        .add_new("Category", &[("name", "root".into())])
+        .unwrap();
+    let child = session
+        .add_new("Category", &[("name", "child".into())])
+        .unwrap();
+    session.set_related(child, "parent", Some(root)).unwrap();
+    session.commit(&mut db).unwrap();
+    let ours: Vec<_> = emitted(&session, 0)
+        .into_iter()
+        .filter(|e| !e.sql.starts_with("SELECT max("))
+        .collect();
+    assert_matches_fixture("flush_self_referential", &ours);
+    let root_id = session.value(root, "id").cloned().unwrap();
+    assert_ne!(root_id, Value::Null);
+    assert_eq!(session.value(child, "parent_id"), Some(&root_id));
+    let stored = db
+        .execute("SELECT parent_id FROM categories WHERE name = 'child'")
+        .unwrap();
+    assert!(format!("{stored:?}").contains("I64(1)"), "{stored:?}");
+}
+
+#[test]
+fn self_referential_rows_insert_in_levels_with_the_sentinel_form() {
+    let (mut db, ir) = seeded();
+    let mut session = Session::new(&ir).unwrap();
+    let root = session
+        .new_object("Category", &[("name", "root".into())])
+        .unwrap();
+    let first = session
+        .new_object("Category", &[("name", "first child".into())])
+        .unwrap();
+    session.set_related(first, "parent", Some(root)).unwrap();
+    let other = session
+        .new_object("Category", &[("name", "other root".into())])
+        .unwrap();
+    let second = session
+        .new_object("Category", &[("name", "second child".into())])
+        .unwrap();
+    session.set_related(second, "parent", Some(root)).unwrap();
+    for id in [first, other, root, second] {
+        session.add(id);
+    }
+    session.commit(&mut db).unwrap();
+    let ours: Vec<_> = emitted(&session, 0)
+        .into_iter()
+        .filter(|e| !e.sql.starts_with("SELECT max("))
+        .collect();
+    assert_matches_fixture("flush_self_referential_levels", &ours);
+    let rows = db
+        .execute("SELECT name, parent_id FROM categories ORDER BY id")
+        .unwrap();
+    let text = format!("{rows:?}");
+    // As SQLAlchemy sends them: root first (adding its child cascaded it into the
+    // session before "other root"), then the children with root's key.
+    assert!(
+        text.contains(r#"[Str("root"), Null], [Str("other root"), Null], [Str("first child"), I64(1)], [Str("second child"), I64(1)]"#),
+        "{text}"
+    );
+}

@@ -25,6 +25,9 @@ impl Session {
 
     /// `session.flush()`.
     pub fn flush(&mut self, db: &mut Database) -> Result<(), OrmError> {
+        // `order.user = other` changes no column until the key is synchronised: do it
+        // first, so the object counts as dirty (SQLAlchemy's session.dirty has it too).
+        self.sync_foreign_keys();
         if !self.has_changes() {
             return Ok(());
         }
@@ -212,50 +215,117 @@ impl Session {
             })
             .collect();
         pending.sort_by_key(|id| self.objects[id.0].insert_order);
-        // (object, listed columns, fetched columns)
-        let mut prepared: Vec<(ObjId, Vec<String>, Vec<String>)> = Vec::new();
-        for id in &pending {
-            let mut listed = Vec::new();
-            let mut fetched = Vec::new();
-            for column in &mapper.columns {
-                if !self.objects[id.0].values.contains_key(&column.name) {
-                    if let Some(value) = column
-                        .default
-                        .as_ref()
-                        .and_then(|d| self.evaluate(&d.clone()))
-                    {
-                        self.objects[id.0].values.insert(column.name.clone(), value);
-                    }
+        // A self-referential mapper inserts in levels: the rows whose parent is not
+        // pending first, then their children (whose keys need the parents'), as the unit
+        // of work's per-row sort does; one level is one batch.
+        for level in self.self_referential_levels(&mapper, m, &pending) {
+            self.sync_foreign_keys();
+            let prepared: Vec<(ObjId, Vec<String>, Vec<String>)> = level
+                .iter()
+                .map(|id| self.prepare_insert(&mapper, *id))
+                .collect();
+            let mut start = 0;
+            while start < prepared.len() {
+                let mut end = start + 1;
+                while end < prepared.len()
+                    && end - start < INSERT_PAGE
+                    && prepared[end].1 == prepared[start].1
+                    && prepared[end].2 == prepared[start].2
+                {
+                    end += 1;
                 }
-                if self.objects[id.0].values.contains_key(&column.name) {
-                    listed.push(column.name.clone());
-                } else if column.autoincrement || column.server_default.is_some() {
-                    fetched.push(column.name.clone());
-                } else if column.json {
-                    // Left out: the column's NULL, not JSON 'null'.
-                } else {
-                    self.objects[id.0]
-                        .values
-                        .insert(column.name.clone(), Value::Null);
-                    listed.push(column.name.clone());
-                }
+                self.emit_insert_group(db, &mapper, &prepared[start..end])?;
+                start = end;
             }
-            prepared.push((*id, listed, fetched));
-        }
-        let mut start = 0;
-        while start < prepared.len() {
-            let mut end = start + 1;
-            while end < prepared.len()
-                && end - start < INSERT_PAGE
-                && prepared[end].1 == prepared[start].1
-                && prepared[end].2 == prepared[start].2
-            {
-                end += 1;
-            }
-            self.emit_insert_group(db, &mapper, &prepared[start..end])?;
-            start = end;
         }
         Ok(pending)
+    }
+
+    /// The pending objects of mapper `m` in insert levels: all of them at once unless
+    /// the mapper refers to itself and a pending object's parent is pending too.
+    fn self_referential_levels(
+        &self,
+        mapper: &Mapper,
+        m: usize,
+        pending: &[ObjId],
+    ) -> Vec<Vec<ObjId>> {
+        let parent_rels: Vec<&str> = mapper
+            .relationships
+            .iter()
+            .filter(|r| r.target == m && r.direction == Direction::ManyToOne)
+            .map(|r| r.name.as_str())
+            .collect();
+        let child_rels: Vec<&str> = mapper
+            .relationships
+            .iter()
+            .filter(|r| r.target == m && r.direction == Direction::OneToMany)
+            .map(|r| r.name.as_str())
+            .collect();
+        let parent_of = |id: ObjId| -> Option<ObjId> {
+            let object = &self.objects[id.0];
+            parent_rels
+                .iter()
+                .find_map(|r| match object.relations.get(*r) {
+                    Some(RelValue::One(Some(parent))) => Some(*parent),
+                    _ => None,
+                })
+                .or_else(|| {
+                    pending.iter().copied().find(|p| {
+                        child_rels.iter().any(|r| {
+                            matches!(self.objects[p.0].relations.get(*r), Some(RelValue::Many(children)) if children.contains(&id))
+                        })
+                    })
+                })
+        };
+        let mut left: Vec<ObjId> = pending.to_vec();
+        let mut levels = Vec::new();
+        while !left.is_empty() {
+            let level: Vec<ObjId> = left
+                .iter()
+                .copied()
+                .filter(|id| parent_of(*id).is_none_or(|p| !left.contains(&p)))
+                .collect();
+            // A cycle among pending rows: the rest at once (their keys stay NULL, as
+            // SQLAlchemy would need post_update for it).
+            let level = if level.is_empty() {
+                left.clone()
+            } else {
+                level
+            };
+            left.retain(|id| !level.contains(id));
+            levels.push(level);
+        }
+        levels
+    }
+
+    /// Python-side defaults applied; (object, listed columns, fetched columns).
+    fn prepare_insert(&mut self, mapper: &Mapper, id: ObjId) -> (ObjId, Vec<String>, Vec<String>) {
+        let mut listed = Vec::new();
+        let mut fetched = Vec::new();
+        for column in &mapper.columns {
+            if !self.objects[id.0].values.contains_key(&column.name) {
+                if let Some(value) = column
+                    .default
+                    .as_ref()
+                    .and_then(|d| self.evaluate(&d.clone()))
+                {
+                    self.objects[id.0].values.insert(column.name.clone(), value);
+                }
+            }
+            if self.objects[id.0].values.contains_key(&column.name) {
+                listed.push(column.name.clone());
+            } else if column.autoincrement || column.server_default.is_some() {
+                fetched.push(column.name.clone());
+            } else if column.json {
+                // Left out: the column's NULL, not JSON 'null'.
+            } else {
+                self.objects[id.0]
+                    .values
+                    .insert(column.name.clone(), Value::Null);
+                listed.push(column.name.clone());
+            }
+        }
+        (id, listed, fetched)
     }
 
     fn emit_insert_group(
@@ -306,12 +376,48 @@ impl Session {
             rows.push(format!("({})", row.join(", ")));
             exec_rows.push(format!("({})", exec_row.join(", ")));
         }
-        let mut sql = format!(
-            "INSERT INTO {} ({}) VALUES {}",
-            mapper.table,
-            listed.join(", "),
-            rows.join(", ")
-        );
+        // Several rows whose generated key comes back by RETURNING: SQLAlchemy 2.0 on
+        // PostgreSQL sends the "sentinel" form, a SELECT over the VALUES ordered by a
+        // counter, so the returned keys match the parameter sets in order.
+        let sentinel = serial.as_ref().filter(|_| many);
+        let mut sql = match sentinel {
+            Some(key) => {
+                let casts: Vec<String> = listed
+                    .iter()
+                    .enumerate()
+                    .map(|(k, c)| {
+                        let column = mapper.column(c).expect("a mapped column");
+                        format!("p{k}::{}", column.cast)
+                    })
+                    .collect();
+                let counted: Vec<String> = rows
+                    .iter()
+                    .enumerate()
+                    .map(|(i, row)| format!("{}, {i})", row.trim_end_matches(')')))
+                    .collect();
+                let names: Vec<String> = (0..listed.len()).map(|k| format!("p{k}")).collect();
+                let returning: Vec<String> = fetched
+                    .iter()
+                    .map(|c| format!("{}.{c}", mapper.table))
+                    .chain([format!("{t}.{key} AS {key}__1", t = mapper.table)])
+                    .collect();
+                format!(
+                    "INSERT INTO {} ({}) SELECT {} FROM (VALUES {}) AS imp_sen({}, sen_counter) ORDER BY sen_counter RETURNING {}",
+                    mapper.table,
+                    listed.join(", "),
+                    casts.join(", "),
+                    counted.join(", "),
+                    names.join(", "),
+                    returning.join(", ")
+                )
+            }
+            None => format!(
+                "INSERT INTO {} ({}) VALUES {}",
+                mapper.table,
+                listed.join(", "),
+                rows.join(", ")
+            ),
+        };
         let exec_columns: Vec<String> = serial
             .iter()
             .cloned()
@@ -332,12 +438,14 @@ impl Session {
             .iter()
             .filter(|c| Some(*c) != serial.as_ref())
             .collect();
-        if !fetched.is_empty() {
+        if !fetched.is_empty() && sentinel.is_none() {
             let returning: Vec<String> = fetched
                 .iter()
                 .map(|c| format!("{}.{c}", mapper.table))
                 .collect();
             sql.push_str(&format!(" RETURNING {}", returning.join(", ")));
+        }
+        if !fetched.is_empty() {
             note = Some(
                 "RETURNING: the engine has none; the key comes from the session's sequence and server defaults are read back by primary key".to_string(),
             );

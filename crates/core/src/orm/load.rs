@@ -107,6 +107,16 @@ impl Session {
                 .collect();
             tail.push_str(&format!(" ORDER BY {}", items?.join(", ")));
         }
+        // A subquery load repeats the query without its ORDER BY, unless a LIMIT or
+        // OFFSET makes the order choose the rows (SQLAlchemy drops it then too).
+        let mut inner_tail = if select.limit.is_some() || select.offset.is_some() {
+            tail.clone()
+        } else if where_sql.is_empty() {
+            String::new()
+        } else {
+            format!(" \nWHERE {}", where_sql.join(" AND "))
+        };
+        let tail_before_limit = tail.len();
         if let Some(limit) = select.limit {
             let placeholder = bind(&mut params, "param", Value::Int(limit as i64));
             tail.push_str(&format!(" \n LIMIT {placeholder}"));
@@ -115,6 +125,7 @@ impl Session {
             let placeholder = bind(&mut params, "param", Value::Int(offset as i64));
             tail.push_str(&format!(" OFFSET {placeholder}"));
         }
+        inner_tail.push_str(&tail[tail_before_limit..]);
         let sql = format!("{}{tail}", shape.sql(&mapper.table));
         let payloads = self.emit(db, sql, params_of(&params), None)?;
         let rows = rows_of(&payloads);
@@ -131,14 +142,21 @@ impl Session {
             .collect();
         let origin = Origin {
             inner: format!(
-                "SELECT {} \nFROM {}{tail}",
+                "SELECT {} \nFROM {}{inner_tail}",
                 inner_cols.join(", "),
                 mapper.table
             ),
             params: params.clone(),
             labels: pk_labels,
         };
-        self.post_load(db, mapper_index, &top, &root, Some(&origin), 0)?;
+        self.post_load(
+            db,
+            mapper_index,
+            &top,
+            &root,
+            Some(&origin),
+            &[mapper_index],
+        )?;
         Ok(top)
     }
 
@@ -278,7 +296,8 @@ impl Session {
     }
 
     /// Runs the eager loads that follow a query (selectin, subquery), level by level,
-    /// and marks the rest for loading on access.
+    /// and marks the rest for loading on access. `path` holds the mappers loaded on the
+    /// way here, `mapper_index` last.
     fn post_load(
         &mut self,
         db: &mut Database,
@@ -286,15 +305,24 @@ impl Session {
         parents: &[ObjId],
         node: &OptNode,
         origin: Option<&Origin>,
-        depth: usize,
+        path: &[usize],
     ) -> Result<(), OrmError> {
-        if parents.is_empty() || depth >= MAX_DEPTH {
+        if parents.is_empty() || path.len() > MAX_DEPTH {
             return Ok(());
         }
         let rels = self.registry.mappers[mapper_index].relationships.clone();
         for rel in rels {
             let child_node = node.child(&rel.name).cloned().unwrap_or_default();
-            let strategy = child_node.strategy.unwrap_or(rel.lazy);
+            // A relationship's own `lazy=` eager strategy stops where its target mapper
+            // is already on the path (SQLAlchemy: "eager loaders stop chaining when they
+            // encounter the same target mapper already higher up in the chain"); the
+            // objects load on access instead. Options given in the query still apply.
+            let strategy = match child_node.strategy {
+                Some(chosen) => chosen,
+                None if path.contains(&rel.target) => Strategy::Select,
+                None => rel.lazy,
+            };
+            let child_path: Vec<usize> = path.iter().copied().chain([rel.target]).collect();
             if rel.direction == Direction::ManyToMany {
                 continue;
             }
@@ -310,12 +338,12 @@ impl Session {
                         &dedup(children),
                         &child_node,
                         None,
-                        depth + 1,
+                        &child_path,
                     )?;
                 }
                 Strategy::Selectin => {
                     let children = self.selectin(db, parents, &rel, &child_node)?;
-                    self.post_load(db, rel.target, &children, &child_node, None, depth + 1)?;
+                    self.post_load(db, rel.target, &children, &child_node, None, &child_path)?;
                 }
                 Strategy::Subquery => match origin {
                     Some(origin) => {
@@ -327,12 +355,12 @@ impl Session {
                             &children,
                             &child_node,
                             Some(&next),
-                            depth + 1,
+                            &child_path,
                         )?;
                     }
                     None => {
                         let children = self.selectin(db, parents, &rel, &child_node)?;
-                        self.post_load(db, rel.target, &children, &child_node, None, depth + 1)?;
+                        self.post_load(db, rel.target, &children, &child_node, None, &child_path)?;
                     }
                 },
                 _ => {}
@@ -343,12 +371,36 @@ impl Session {
 
     /// The select list and joins of a loader query for `rel`'s target.
     fn loader_shape(&self, rel: &RelInfo, node: &OptNode) -> Shape {
+        let required = self.join_columns(rel);
         let target = &self.registry.mappers[rel.target];
-        let required: Vec<String> = match rel.direction {
+        let columns = entity_columns(target, node.load_only.as_deref(), &required);
+        self.shape_of(rel, node, columns)
+    }
+
+    /// The target's columns a loader matches rows by: the foreign key of a one-to-many.
+    fn join_columns(&self, rel: &RelInfo) -> Vec<String> {
+        match rel.direction {
             Direction::OneToMany => rel.pairs.iter().map(|(_, fk)| fk.clone()).collect(),
             _ => Vec::new(),
-        };
-        let columns = entity_columns(target, node.load_only.as_deref(), &required);
+        }
+    }
+
+    /// A selectin loader's shape: SQLAlchemy selects the columns it matches by first
+    /// (`leading`: the foreign key of a one-to-many, the key of a many-to-one), then the
+    /// target's other columns in mapper order.
+    fn selectin_shape(&self, rel: &RelInfo, node: &OptNode, leading: &[String]) -> Shape {
+        let target = &self.registry.mappers[rel.target];
+        let rest = entity_columns(target, node.load_only.as_deref(), leading);
+        let columns: Vec<String> = leading
+            .iter()
+            .cloned()
+            .chain(rest.into_iter().filter(|c| !leading.contains(c)))
+            .collect();
+        self.shape_of(rel, node, columns)
+    }
+
+    fn shape_of(&self, rel: &RelInfo, node: &OptNode, columns: Vec<String>) -> Shape {
+        let target = &self.registry.mappers[rel.target];
         let mut shape = Shape::default();
         shape.add_entity(
             rel.target,
@@ -402,7 +454,7 @@ impl Session {
                     }
                 }
                 for chunk in by_key.chunks(SELECTIN_CHUNK) {
-                    let shape = self.loader_shape(rel, node);
+                    let shape = self.selectin_shape(rel, node, &self.join_columns(rel));
                     let (placeholders, params) = in_list(chunk.iter().map(|(v, _)| v.clone()));
                     let sql = format!(
                         "{} \nWHERE {target_table}.{fk} IN ({placeholders})",
@@ -466,7 +518,8 @@ impl Session {
                     }
                 }
                 for chunk in keys.chunks(SELECTIN_CHUNK) {
-                    let shape = self.loader_shape(rel, node);
+                    // SQLAlchemy selects the key it matches by first.
+                    let shape = self.selectin_shape(rel, node, std::slice::from_ref(referenced));
                     let (placeholders, params) = in_list(chunk.iter().cloned());
                     let sql = format!(
                         "{} \nWHERE {target_table}.{referenced} IN ({placeholders})",
@@ -618,7 +671,15 @@ impl Session {
                 self.objects[id.0]
                     .relations
                     .insert(rel.name.clone(), RelValue::Many(children.clone()));
-                self.post_load(db, rel.target, &children, &node, None, 1)
+                let parent = self.objects[id.0].mapper;
+                self.post_load(
+                    db,
+                    rel.target,
+                    &children,
+                    &node,
+                    None,
+                    &[parent, rel.target],
+                )
             }
             Direction::ManyToOne => {
                 let fk: Option<Vec<Value>> = rel
@@ -636,7 +697,10 @@ impl Session {
                     None => None,
                     Some(fk) => match self.identity_lookup(&target.class, &fk) {
                         Some(found) => Some(found),
-                        None => self.load_by_primary_key(db, rel.target, &fk)?,
+                        None => {
+                            let parent = self.objects[id.0].mapper;
+                            self.load_by_primary_key(db, rel.target, &fk, &[parent])?
+                        }
                     },
                 };
                 self.objects[id.0]
@@ -652,11 +716,14 @@ impl Session {
     }
 
     /// `SELECT ... FROM t WHERE t.id = %(pk_1)s`, then the class's default eager loads.
+    /// `session.get()` (an empty `loaded_from`) or a lazy many-to-one load from the
+    /// mappers in `loaded_from`.
     pub(crate) fn load_by_primary_key(
         &mut self,
         db: &mut Database,
         mapper_index: usize,
         pk: &[Value],
+        loaded_from: &[usize],
     ) -> Result<Option<ObjId>, OrmError> {
         let mapper = self.registry.mappers[mapper_index].clone();
         let mut shape = Shape::default();
@@ -684,7 +751,8 @@ impl Session {
         );
         let payloads = self.emit(db, sql, Params::One(params), None)?;
         let found = self.populate(&shape, &rows_of(&payloads));
-        self.post_load(db, mapper_index, &found, &OptNode::default(), None, 1)?;
+        let path: Vec<usize> = loaded_from.iter().copied().chain([mapper_index]).collect();
+        self.post_load(db, mapper_index, &found, &OptNode::default(), None, &path)?;
         Ok(found.first().copied())
     }
 }

@@ -117,6 +117,9 @@ pub struct ColumnInfo {
     /// The cast psycopg2's dialect renders after this column's bound parameter
     /// (`%(doc)s::JSONB`): SQLAlchemy's `render_bind_cast` types, JSON and JSONB.
     pub bind_cast: Option<&'static str>,
+    /// The type as the sentinel form of a multi-row INSERT casts to it (`p0::VARCHAR`:
+    /// SQLAlchemy casts to the type without its length).
+    pub cast: String,
 }
 
 impl ColumnInfo {
@@ -203,6 +206,10 @@ impl Registry {
                         onupdate: c.onupdate.as_ref().map(|d| d.value.clone()),
                         server_default: c.server_default.clone(),
                         json: matches!(c.sql_type, SqlType::Json | SqlType::Jsonb),
+                        cast: match c.sql_type {
+                            SqlType::Varchar(_) => "VARCHAR".to_string(),
+                            ref other => other.to_sql(),
+                        },
                         bind_cast: match c.sql_type {
                             SqlType::Json => Some("JSON"),
                             SqlType::Jsonb => Some("JSONB"),

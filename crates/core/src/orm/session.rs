@@ -703,7 +703,7 @@ impl Session {
             return Ok(None);
         }
         let mapper = self.registry.index_of(class)?;
-        self.load_by_primary_key(db, mapper, pk)
+        self.load_by_primary_key(db, mapper, pk, &[])
     }
 
     /// `session.delete(obj)`: cascades delete along relationships that have it, loading
