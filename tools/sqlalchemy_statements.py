@@ -387,6 +387,21 @@ def _(s, recorder):
     s.commit()
 
 
+@case("flush_update_two")
+def _(s, recorder):
+    # Two rows with the same changed columns: one executemany UPDATE.
+    users = s.scalars(
+        select(M.User)
+        .options(lazyload(M.User.orders))
+        .where(M.User.email.in_(["user5@example.com", "user6@example.com"]))
+        .order_by(M.User.email)
+    ).all()
+    recorder.statements.clear()
+    for user in users:
+        user.email = user.email.replace("@", "+renamed@")
+    s.commit()
+
+
 @case("flush_self_referential_levels")
 def _(s, recorder):
     # Two roots and two children of one of them: one batch per level, each batch one

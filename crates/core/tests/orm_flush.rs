@@ -398,3 +398,56 @@ fn self_referential_rows_insert_in_levels_with_the_sentinel_form() {
         "{text}"
     );
 }
+
+#[test]
+fn two_rows_with_the_same_changes_are_one_executemany_update() {
+    let (mut db, ir) = seeded();
+    let mut session = Session::new(&ir).unwrap();
+    let users: Vec<ObjId> = ["user5@example.com", "user6@example.com"]
+        .iter()
+        .map(|email| user_by_email(&mut session, &mut db, email))
+        .collect();
+    let from = session.echo().len();
+    for user in &users {
+        let email = session
+            .value(*user, "email")
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_string();
+        session
+            .set(*user, "email", email.replace('@', "+renamed@").into())
+            .unwrap();
+    }
+    session.commit(&mut db).unwrap();
+    let ours = emitted(&session, from);
+    assert_matches_fixture("flush_update_two", &ours);
+    assert!(
+        matches!(&ours[0].params, Params::Many(sets) if sets.len() == 2),
+        "{:?}",
+        ours[0].params
+    );
+    assert!(fixture("flush_update_two").statements[0].executemany);
+}
+
+#[test]
+fn every_recorded_orm_scenario_is_checked_by_a_test() {
+    let tests = [include_str!("orm_flush.rs"), include_str!("orm_loaders.rs")].concat();
+    let mut names: Vec<String> = std::fs::read_dir(fixture_path(""))
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.ok()?.file_name().into_string().ok()?;
+            name.strip_suffix(".json").map(str::to_string)
+        })
+        .collect();
+    names.sort();
+    assert!(names.len() >= 25, "{names:?}");
+    let unchecked: Vec<&String> = names
+        .iter()
+        .filter(|n| !tests.contains(&format!("\"{n}\"")))
+        .collect();
+    assert!(
+        unchecked.is_empty(),
+        "recorded but never compared: {unchecked:?}"
+    );
+}
