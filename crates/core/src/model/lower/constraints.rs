@@ -150,9 +150,16 @@ impl Lowerer<'_> {
         extras: &mut Extras,
     ) {
         let mut parts = positional(args);
-        let Some(name) = parts.next().and_then(Expr::as_str).map(str::to_string) else {
-            self.error(item.pos, "an Index needs a name string first");
-            return;
+        // `Index(None, ...)`: named by the naming convention (empty until then).
+        let name = match parts.next() {
+            Some(first) if matches!(&first.kind, ExprKind::Name(n) if n == "None") => String::new(),
+            Some(first) if first.as_str().is_some() => {
+                first.as_str().unwrap_or_default().to_string()
+            }
+            _ => {
+                self.error(item.pos, "an Index needs a name string (or None) first");
+                return;
+            }
         };
         let mut elements = Vec::new();
         for part in parts {

@@ -11,6 +11,7 @@
 mod aliases;
 mod columns;
 mod constraints;
+mod naming;
 mod resolve;
 mod values;
 
@@ -205,6 +206,14 @@ impl Lowerer<'_> {
         ir.enums = std::mem::take(&mut self.enums);
         self.enums = ir.enums.clone();
         ir.tables = self.resolve(pending, &table_vars);
+        let convention = classes
+            .values()
+            .filter(|c| model.is_base(&c.name))
+            .find_map(|c| {
+                dunder(c.body, "metadata").and_then(naming::NamingConvention::from_metadata)
+            })
+            .unwrap_or_default();
+        convention.apply(&mut ir.tables);
         ir
     }
 

@@ -141,8 +141,9 @@ impl Lowerer<'_> {
         for spec in &specs {
             let column = &spec.column;
             if column.index {
+                // Named by the naming convention (SQLAlchemy's default: ix_<table>_<col>).
                 indexes.push(Index::on_columns(
-                    format!("ix_{}_{}", table.name, column.name),
+                    String::new(),
                     vec![column.name.clone()],
                     column.unique,
                 ));
