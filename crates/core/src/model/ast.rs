@@ -69,10 +69,14 @@ pub enum StmtKind {
         decorators: Vec<Expr>,
         body: Vec<Stmt>,
     },
-    /// The body is skipped: methods and properties are kept, never executed.
+    /// The body is skipped: methods and properties are kept, never executed. A
+    /// `@declared_attr` function keeps its return annotation and the expression its body
+    /// returns (`return mapped_column(...)`), which SQLAlchemy calls once per class.
     FunctionDef {
         name: String,
         decorators: Vec<Expr>,
+        returns: Option<Expr>,
+        result: Option<Expr>,
     },
     Assign {
         targets: Vec<Expr>,

@@ -339,8 +339,88 @@ impl Parser<'_> {
                 return None;
             }
         };
-        self.skip_header_and_suite();
-        Some(StmtKind::FunctionDef { name, decorators })
+        let declared_attr = decorators
+            .iter()
+            .any(|d| d.dotted().is_some_and(|n| n.contains("declared_attr")));
+        if !declared_attr {
+            self.skip_header_and_suite();
+            return Some(StmtKind::FunctionDef {
+                name,
+                decorators,
+                returns: None,
+                result: None,
+            });
+        }
+        let (returns, result) = self.declared_attr_function();
+        Some(StmtKind::FunctionDef {
+            name,
+            decorators,
+            returns,
+            result,
+        })
+    }
+
+    /// After `def name` of a `@declared_attr`: the return annotation and the expression
+    /// of the body's first `return`; the rest of the body is skipped.
+    fn declared_attr_function(&mut self) -> (Option<Expr>, Option<Expr>) {
+        // Parameters: skipped to the closing parenthesis.
+        let mut brackets = 0i32;
+        while !self.at_eof() {
+            match self.advance().kind {
+                TokKind::Op("(" | "[" | "{") => brackets += 1,
+                TokKind::Op(")" | "]" | "}") => {
+                    brackets -= 1;
+                    if brackets <= 0 {
+                        break;
+                    }
+                }
+                TokKind::Newline if brackets <= 0 => return (None, None),
+                _ => {}
+            }
+        }
+        let returns = if self.eat_op("->") {
+            self.expression().ok()
+        } else {
+            None
+        };
+        if self.expect_op(":").is_err() {
+            self.skip_line();
+            return (returns, None);
+        }
+        if self.peek().kind != TokKind::Newline {
+            // `def f(cls): return ...` on one line.
+            let result = if self.peek().is_name("return") {
+                self.i += 1;
+                self.expression().ok()
+            } else {
+                None
+            };
+            self.skip_line();
+            return (returns, result);
+        }
+        self.i += 1;
+        if self.peek().kind != TokKind::Indent {
+            return (returns, None);
+        }
+        self.i += 1;
+        let mut depth = 1;
+        let mut result = None;
+        let mut line_start = true;
+        while !self.at_eof() && depth > 0 {
+            if line_start && depth == 1 && result.is_none() && self.peek().is_name("return") {
+                self.i += 1;
+                result = self.expression().ok();
+                continue;
+            }
+            let kind = self.advance().kind;
+            line_start = matches!(kind, TokKind::Newline | TokKind::Indent | TokKind::Dedent);
+            match kind {
+                TokKind::Indent => depth += 1,
+                TokKind::Dedent => depth -= 1,
+                _ => {}
+            }
+        }
+        (returns, result)
     }
 
     fn class_def(&mut self, decorators: Vec<Expr>) -> Option<StmtKind> {

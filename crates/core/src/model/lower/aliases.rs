@@ -80,8 +80,17 @@ fn visit_stmt(stmt: &mut Stmt, f: &mut impl FnMut(&mut Expr)) {
             decorators.iter_mut().for_each(|d| visit_expr(d, f));
             body.iter_mut().for_each(|s| visit_stmt(s, f));
         }
-        StmtKind::FunctionDef { decorators, .. } => {
+        StmtKind::FunctionDef {
+            decorators,
+            returns,
+            result,
+            ..
+        } => {
             decorators.iter_mut().for_each(|d| visit_expr(d, f));
+            returns
+                .iter_mut()
+                .chain(result)
+                .for_each(|e| visit_expr(e, f));
         }
         StmtKind::Assign { targets, value } => {
             targets.iter_mut().for_each(|t| visit_expr(t, f));

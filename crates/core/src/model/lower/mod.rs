@@ -325,6 +325,23 @@ impl Lowerer<'_> {
     fn mapped_table(&mut self, model: &mut Model, decl: &ClassDecl) -> Option<PendingTable> {
         let mro = model.mro(&decl.name, self);
         let mapped_ancestor = mro.iter().skip(1).any(|c| model.is_mapped(c, self));
+        let declared = dunder(decl.body, "__tablename__").is_none().then(|| {
+            mro.iter()
+                .filter_map(|c| model.classes.get(c))
+                .find_map(|c| declared_tablename(c.body, &decl.name))
+        });
+        if let Some(Some(found)) = declared {
+            return match found {
+                Ok(table_name) => self.mapped_table_named(model, decl, &mro, table_name),
+                Err(pos) => {
+                    self.error(
+                        pos,
+                        "this declared_attr __tablename__ is not one we can evaluate (write `return cls.__name__.lower()` or a string)",
+                    );
+                    None
+                }
+            };
+        }
         let Some(name_expr) = dunder(decl.body, "__tablename__") else {
             if mapped_ancestor {
                 self.warn(
@@ -346,6 +363,16 @@ impl Lowerer<'_> {
             self.error(name_expr.pos, "__tablename__ must be a string");
             return None;
         };
+        self.mapped_table_named(model, decl, &mro, table_name)
+    }
+
+    fn mapped_table_named(
+        &mut self,
+        model: &mut Model,
+        decl: &ClassDecl,
+        mro: &[String],
+        table_name: String,
+    ) -> Option<PendingTable> {
         let mut seen = HashSet::new();
         let mut specs = Vec::new();
         let mut table = super::ir::Table {
@@ -363,7 +390,7 @@ impl Lowerer<'_> {
             comment: None,
         };
         let mut table_args = None;
-        for class in &mro {
+        for class in mro {
             // A mapped superclass keeps its columns in its own table (joined inheritance).
             if class != &decl.name && (model.is_mapped(class, self) || model.is_base(class)) {
                 continue;
@@ -488,14 +515,33 @@ impl Lowerer<'_> {
                         }
                     }
                 }
-                StmtKind::FunctionDef { name, decorators } => {
+                StmtKind::FunctionDef {
+                    name,
+                    decorators,
+                    returns,
+                    result,
+                } => {
                     let decorators: Vec<String> =
                         decorators.iter().map(|d| d.source(self.chars)).collect();
                     if decorators.iter().any(|d| d.contains("declared_attr")) {
-                        self.warn(
-                            stmt.pos,
-                            "declared_attr is not evaluated; its column or relationship is missing",
-                        );
+                        // `__tablename__` is read by `table_name`; a column or
+                        // relationship is what the function returns, as if assigned.
+                        if name.starts_with("__") {
+                            continue;
+                        }
+                        match result {
+                            Some(value) => {
+                                let annotation = returns.as_ref().and_then(mapped_annotation);
+                                let attr =
+                                    self.attribute(name, annotation, Some(value), decl, stmt.pos);
+                                out.push((name.clone(), attr));
+                            }
+                            None => self.warn(
+                                stmt.pos,
+                                "this declared_attr returns nothing we can read (write `return mapped_column(...)`); its column or relationship is missing",
+                            ),
+                        }
+                        continue;
                     }
                     let is_property = decorators
                         .iter()
@@ -699,6 +745,52 @@ impl Model<'_, '_> {
 }
 
 /// The value assigned to a dunder (`__tablename__ = 'x'`) in a class body.
+/// A `@declared_attr.directive def __tablename__(cls)` in `body`, evaluated for the class
+/// `class_name`: `Err` with its position when its expression is not one we can evaluate.
+fn declared_tablename(body: &[Stmt], class_name: &str) -> Option<Result<String, Pos>> {
+    fn eval(expr: &Expr, class_name: &str) -> Option<String> {
+        match &expr.kind {
+            ExprKind::Str(s) => Some(s.clone()),
+            ExprKind::Attr(base, attr) if attr == "__name__" && base.last_name() == Some("cls") => {
+                Some(class_name.to_string())
+            }
+            ExprKind::Call(func, args) if args.is_empty() => match &func.kind {
+                ExprKind::Attr(inner, method) if method == "lower" => {
+                    eval(inner, class_name).map(|s| s.to_lowercase())
+                }
+                ExprKind::Attr(inner, method) if method == "upper" => {
+                    eval(inner, class_name).map(|s| s.to_uppercase())
+                }
+                _ => None,
+            },
+            ExprKind::BinOp(a, op, b) if op == "+" => {
+                Some(eval(a, class_name)? + &eval(b, class_name)?)
+            }
+            _ => None,
+        }
+    }
+    body.iter().find_map(|stmt| match &stmt.kind {
+        StmtKind::FunctionDef {
+            name,
+            decorators,
+            result,
+            ..
+        } if name == "__tablename__"
+            && decorators
+                .iter()
+                .any(|d| d.dotted().is_some_and(|n| n.contains("declared_attr"))) =>
+        {
+            Some(
+                result
+                    .as_ref()
+                    .and_then(|r| eval(r, class_name))
+                    .ok_or(stmt.pos),
+            )
+        }
+        _ => None,
+    })
+}
+
 fn dunder<'s>(body: &'s [Stmt], name: &str) -> Option<&'s Expr> {
     body.iter().rev().find_map(|stmt| match &stmt.kind {
         StmtKind::Assign { targets, value }
