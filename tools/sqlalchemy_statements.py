@@ -44,6 +44,7 @@ USERS = 10
 ORDERS_PER_USER = 3
 ITEMS_PER_ORDER = 2
 PRODUCTS = 4
+TAGS = 3
 
 
 def load_models() -> types.ModuleType:
@@ -67,7 +68,8 @@ class _Uuids:
 
     def __call__(self):
         self.count += 1
-        return uuid.UUID(int=self.count, version=4)
+        # From 0x1000 on: the audit case gives a user the fixed id ...-000000000001.
+        return uuid.UUID(int=0x1000 + self.count, version=4)
 
 
 class _FixedClock(datetime):
@@ -143,6 +145,9 @@ def seed(engine):
     with Session(engine) as s:
         products = [M.Product(name=f"product {p}") for p in range(PRODUCTS)]
         s.add_all(products)
+        tags = [M.Tag(label=f"tag {t}") for t in range(TAGS)]
+        for p, product in enumerate(products):
+            product.tags.extend([tags[p % TAGS], tags[(p + 1) % TAGS]])
         for u in range(USERS):
             user = M.User(email=f"user{u}@example.com")
             for o in range(ORDERS_PER_USER):
@@ -384,6 +389,64 @@ def _(s, recorder):
     child = M.Category(name="child")
     child.parent = root
     s.add_all([root, child])
+    s.commit()
+
+
+# --- many-to-many through secondary=: 4 products with 2 of 3 tags each ---
+
+
+def product_named(s, name):
+    return s.scalars(select(M.Product).where(M.Product.name == name)).one()
+
+
+def tag_labelled(s, label):
+    return s.scalars(select(M.Tag).where(M.Tag.label == label)).one()
+
+
+@case("load_many_to_many_selectin")
+def _(s, recorder):
+    products = s.scalars(select(M.Product).options(selectinload(M.Product.tags))).all()
+    assert sum(len(p.tags) for p in products) == 2 * PRODUCTS
+
+
+@case("load_many_to_many_lazy")
+def _(s, recorder):
+    products = s.scalars(select(M.Product).options(lazyload(M.Product.tags))).all()
+    assert sum(len(p.tags) for p in products) == 2 * PRODUCTS
+
+
+@case("flush_many_to_many_append")
+def _(s, recorder):
+    product = product_named(s, "product 0")
+    tag = tag_labelled(s, "tag 2")
+    product.tags  # loaded before the case: the append itself needs no SELECT
+    recorder.statements.clear()
+    product.tags.append(tag)
+    s.commit()
+
+
+@case("flush_many_to_many_remove")
+def _(s, recorder):
+    product = product_named(s, "product 1")
+    tag = tag_labelled(s, "tag 1")
+    product.tags
+    recorder.statements.clear()
+    product.tags.remove(tag)
+    s.commit()
+
+
+@case("flush_many_to_many_delete")
+def _(s, recorder):
+    # A product no order refers to (order_items' key to products is RESTRICT).
+    spare = M.Product(name="spare")
+    spare.tags.extend([tag_labelled(s, "tag 0"), tag_labelled(s, "tag 1")])
+    s.add(spare)
+    s.commit()
+    s.expunge_all()
+    product = product_named(s, "spare")
+    recorder.statements.clear()
+    # SQLAlchemy loads the tags to delete the association rows, then the product.
+    s.delete(product)
     s.commit()
 
 

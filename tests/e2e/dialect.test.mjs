@@ -9,7 +9,19 @@ import { sharedBrowser, openPage, paste, ROOT } from './harness.mjs';
 
 const shared = sharedBrowser({ before, after });
 const FIXTURES = join(ROOT, 'crates/core/tests/fixtures');
-const fixtureNames = readdirSync(join(FIXTURES, 'ddl')).filter((f) => f.endsWith('.sql')).map((f) => f.slice(0, -4));
+// The model sources whose DDL the model editor does not match yet are listed, with
+// why, in models/known_differences.txt (the native model_ddl test keeps that list
+// exact); every other source is checked here, in the browser.
+const knownDifferences = new Set(
+  readFileSync(join(FIXTURES, 'models', 'known_differences.txt'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() && !l.startsWith('#'))
+    .map((l) => l.split(':')[0].trim()),
+);
+const fixtureNames = readdirSync(join(FIXTURES, 'ddl'))
+  .filter((f) => f.endsWith('.sql'))
+  .map((f) => f.slice(0, -4))
+  .filter((name) => !knownDifferences.has(name));
 const normalise = (sql) => sql.split(/\s+/).filter(Boolean).join(' ');
 
 async function consolePage() {
@@ -29,7 +41,7 @@ const errorText = (page) => page.getByTestId('error').textContent();
 
 test("the DDL SQLAlchemy's create_all emits for every reference model runs in the console", async () => {
   const { page, context, problems } = await consolePage();
-  assert.ok(fixtureNames.length >= 9, `${fixtureNames.length} fixtures`);
+  assert.ok(fixtureNames.length >= 45, `${fixtureNames.length} fixtures`);
   for (const name of fixtureNames) {
     await page.getByRole('button', { name: 'Reset database' }).click();
     const ddl = readFileSync(join(FIXTURES, 'ddl', `${name}.sql`), 'utf8');

@@ -451,3 +451,84 @@ fn every_recorded_orm_scenario_is_checked_by_a_test() {
         "recorded but never compared: {unchecked:?}"
     );
 }
+
+fn by_name(
+    session: &mut Session,
+    db: &mut Database,
+    class: &str,
+    column: &str,
+    value: &str,
+) -> ObjId {
+    session
+        .execute(db, &Select::new(class).where_eq(column, value))
+        .unwrap()[0]
+}
+
+fn links(db: &mut Database) -> usize {
+    count(db, "product_tags")
+}
+
+#[test]
+fn appending_to_a_many_to_many_inserts_one_association_row() {
+    let (mut db, ir) = seeded();
+    let mut session = Session::new(&ir).unwrap();
+    let product = by_name(&mut session, &mut db, "Product", "name", "product 0");
+    let tag = by_name(&mut session, &mut db, "Tag", "label", "tag 2");
+    session.related(&mut db, product, "tags").unwrap();
+    let from = session.echo().len();
+    session.append(&mut db, product, "tags", tag).unwrap();
+    session.commit(&mut db).unwrap();
+    assert_matches_fixture("flush_many_to_many_append", &emitted(&session, from));
+    assert_eq!(links(&mut db), 2 * PRODUCTS + 1);
+    // The other side, loaded fresh, sees it.
+    let mut reader = Session::new(&ir).unwrap();
+    let tag = by_name(&mut reader, &mut db, "Tag", "label", "tag 2");
+    assert_eq!(reader.related(&mut db, tag, "products").unwrap().len(), 3);
+}
+
+#[test]
+fn removing_from_a_many_to_many_deletes_the_association_row_only() {
+    let (mut db, ir) = seeded();
+    let mut session = Session::new(&ir).unwrap();
+    let product = by_name(&mut session, &mut db, "Product", "name", "product 1");
+    let tag = by_name(&mut session, &mut db, "Tag", "label", "tag 1");
+    session.related(&mut db, product, "tags").unwrap();
+    let from = session.echo().len();
+    session.remove(&mut db, product, "tags", tag).unwrap();
+    session.commit(&mut db).unwrap();
+    assert_matches_fixture("flush_many_to_many_remove", &emitted(&session, from));
+    assert_eq!(links(&mut db), 2 * PRODUCTS - 1);
+    assert_eq!(count(&mut db, "tags"), TAGS);
+    assert_eq!(count(&mut db, "products"), PRODUCTS);
+}
+
+#[test]
+fn deleting_a_many_to_many_parent_deletes_its_association_rows_first() {
+    let (mut db, ir) = seeded();
+    let mut setup = Session::new(&ir).unwrap();
+    let spare = setup
+        .add_new(
+            "Product",
+            &[("id", "spare".into()), ("name", "spare".into())],
+        )
+        .unwrap();
+    for label in ["tag 0", "tag 1"] {
+        let tag = by_name(&mut setup, &mut db, "Tag", "label", label);
+        setup.append(&mut db, spare, "tags", tag).unwrap();
+    }
+    setup.commit(&mut db).unwrap();
+    let mut session = Session::new(&ir).unwrap();
+    let product = by_name(&mut session, &mut db, "Product", "name", "spare");
+    let from = session.echo().len();
+    session.delete(&mut db, product).unwrap();
+    session.commit(&mut db).unwrap();
+    let ours = emitted(&session, from);
+    assert_matches_fixture("flush_many_to_many_delete", &ours);
+    assert!(
+        matches!(&ours[1].params, Params::Many(sets) if sets.len() == 2),
+        "{:?}",
+        ours[1].params
+    );
+    assert_eq!(links(&mut db), 2 * PRODUCTS);
+    assert_eq!(count(&mut db, "tags"), TAGS);
+}

@@ -239,3 +239,54 @@ fn subquery_load_of_an_ordered_query() {
     assert_eq!(counts, vec![ORDERS_PER_USER; USERS]);
     assert_matches_fixture("load_subquery_ordered", &emitted(&session, 0));
 }
+
+fn tag_count(
+    db: &mut Database,
+    ir: &sqlpatterns_core::model::ModelIr,
+    option: Load,
+) -> (Session, usize) {
+    let mut session = Session::new(ir).unwrap();
+    let products = session
+        .execute(db, &Select::new("Product").options(option))
+        .unwrap();
+    assert_eq!(products.len(), PRODUCTS);
+    let tags = products
+        .iter()
+        .map(|p| session.related(db, *p, "tags").unwrap().len())
+        .sum();
+    (session, tags)
+}
+
+#[test]
+fn many_to_many_selectin_joins_through_the_association_table() {
+    let (mut db, ir) = seeded();
+    let (session, tags) = tag_count(&mut db, &ir, selectinload("Product.tags"));
+    assert_eq!(tags, 2 * PRODUCTS);
+    let ours = emitted(&session, 0);
+    assert_eq!(ours.len(), 2);
+    assert_matches_fixture("load_many_to_many_selectin", &ours);
+}
+
+#[test]
+fn many_to_many_lazy_is_one_select_per_parent_over_both_tables() {
+    let (mut db, ir) = seeded();
+    let (session, tags) = tag_count(&mut db, &ir, lazyload("Product.tags"));
+    assert_eq!(tags, 2 * PRODUCTS);
+    let ours = emitted(&session, 0);
+    assert_eq!(ours.len(), 1 + PRODUCTS);
+    assert_matches_fixture("load_many_to_many_lazy", &ours);
+}
+
+#[test]
+fn many_to_many_joined_load_is_refused_not_answered_differently() {
+    let (mut db, ir) = seeded();
+    let mut session = Session::new(&ir).unwrap();
+    let result = session.execute(
+        &mut db,
+        &Select::new("Product").options(joinedload("Product.tags")),
+    );
+    let Err(OrmError::InvalidRequest(message)) = result else {
+        panic!("{result:?}");
+    };
+    assert!(message.contains("not emulated"), "{message}");
+}

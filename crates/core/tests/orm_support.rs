@@ -15,6 +15,7 @@ pub const USERS: usize = 10;
 pub const ORDERS_PER_USER: usize = 3;
 pub const ITEMS_PER_ORDER: usize = 2;
 pub const PRODUCTS: usize = 4;
+pub const TAGS: usize = 3;
 
 pub fn fixture_path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -150,7 +151,8 @@ fn param_names(params: &Params) -> Vec<String> {
 }
 
 /// A database with the fixtures' schema (the model's real PostgreSQL DDL through the
-/// dialect front) and the script's seed: PRODUCTS products, USERS users with
+/// dialect front) and the script's seed: PRODUCTS products with 2 of TAGS tags each
+/// (many-to-many), USERS users with
 /// ORDERS_PER_USER orders of ITEMS_PER_ORDER items each, committed by our own session.
 pub fn seeded() -> (Database, ModelIr) {
     let ir = models();
@@ -164,6 +166,18 @@ pub fn seeded() -> (Database, ModelIr) {
                 .unwrap()
         })
         .collect();
+    let tags: Vec<ObjId> = (0..TAGS)
+        .map(|t| {
+            session
+                .new_object("Tag", &[("label", Value::from(format!("tag {t}")))])
+                .unwrap()
+        })
+        .collect();
+    for (p, product) in products.iter().enumerate() {
+        for tag in [tags[p % TAGS], tags[(p + 1) % TAGS]] {
+            session.append(&mut db, *product, "tags", tag).unwrap();
+        }
+    }
     for u in 0..USERS {
         let user = session
             .add_new(

@@ -15,11 +15,15 @@ type ParamSet = Vec<(String, Value)>;
 /// psycopg2's insertmanyvalues page size in SQLAlchemy 2.0.
 const INSERT_PAGE: usize = 1000;
 
+/// One association-table row: (column, value) in the table's column order.
+type AssociationRow = Vec<(String, Value)>;
+
 impl Session {
     fn has_changes(&self) -> bool {
         !self.new.is_empty()
             || !self.deleted.is_empty()
             || !self.removed.is_empty()
+            || !self.links.is_empty()
             || self.identity.values().any(|id| self.is_dirty(*id))
     }
 
@@ -59,6 +63,7 @@ impl Session {
             updated.extend(self.emit_updates(db, m)?);
             inserted.extend(self.emit_inserts(db, m)?);
         }
+        self.emit_links(db)?;
         for &m in order.iter().rev() {
             self.emit_deletes(db, m)?;
         }
@@ -86,6 +91,80 @@ impl Session {
             self.tx_deleted.push(id);
         }
         self.new.clear();
+        Ok(())
+    }
+
+    /// The association rows of many-to-many changes: per association table, one DELETE
+    /// (an executemany for several rows), then one INSERT, as SQLAlchemy's
+    /// ManyToManyDP sends them, each row once.
+    fn emit_links(&mut self, db: &mut Database) -> Result<(), OrmError> {
+        let links = std::mem::take(&mut self.links);
+        // (association table, appended) -> rows, in first-seen order.
+        let mut batches: Vec<((String, bool), Vec<AssociationRow>)> = Vec::new();
+        for (parent, relationship, child, appended) in links {
+            let mapper = &self.registry.mappers[self.objects[parent.0].mapper];
+            let Some(rel) = mapper.relationship(&relationship) else {
+                continue;
+            };
+            let Some(secondary) = rel.secondary.clone() else {
+                continue;
+            };
+            let mut row: Vec<(String, Value)> = Vec::new();
+            for (own, column) in &secondary.local {
+                let v = self.objects[parent.0]
+                    .values
+                    .get(own)
+                    .cloned()
+                    .unwrap_or(Value::Null);
+                row.push((column.clone(), v));
+            }
+            for (theirs, column) in &secondary.remote {
+                let v = self.objects[child.0]
+                    .values
+                    .get(theirs)
+                    .cloned()
+                    .unwrap_or(Value::Null);
+                row.push((column.clone(), v));
+            }
+            // The association table's column order, whichever side the change came from.
+            row.sort_by_key(|(c, _)| secondary.columns.iter().position(|x| x == c));
+            let key = (secondary.table.clone(), appended);
+            match batches.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, rows)) if rows.contains(&row) => {}
+                Some((_, rows)) => rows.push(row),
+                None => batches.push((key, vec![row])),
+            }
+        }
+        batches.sort_by_key(|((_, appended), _)| *appended);
+        for ((table, appended), rows) in batches {
+            let columns: Vec<String> = rows[0].iter().map(|(c, _)| c.clone()).collect();
+            let sql = if appended {
+                format!(
+                    "INSERT INTO {table} ({}) VALUES ({})",
+                    columns.join(", "),
+                    columns
+                        .iter()
+                        .map(|c| format!("%({c})s"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            } else {
+                format!(
+                    "DELETE FROM {table} WHERE {}",
+                    columns
+                        .iter()
+                        .map(|c| format!("{table}.{c} = %({c})s"))
+                        .collect::<Vec<_>>()
+                        .join(" AND ")
+                )
+            };
+            let params = if rows.len() == 1 {
+                Params::One(rows.into_iter().next().expect("one row"))
+            } else {
+                Params::Many(rows)
+            };
+            self.emit(db, sql, params, None)?;
+        }
         Ok(())
     }
 

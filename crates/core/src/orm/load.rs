@@ -324,6 +324,19 @@ impl Session {
             };
             let child_path: Vec<usize> = path.iter().copied().chain([rel.target]).collect();
             if rel.direction == Direction::ManyToMany {
+                match strategy {
+                    Strategy::Selectin => {
+                        let children = self.selectin_many_to_many(db, mapper_index, parents, &rel, &child_node)?;
+                        self.post_load(db, rel.target, &children, &child_node, None, &child_path)?;
+                    }
+                    Strategy::Joined | Strategy::Subquery => {
+                        return Err(OrmError::InvalidRequest(format!(
+                            "{strategy:?} loading of the many-to-many {}.{} is not emulated (selectin and lazy loading are)",
+                            self.registry.mappers[mapper_index].class, rel.name
+                        )))
+                    }
+                    _ => {}
+                }
                 continue;
             }
             match strategy {
@@ -708,11 +721,145 @@ impl Session {
                     .insert(rel.name.clone(), RelValue::One(found));
                 Ok(())
             }
-            Direction::ManyToMany => Err(OrmError::InvalidRequest(format!(
-                "loading {}.{} through a secondary table is not emulated",
-                self.objects[id.0].class, rel.name
-            ))),
+            Direction::ManyToMany => {
+                // `FROM categories, product_categories WHERE %(param_1)s =
+                // product_categories.product_id AND categories.id = ...category_id`.
+                let secondary = self.secondary_of(id, rel)?;
+                let node = self.objects[id.0]
+                    .options
+                    .get(&rel.name)
+                    .cloned()
+                    .unwrap_or_default();
+                let shape = self.loader_shape(rel, &node);
+                let mut params = Vec::new();
+                let mut conditions = Vec::new();
+                for (n, (own, column)) in secondary.local.iter().enumerate() {
+                    let name = format!("param_{}", n + 1);
+                    let value = self.objects[id.0]
+                        .values
+                        .get(own)
+                        .cloned()
+                        .unwrap_or(Value::Null);
+                    conditions.push(format!("%({name})s = {}.{column}", secondary.table));
+                    params.push((name, value));
+                }
+                for (theirs, column) in &secondary.remote {
+                    conditions.push(format!(
+                        "{}.{theirs} = {}.{column}",
+                        target.table, secondary.table
+                    ));
+                }
+                let from = format!("{}, {}", target.table, secondary.table);
+                let sql = format!("{} \nWHERE {}", shape.sql(&from), conditions.join(" AND "));
+                let payloads = self.emit(db, sql, Params::One(params), None)?;
+                let children = self.populate(&shape, &rows_of(&payloads));
+                self.objects[id.0]
+                    .relations
+                    .insert(rel.name.clone(), RelValue::Many(children.clone()));
+                let parent = self.objects[id.0].mapper;
+                self.post_load(
+                    db,
+                    rel.target,
+                    &children,
+                    &node,
+                    None,
+                    &[parent, rel.target],
+                )
+            }
         }
+    }
+
+    fn secondary_of(&self, id: ObjId, rel: &RelInfo) -> Result<super::mapper::Secondary, OrmError> {
+        rel.secondary.clone().ok_or_else(|| {
+            OrmError::InvalidRequest(format!(
+                "{}.{} goes through a table the emulation cannot read (a self-referential or unknown secondary)",
+                self.objects[id.0].class, rel.name
+            ))
+        })
+    }
+
+    /// `selectinload` of a many-to-many: the parents' keys through the association table,
+    /// `FROM products AS products_1 JOIN product_categories AS product_categories_1 ON ...
+    /// JOIN categories ON ... WHERE products_1.id IN (...)`, 500 keys per statement.
+    fn selectin_many_to_many(
+        &mut self,
+        db: &mut Database,
+        mapper_index: usize,
+        parents: &[ObjId],
+        rel: &RelInfo,
+        node: &OptNode,
+    ) -> Result<Vec<ObjId>, OrmError> {
+        let Some(&first) = parents.first() else {
+            return Ok(Vec::new());
+        };
+        let secondary = self.secondary_of(first, rel)?;
+        let ([(own, local)], [(theirs, remote)]) =
+            (secondary.local.as_slice(), secondary.remote.as_slice())
+        else {
+            return Err(OrmError::InvalidRequest(format!(
+                "selectin loading over a composite association key ({}) is not emulated",
+                rel.name
+            )));
+        };
+        let parent_table = self.registry.mappers[mapper_index].table.clone();
+        let target = self.registry.mappers[rel.target].clone();
+        let alias = format!("{parent_table}_1");
+        let association = format!("{}_1", secondary.table);
+        let mut by_key: Vec<(Value, ObjId)> = Vec::new();
+        for p in parents {
+            if self.objects[p.0].relations.contains_key(&rel.name) {
+                continue;
+            }
+            self.objects[p.0]
+                .relations
+                .insert(rel.name.clone(), RelValue::Many(Vec::new()));
+            if let Some(v) = self.objects[p.0].values.get(own).filter(|v| !v.is_null()) {
+                by_key.push((v.clone(), *p));
+            }
+        }
+        let mut loaded = Vec::new();
+        for chunk in by_key.chunks(SELECTIN_CHUNK) {
+            let mut shape = Shape::default();
+            let key_at = shape.push_column(&alias, own, LabelStyle::TablePlusColumn);
+            let columns = entity_columns(&target, node.load_only.as_deref(), &[]);
+            shape.add_entity(
+                rel.target,
+                &target.table,
+                &columns,
+                LabelStyle::TablePlusColumn,
+                None,
+                node.clone(),
+            );
+            let from = format!(
+                "{parent_table} AS {alias} JOIN {table} AS {association} ON {alias}.{own} = {association}.{local} JOIN {t} ON {t}.{theirs} = {association}.{remote}",
+                table = secondary.table,
+                t = target.table,
+            );
+            let (placeholders, params) = in_list(chunk.iter().map(|(v, _)| v.clone()));
+            let sql = format!(
+                "{} \nWHERE {alias}.{own} IN ({placeholders})",
+                shape.sql(&from)
+            );
+            let payloads = self.emit(db, sql, params_of(&params), None)?;
+            let rows = rows_of(&payloads);
+            let children = self.populate(&shape, &rows);
+            for (child, row) in children_with_rows(&shape, &rows, &children, self) {
+                let key = row[key_at].key_text();
+                for (v, p) in chunk {
+                    if v.key_text() == key {
+                        if let Some(RelValue::Many(list)) =
+                            self.objects[p.0].relations.get_mut(&rel.name)
+                        {
+                            if !list.contains(&child) {
+                                list.push(child);
+                            }
+                        }
+                    }
+                }
+            }
+            loaded.extend(children);
+        }
+        Ok(dedup(loaded))
     }
 
     /// `SELECT ... FROM t WHERE t.id = %(pk_1)s`, then the class's default eager loads.

@@ -132,6 +132,19 @@ impl ColumnInfo {
     }
 }
 
+/// `relationship(secondary=...)`: the association table and how its columns refer to
+/// each side.
+#[derive(Clone, Debug)]
+pub struct Secondary {
+    pub table: String,
+    /// (column of this class's table, the association column referring to it).
+    pub local: Vec<(String, String)>,
+    /// (column of the target's table, the association column referring to it).
+    pub remote: Vec<(String, String)>,
+    /// The association table's columns, in table order.
+    pub columns: Vec<String>,
+}
+
 #[derive(Clone, Debug)]
 pub struct RelInfo {
     pub name: String,
@@ -144,6 +157,8 @@ pub struct RelInfo {
     pub lazy: Strategy,
     pub passive_deletes: bool,
     pub back_populates: Option<String>,
+    /// A many-to-many's association table.
+    pub secondary: Option<Secondary>,
 }
 
 #[derive(Clone, Debug)]
@@ -251,7 +266,47 @@ impl Registry {
                         })
                 };
                 let self_ref = target.name == table.name;
-                let (direction, pairs) = if rel.secondary.is_some() {
+                let mut secondary = None;
+                let (direction, pairs) = if let Some(name) = &rel.secondary {
+                    let name = name.trim_matches(|c| c == '\'' || c == '"');
+                    let association = ir.tables.iter().find(|t| t.name == name).or_else(|| {
+                        ir.tables
+                            .iter()
+                            .find(|t| t.name.replace('_', "") == name.replace('_', ""))
+                    });
+                    let pairs_to =
+                        |t: &crate::model::ir::Table, referenced: &str| -> Vec<(String, String)> {
+                            t.foreign_keys()
+                                .filter(|fk| fk.ref_table == referenced)
+                                .flat_map(|fk| {
+                                    fk.ref_columns
+                                        .iter()
+                                        .cloned()
+                                        .zip(fk.columns.iter().cloned())
+                                })
+                                .collect()
+                        };
+                    match association {
+                        Some(a) if target.name != table.name => {
+                            let local = pairs_to(a, &table.name);
+                            let remote = pairs_to(a, &target.name);
+                            if local.is_empty() || remote.is_empty() {
+                                return Err(OrmError::Mapping(format!(
+                                    "Could not determine join condition between parent/child tables on relationship {}.{}: {} needs a foreign key to each side",
+                                    mappers[index].class, rel.name, a.name
+                                )));
+                            }
+                            secondary = Some(Secondary {
+                                table: a.name.clone(),
+                                local,
+                                remote,
+                                columns: a.columns.iter().map(|c| c.name.clone()).collect(),
+                            });
+                        }
+                        // A self-referential many-to-many (two keys to one table) and an
+                        // unknown table: loading refuses, saying so.
+                        _ => {}
+                    }
                     (Direction::ManyToMany, Vec::new())
                 } else if self_ref {
                     let pairs = fk_in(table, &table.name).unwrap_or_default();
@@ -274,6 +329,7 @@ impl Registry {
                     )));
                 };
                 mappers[index].relationships.push(RelInfo {
+                    secondary,
                     name: rel.name.clone(),
                     target: target_index,
                     collection: rel.collection,

@@ -74,6 +74,9 @@ pub struct Session {
     pub(crate) deleted: Vec<ObjId>,
     /// (parent, relationship, child) removed from a collection since the last flush.
     pub(crate) removed: Vec<(ObjId, String, ObjId)>,
+    /// Many-to-many links appended (`true`) or removed since the last flush, as
+    /// (parent, relationship, child, appended): rows of the association table.
+    pub(crate) links: Vec<(ObjId, String, ObjId, bool)>,
     pub clock: VirtualClock,
     pub uuids: UuidGenerator,
     /// Flush before each query (SQLAlchemy's default; the reference's async sessions
@@ -105,6 +108,7 @@ impl Session {
             new: Vec::new(),
             deleted: Vec::new(),
             removed: Vec::new(),
+            links: Vec::new(),
             clock: VirtualClock::default(),
             uuids: UuidGenerator::default(),
             autoflush: true,
@@ -279,6 +283,7 @@ impl Session {
             }
         }
         self.removed.clear();
+        self.links.clear();
         for object in &mut self.objects {
             if object.state == ObjectState::Persistent {
                 object.values = object.committed.clone();
@@ -518,6 +523,9 @@ impl Session {
     ) -> Result<(), OrmError> {
         let rel = self.rel_info(parent, relationship)?;
         self.ensure_loaded(db, parent, relationship)?;
+        if rel.direction == Direction::ManyToMany {
+            return self.append_link(parent, &rel, child);
+        }
         self.link(parent, &rel, child);
         if let Some(back) = &rel.back_populates {
             let target = &self.registry.mappers[rel.target];
@@ -538,6 +546,58 @@ impl Session {
             self.add(child);
         }
         Ok(())
+    }
+
+    /// `product.categories.append(category)`: both collections (the other side through
+    /// back_populates, where loaded) and, at flush, one association row.
+    fn append_link(
+        &mut self,
+        parent: ObjId,
+        rel: &super::mapper::RelInfo,
+        child: ObjId,
+    ) -> Result<(), OrmError> {
+        if rel.secondary.is_none() {
+            return Err(OrmError::InvalidRequest(format!(
+                "{}.{} goes through a table the emulation cannot read (a self-referential or unknown secondary)",
+                self.objects[parent.0].class, rel.name
+            )));
+        }
+        // A list collection: appending a category it already holds is not refused here;
+        // the flush INSERTs the pair again and the association table's key refuses it,
+        // as with SQLAlchemy.
+        self.link(parent, rel, child);
+        if let Some(RelValue::Many(parents)) = rel
+            .back_populates
+            .as_ref()
+            .and_then(|back| self.objects[child.0].relations.get_mut(back))
+        {
+            if !parents.contains(&parent) {
+                parents.push(parent);
+            }
+        }
+        self.record_link(parent, &rel.name, child, true);
+        if rel.cascade.save_update
+            && matches!(
+                self.objects[parent.0].state,
+                ObjectState::Pending | ObjectState::Persistent
+            )
+        {
+            self.add(child);
+        }
+        Ok(())
+    }
+
+    /// An association row to write or delete at flush; an append and a remove of the
+    /// same pair cancel out.
+    fn record_link(&mut self, parent: ObjId, relationship: &str, child: ObjId, appended: bool) {
+        let before = self.links.len();
+        self.links.retain(|(p, r, c, a)| {
+            !(*p == parent && r == relationship && *c == child && *a != appended)
+        });
+        if self.links.len() == before {
+            self.links
+                .push((parent, relationship.to_string(), child, appended));
+        }
     }
 
     fn link(&mut self, parent: ObjId, rel: &super::mapper::RelInfo, child: ObjId) {
@@ -574,6 +634,18 @@ impl Session {
             self.objects[parent.0].relations.get_mut(relationship)
         {
             children.retain(|c| *c != child);
+        }
+        if rel.direction == Direction::ManyToMany {
+            // The association row goes at flush; both objects stay.
+            if let Some(RelValue::Many(parents)) = rel
+                .back_populates
+                .as_ref()
+                .and_then(|back| self.objects[child.0].relations.get_mut(back))
+            {
+                parents.retain(|p| *p != parent);
+            }
+            self.record_link(parent, &rel.name, child, false);
+            return Ok(());
         }
         if let Some(back) = &rel.back_populates {
             if self.objects[child.0].relations.contains_key(back) {
@@ -721,6 +793,29 @@ impl Session {
         }
         self.objects[id.0].state = ObjectState::Deleted;
         self.deleted.push(id);
+        // A deleted object's association rows are deleted first (SQLAlchemy loads the
+        // collection for it unless passive_deletes).
+        let many: Vec<_> = self.registry.mappers[self.objects[id.0].mapper]
+            .relationships
+            .iter()
+            .filter(|r| r.direction == Direction::ManyToMany && r.secondary.is_some())
+            .cloned()
+            .collect();
+        for rel in many {
+            if rel.passive_deletes && !self.is_loaded(id, &rel.name) {
+                continue;
+            }
+            self.ensure_loaded_plain(db, id, &rel)?;
+            for child in self.loaded_related(id, &rel.name) {
+                let already = self.links.iter().any(|(p, r, c, a)| {
+                    !*a && ((*p == id && *r == rel.name && *c == child)
+                        || (*p == child && Some(r) == rel.back_populates.as_ref() && *c == id))
+                });
+                if !already {
+                    self.record_link(id, &rel.name, child, false);
+                }
+            }
+        }
         let mapper = &self.registry.mappers[self.objects[id.0].mapper];
         let rels: Vec<_> = mapper
             .relationships

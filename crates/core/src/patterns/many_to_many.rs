@@ -3,7 +3,7 @@
 use crate::catalogue::{CodeLanguage, Pattern, Section};
 use crate::demo::{Comparison, ComparisonOutcome, Demo, DemoContext, Step, StepOutcome};
 
-use super::live::{add, commit, count, exec, fresh, guard, line, one};
+use super::live::{add, commit, count, fresh, guard, line, one};
 
 pub const PATTERN: Pattern = Pattern {
     slug: "many-to-many",
@@ -79,10 +79,9 @@ INSERT INTO product_categories (product_id, category_id) VALUES ('phone', 'mobil
     live: true,
 };
 
-/// The live page: products and categories linked through product_categories; linking,
-/// unlinking, deleting either side, the composite key refusing a duplicate link.
-/// (The ORM emulation does not load collections through a secondary table: the link
-/// statements are sent as SQLAlchemy emits them for `product.categories.append/remove`.)
+/// The live page: products and categories linked through product_categories, every
+/// change made through the ORM emulation's `relationship(secondary=...)` (append, remove,
+/// delete), so the statement log shows what SQLAlchemy sends for each.
 pub static DEMO: Demo = Demo {
     seed,
     steps: &[
@@ -93,7 +92,7 @@ pub static DEMO: Demo = Demo {
         Step { id: "delete-category", label: "Delete the 'portable' category", run: delete_category },
     ],
     tables: &["products", "categories", "product_categories"],
-    engine_note: Some("The composite primary key and ON DELETE CASCADE on the association table are enforced by our dialect layer, not GlueSQL."),
+    engine_note: Some("The composite primary key and ON DELETE CASCADE on the association table are enforced by our dialect layer, not GlueSQL; the ORM's statements are emulated (checked against SQLAlchemy's)."),
     comparisons: &[Comparison { title: "A duplicate link, with and without the composite primary key", run: compare_duplicate }],
 };
 
@@ -113,36 +112,57 @@ fn seed(ctx: &mut DemoContext) -> Result<(), String> {
     }
     commit(ctx.session, ctx.db)?;
     for (product, category) in LINKS {
-        exec(ctx.db, &insert_link(product, category))?;
+        append(ctx, product, category)?;
     }
-    Ok(())
+    commit(ctx.session, ctx.db)
 }
 
-fn insert_link(product: &str, category: &str) -> String {
-    format!("INSERT INTO product_categories (product_id, category_id) VALUES ('{product}', '{category}')")
+/// `product.categories.append(category)` in the page's session.
+fn append(ctx: &mut DemoContext, product: &str, category: &str) -> Result<(), String> {
+    let product = one(ctx, "Product", "id", product)?;
+    let category = one(ctx, "Category", "id", category)?;
+    ctx.session
+        .append(ctx.db, product, "categories", category)
+        .map_err(|e| e.to_string())
 }
 
 fn links(ctx: &mut DemoContext) -> Result<i64, String> {
     count(ctx.db, "SELECT COUNT(*) FROM product_categories")
 }
 
+/// Statements of the page's log since `seq` that start with `prefix`.
+fn sent(ctx: &DemoContext, seq: u64, prefix: &str) -> usize {
+    ctx.db
+        .log()
+        .since(seq)
+        .iter()
+        .filter(|e| e.sql.starts_with(prefix))
+        .count()
+}
+
 fn link(ctx: &mut DemoContext) -> StepOutcome {
     guard(ctx, |ctx| {
-        match exec(ctx.db, &insert_link("tablet", "audio")) {
-        Ok(_) => Ok(StepOutcome::ok(
-            "tablet.categories.append(audio): one INSERT into the association table; neither products nor categories change.",
-        )),
-        Err(e) => Ok(StepOutcome::failed("The tablet is already in 'audio' (or one side was deleted).", e)),
-    }
+        append(ctx, "tablet", "audio")?;
+        match commit(ctx.session, ctx.db) {
+            Ok(()) => Ok(StepOutcome::ok(
+                "tablet.categories.append(audio), then commit: one INSERT into the association table; neither products nor categories change.",
+            )),
+            Err(e) => Ok(StepOutcome::failed(
+                "The tablet is already in 'audio': the INSERT of the same pair fails on the association table's primary key.",
+                e,
+            )),
+        }
     })
 }
 
 fn unlink(ctx: &mut DemoContext) -> StepOutcome {
     guard(ctx, |ctx| {
-        exec(
-            ctx.db,
-            "DELETE FROM product_categories WHERE product_categories.product_id = 'headphones' AND product_categories.category_id = 'portable'",
-        )?;
+        let headphones = one(ctx, "Product", "id", "headphones")?;
+        let portable = one(ctx, "Category", "id", "portable")?;
+        ctx.session
+            .remove(ctx.db, headphones, "categories", portable)
+            .map_err(|e| e.to_string())?;
+        commit(ctx.session, ctx.db)?;
         Ok(StepOutcome::ok(
             "headphones.categories.remove(portable): SQLAlchemy deletes the one association row; both the product and the category stay.",
         ))
@@ -151,21 +171,25 @@ fn unlink(ctx: &mut DemoContext) -> StepOutcome {
 
 fn duplicate_link(ctx: &mut DemoContext) -> StepOutcome {
     guard(ctx, |ctx| {
-        match exec(ctx.db, &insert_link("speaker", "audio")) {
-        Ok(_) => Ok(StepOutcome::ok(
-            "The link was stored (it did not exist yet); run the step again to see the duplicate refused.",
-        )),
-        Err(e) => Ok(StepOutcome::failed(
-            "The composite primary key (product_id, category_id) refuses the same pair twice: a product cannot sit in a category twice.",
-            e,
-        )),
-    }
+        // A list collection takes the same category twice; the flush then INSERTs the pair
+        // that is already there.
+        append(ctx, "speaker", "audio")?;
+        match commit(ctx.session, ctx.db) {
+            Ok(()) => Ok(StepOutcome::ok(
+                "The link was stored (it did not exist yet); run the step again to see the duplicate refused.",
+            )),
+            Err(e) => Ok(StepOutcome::failed(
+                "The composite primary key (product_id, category_id) refuses the same pair twice: a product cannot sit in a category twice.",
+                e,
+            )),
+        }
     })
 }
 
 fn delete_product(ctx: &mut DemoContext) -> StepOutcome {
     guard(ctx, |ctx| {
         let before = links(ctx)?;
+        let seq = ctx.db.log().last_seq();
         let speaker = one(ctx, "Product", "id", "speaker")?;
         ctx.session
             .delete(ctx.db, speaker)
@@ -173,8 +197,9 @@ fn delete_product(ctx: &mut DemoContext) -> StepOutcome {
         commit(ctx.session, ctx.db)?;
         let after = links(ctx)?;
         Ok(StepOutcome::ok(format!(
-            "session.delete(speaker): the product's row is deleted and ON DELETE CASCADE removed its {} link(s); the categories stay.",
-            before - after
+            "session.delete(speaker): SQLAlchemy loaded the speaker's categories and deleted its {} association row(s) itself ({} DELETE FROM product_categories), then the product; the categories stay. (ON DELETE CASCADE would remove them too: with passive_deletes=True SQLAlchemy leaves it to the database.)",
+            before - after,
+            sent(ctx, seq, "DELETE FROM product_categories")
         )))
     })
 }
@@ -189,10 +214,14 @@ fn delete_category(ctx: &mut DemoContext) -> StepOutcome {
         commit(ctx.session, ctx.db)?;
         let after = links(ctx)?;
         Ok(StepOutcome::ok(format!(
-            "Deleting from the other side works the same: 'portable' is gone with its {} link(s), and its products stay.",
+            "Deleting from the other side works the same: 'portable' is gone with its {} association row(s), and its products stay.",
             before - after
         )))
     })
+}
+
+fn insert_link(product: &str, category: &str) -> String {
+    format!("INSERT INTO product_categories (product_id, category_id) VALUES ('{product}', '{category}')")
 }
 
 fn compare_duplicate() -> ComparisonOutcome {
