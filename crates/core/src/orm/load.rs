@@ -662,18 +662,8 @@ impl Session {
                     .cloned()
                     .unwrap_or_default();
                 let shape = self.loader_shape(rel, &node);
-                let mut params = Vec::new();
-                let mut conditions = Vec::new();
-                for (n, (referenced, fk)) in rel.pairs.iter().enumerate() {
-                    let name = format!("param_{}", n + 1);
-                    let value = self.objects[id.0]
-                        .values
-                        .get(referenced)
-                        .cloned()
-                        .unwrap_or(Value::Null);
-                    conditions.push(format!("%({name})s = {}.{fk}", target.table));
-                    params.push((name, value));
-                }
+                let (conditions, params) =
+                    self.parent_key_conditions(id, &rel.pairs, &target.table);
                 let sql = format!(
                     "{} \nWHERE {}",
                     shape.sql(&target.table),
@@ -731,18 +721,8 @@ impl Session {
                     .cloned()
                     .unwrap_or_default();
                 let shape = self.loader_shape(rel, &node);
-                let mut params = Vec::new();
-                let mut conditions = Vec::new();
-                for (n, (own, column)) in secondary.local.iter().enumerate() {
-                    let name = format!("param_{}", n + 1);
-                    let value = self.objects[id.0]
-                        .values
-                        .get(own)
-                        .cloned()
-                        .unwrap_or(Value::Null);
-                    conditions.push(format!("%({name})s = {}.{column}", secondary.table));
-                    params.push((name, value));
-                }
+                let (mut conditions, params) =
+                    self.parent_key_conditions(id, &secondary.local, &secondary.table);
                 for (theirs, column) in &secondary.remote {
                     conditions.push(format!(
                         "{}.{theirs} = {}.{column}",
@@ -767,6 +747,29 @@ impl Session {
                 )
             }
         }
+    }
+
+    /// A lazy load's `%(param_1)s = table.column` per (parent column, referring column),
+    /// bound to the parent's values.
+    fn parent_key_conditions(
+        &self,
+        id: ObjId,
+        pairs: &[(String, String)],
+        table: &str,
+    ) -> (Vec<String>, Vec<(String, Value)>) {
+        pairs
+            .iter()
+            .enumerate()
+            .map(|(n, (own, column))| {
+                let name = format!("param_{}", n + 1);
+                let value = self.objects[id.0]
+                    .values
+                    .get(own)
+                    .cloned()
+                    .unwrap_or(Value::Null);
+                (format!("%({name})s = {table}.{column}"), (name, value))
+            })
+            .unzip()
     }
 
     fn secondary_of(&self, id: ObjId, rel: &RelInfo) -> Result<super::mapper::Secondary, OrmError> {

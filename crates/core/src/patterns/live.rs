@@ -64,6 +64,16 @@ pub(crate) fn text(value: Option<&Value>) -> String {
 }
 
 /// `session.scalars(select(Class).where(Class.attr == value)).first()`, required.
+/// How many statements of the page's log since `seq` start with `prefix`.
+pub(crate) fn counted(ctx: &DemoContext, seq: u64, prefix: &str) -> usize {
+    ctx.db
+        .log()
+        .since(seq)
+        .iter()
+        .filter(|e| e.sql.starts_with(prefix))
+        .count()
+}
+
 pub(crate) fn one(ctx: &mut DemoContext, class: &str, attr: &str, value: &str) -> R<ObjId> {
     let found = ctx
         .session

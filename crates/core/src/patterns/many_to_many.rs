@@ -3,7 +3,7 @@
 use crate::catalogue::{CodeLanguage, Pattern, Section};
 use crate::demo::{Comparison, ComparisonOutcome, Demo, DemoContext, Step, StepOutcome};
 
-use super::live::{add, commit, count, fresh, guard, line, one};
+use super::live::{add, commit, count, counted, fresh, guard, line, one};
 
 pub const PATTERN: Pattern = Pattern {
     slug: "many-to-many",
@@ -130,16 +130,6 @@ fn links(ctx: &mut DemoContext) -> Result<i64, String> {
     count(ctx.db, "SELECT COUNT(*) FROM product_categories")
 }
 
-/// Statements of the page's log since `seq` that start with `prefix`.
-fn sent(ctx: &DemoContext, seq: u64, prefix: &str) -> usize {
-    ctx.db
-        .log()
-        .since(seq)
-        .iter()
-        .filter(|e| e.sql.starts_with(prefix))
-        .count()
-}
-
 fn link(ctx: &mut DemoContext) -> StepOutcome {
     guard(ctx, |ctx| {
         append(ctx, "tablet", "audio")?;
@@ -199,7 +189,7 @@ fn delete_product(ctx: &mut DemoContext) -> StepOutcome {
         Ok(StepOutcome::ok(format!(
             "session.delete(speaker): SQLAlchemy loaded the speaker's categories and deleted its {} association row(s) itself ({} DELETE FROM product_categories), then the product; the categories stay. (ON DELETE CASCADE would remove them too: with passive_deletes=True SQLAlchemy leaves it to the database.)",
             before - after,
-            sent(ctx, seq, "DELETE FROM product_categories")
+            counted(ctx, seq, "DELETE FROM product_categories")
         )))
     })
 }

@@ -4,7 +4,7 @@ use crate::catalogue::{CodeLanguage, Pattern, Section};
 use crate::demo::{Comparison, ComparisonOutcome, Demo, DemoContext, Step, StepOutcome};
 use crate::orm::{lazyload, Select, Session};
 
-use super::live::{add, commit, exec, fresh, guard, line, one, R};
+use super::live::{add, commit, counted, exec, fresh, guard, line, one, R};
 
 pub const PATTERN: Pattern = Pattern {
     slug: "one-to-many-cascade",
@@ -103,16 +103,6 @@ fn seed(ctx: &mut DemoContext) -> Result<(), String> {
         }
     }
     commit(ctx.session, ctx.db)
-}
-
-/// The statements since `seq` that start with `prefix`.
-fn counted(ctx: &DemoContext, seq: u64, prefix: &str) -> usize {
-    ctx.db
-        .log()
-        .since(seq)
-        .iter()
-        .filter(|e| e.sql.starts_with(prefix))
-        .count()
 }
 
 fn orm_cascade(ctx: &mut DemoContext) -> StepOutcome {
