@@ -121,6 +121,22 @@ pub(crate) fn create_table(
         }
         let declared = declare(&column.data_type, |n| state.enums.contains_key(n))
             .map_err(|m| errors::at(sql, m, &column.data_type.to_string()))?;
+        // Text compares by code point here, which is PostgreSQL's "C" collation; any
+        // other would sort differently, so it is refused rather than ignored.
+        if let Some(collation) = &column.collation {
+            let name = collation
+                .0
+                .last()
+                .map(|i| i.value.as_str())
+                .unwrap_or_default();
+            if !matches!(name, "C" | "POSIX" | "default") {
+                return Err(errors::unsupported(
+                    sql,
+                    &format!("the collation \"{name}\" (text sorts by code point here, as COLLATE \"C\")"),
+                    "COLLATE",
+                ));
+            }
+        }
         let mut not_null = false;
         let mut default = None;
         for option in &column.options {

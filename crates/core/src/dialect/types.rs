@@ -282,6 +282,9 @@ pub fn declare(
                 _ => Err(format!("type \"{}\" does not exist", last.to_lowercase())),
             }
         }
+        SqlDataType::Array(_) => {
+            Err("feature not supported in this playground: array columns".to_string())
+        }
         // Other databases' type names PostgreSQL does not have.
         other => {
             let name = other.to_string().to_lowercase();

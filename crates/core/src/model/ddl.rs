@@ -51,13 +51,33 @@ pub fn ddl_statements(ir: &ModelIr) -> Vec<String> {
 
 /// CREATE INDEX as SQLAlchemy's PostgreSQL dialect writes it (`WHERE` last).
 pub fn create_index(table: &Table, index: &Index) -> String {
+    let options = &index.options;
     let mut sql = format!(
-        "CREATE {}INDEX {} ON {} ({})",
+        "CREATE {}INDEX {} ON {} {}({})",
         if index.unique { "UNIQUE " } else { "" },
         quote_ident(&index.name),
         quote_ident(&table.name),
+        options
+            .method
+            .as_ref()
+            .map(|m| format!("USING {m} "))
+            .unwrap_or_default(),
         index.elements_sql()
     );
+    if !options.include.is_empty() {
+        sql.push_str(&format!(" INCLUDE ({})", idents(&options.include)));
+    }
+    if options.nulls_not_distinct {
+        sql.push_str(" NULLS NOT DISTINCT");
+    }
+    if !options.with.is_empty() {
+        let parameters: Vec<String> = options
+            .with
+            .iter()
+            .map(|(k, v)| format!("{k} = {v}"))
+            .collect();
+        sql.push_str(&format!(" WITH ({})", parameters.join(", ")));
+    }
     if let Some(condition) = &index.where_sql {
         sql.push_str(" WHERE ");
         sql.push_str(condition);
@@ -131,6 +151,9 @@ fn create_table_with(table: &Table, inline: impl Fn(&ForeignKey) -> bool) -> Str
             });
         } else {
             spec.push_str(&column.sql_type.to_sql());
+            if let Some(collation) = &column.collation {
+                spec.push_str(&format!(" COLLATE {}", quote_ident(collation)));
+            }
             if let Some(default) = &column.server_default {
                 spec.push_str(" DEFAULT ");
                 spec.push_str(default);

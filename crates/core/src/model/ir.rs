@@ -65,6 +65,9 @@ pub struct Column {
     /// `comment=`: create_all sends COMMENT ON COLUMN after the table.
     #[serde(default)]
     pub comment: Option<String>,
+    /// `String(collation='C')`: `VARCHAR(50) COLLATE "C"`, part of the type.
+    #[serde(default)]
+    pub collation: Option<String>,
     /// The class (or mixin) whose body declares the column.
     pub declared_in: String,
     pub line: u32,
@@ -230,6 +233,21 @@ pub struct Index {
     /// `postgresql_where=`: a partial index's condition, as SQL.
     #[serde(default)]
     pub where_sql: Option<String>,
+    /// PostgreSQL's index options as `create_all` writes them: `USING method`,
+    /// `INCLUDE (...)`, `NULLS NOT DISTINCT`, `WITH (name = value)` and operator classes
+    /// per column (`path varchar_pattern_ops`).
+    #[serde(default)]
+    pub options: IndexOptions,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexOptions {
+    pub method: Option<String>,
+    pub include: Vec<String>,
+    pub nulls_not_distinct: bool,
+    pub with: Vec<(String, String)>,
+    /// (column, operator class).
+    pub ops: Vec<(String, String)>,
 }
 
 /// What an index is on: a column, or an expression (`func.lower(email)`, as SQL).
@@ -247,6 +265,7 @@ impl Index {
             elements: columns.into_iter().map(IndexElement::Column).collect(),
             unique,
             where_sql: None,
+            options: IndexOptions::default(),
         }
     }
 
@@ -266,7 +285,13 @@ impl Index {
         self.elements
             .iter()
             .map(|e| match e {
-                IndexElement::Column(c) => super::ddl::quote_ident(c),
+                IndexElement::Column(c) => {
+                    let ops = self.options.ops.iter().find(|(col, _)| col == c);
+                    match ops {
+                        Some((_, class)) => format!("{} {class}", super::ddl::quote_ident(c)),
+                        None => super::ddl::quote_ident(c),
+                    }
+                }
                 IndexElement::Expression(sql) => sql.clone(),
             })
             .collect::<Vec<_>>()

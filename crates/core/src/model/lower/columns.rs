@@ -84,6 +84,7 @@ impl Lowerer<'_> {
                 server_default: None,
                 checks: Vec::new(),
                 comment: None,
+                collation: None,
                 declared_in: class_name.to_string(),
                 line: pos.line,
             },
@@ -112,6 +113,13 @@ impl Lowerer<'_> {
                     ),
                 }
             } else if let Some(t) = type_object(value, &self.enums) {
+                if let Some(collation) = value
+                    .as_call()
+                    .and_then(|(_, type_args)| kwarg(type_args, "collation"))
+                    .and_then(Expr::as_str)
+                {
+                    spec.column.collation = Some(collation.to_string());
+                }
                 if let Some(("Enum", enum_args)) = value.as_call() {
                     let e = enum_spec(enum_args, &self.enums);
                     if !e.native && e.create_constraint {
@@ -199,6 +207,14 @@ impl Lowerer<'_> {
             }
             return None;
         };
+        let last = type_name.rsplit('.').next().unwrap_or(&type_name);
+        if let Some((_, mapped)) = self
+            .annotation_map
+            .iter()
+            .find(|(python, _)| python == last)
+        {
+            return Some(mapped.clone());
+        }
         match type_for_python(&type_name, &self.enums) {
             Ok(t) => Some(t),
             Err(name) if name == "dict" => {

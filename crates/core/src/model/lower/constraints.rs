@@ -3,7 +3,7 @@
 //! PrimaryKeyConstraint.
 
 use super::super::ast::{kwarg, positional, Arg, Expr, ExprKind};
-use super::super::ir::{Constraint, ForeignKey, Index, IndexElement, Literal};
+use super::super::ir::{Constraint, ForeignKey, Index, IndexElement, IndexOptions, Literal};
 use super::columns::ColumnSpec;
 use super::values::{enum_member_literal, literal, literal_sql};
 use super::Lowerer;
@@ -179,9 +179,48 @@ impl Lowerer<'_> {
             return;
         }
         let mut where_sql = None;
+        let mut options = IndexOptions::default();
+        let names = |e: &Expr| -> Vec<String> {
+            match &e.kind {
+                ExprKind::List(items) | ExprKind::Tuple(items) => items
+                    .iter()
+                    .filter_map(|i| {
+                        i.as_str()
+                            .map(str::to_string)
+                            .or_else(|| i.last_name().map(str::to_string))
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            }
+        };
+        let pairs = |e: &Expr| -> Vec<(String, String)> {
+            match &e.kind {
+                ExprKind::Dict(pairs) => pairs
+                    .iter()
+                    .filter_map(|(k, v)| {
+                        let key = k.as_ref()?.as_str()?.to_string();
+                        let value = match &v.kind {
+                            ExprKind::Str(s) => s.clone(),
+                            ExprKind::Num(n) => n.clone(),
+                            ExprKind::Name(n) => n.clone(),
+                            _ => return None,
+                        };
+                        Some((key, value))
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            }
+        };
         for arg in args {
             match arg.name.as_deref() {
                 None | Some("unique") => {}
+                Some("postgresql_using") => options.method = arg.value.as_str().map(str::to_string),
+                Some("postgresql_include") => options.include = names(&arg.value),
+                Some("postgresql_with") => options.with = pairs(&arg.value),
+                Some("postgresql_ops") => options.ops = pairs(&arg.value),
+                Some("postgresql_nulls_not_distinct") => {
+                    options.nulls_not_distinct = self.flag(&arg.value)
+                }
                 Some("postgresql_where") => match self.condition_sql(&arg.value, columns) {
                     Ok(sql) => where_sql = Some(sql),
                     Err(message) => {
@@ -202,6 +241,7 @@ impl Lowerer<'_> {
             elements,
             unique: kwarg(args, "unique").is_some_and(|u| self.flag(u)),
             where_sql,
+            options,
         });
     }
 

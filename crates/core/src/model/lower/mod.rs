@@ -20,7 +20,7 @@ use std::collections::{HashMap, HashSet};
 use super::ast::{Expr, ExprKind, Stmt, StmtKind};
 use super::diagnostics::{Diagnostic, Pos, Severity};
 use super::ir::{
-    ClassInfo, ClassKind, EnumDef, Literal, Member, MemberKind, ModelIr, Relationship,
+    ClassInfo, ClassKind, EnumDef, Literal, Member, MemberKind, ModelIr, Relationship, SqlType,
 };
 use columns::ColumnSpec;
 use constraints::Extras;
@@ -30,6 +30,8 @@ pub(super) struct Lowerer<'a> {
     chars: &'a [char],
     diagnostics: Vec<Diagnostic>,
     enums: Vec<EnumDef>,
+    /// The declarative base's `type_annotation_map`: Python type name -> SQL type.
+    annotation_map: Vec<(String, SqlType)>,
 }
 
 struct ClassDecl<'s> {
@@ -74,6 +76,7 @@ pub fn lower(module: &[Stmt], chars: &[char]) -> (ModelIr, Vec<Diagnostic>) {
         chars,
         diagnostics: Vec::new(),
         enums: Vec::new(),
+        annotation_map: Vec::new(),
     };
     let module = aliases::resolve(module);
     let ir = lowerer.module(&module);
@@ -164,6 +167,24 @@ impl Lowerer<'_> {
             }
         }
 
+        // `class Base(DeclarativeBase): type_annotation_map = {str: String(255), ...}`:
+        // what a bare `Mapped[str]` means in every class under it.
+        let map = class_order
+            .iter()
+            .filter(|c| model.is_base(&c.name))
+            .find_map(|c| dunder(c.body, "type_annotation_map"));
+        if let Some(ExprKind::Dict(pairs)) = map.map(|m| &m.kind) {
+            for (key, value) in pairs {
+                let python = key.as_ref().and_then(|k| k.last_name()).map(str::to_string);
+                match (python, values::type_object(value, &self.enums)) {
+                    (Some(python), Some(sql_type)) => self.annotation_map.push((python, sql_type)),
+                    _ => self.warn(
+                        value.pos,
+                        "this type_annotation_map entry is not understood; ignored",
+                    ),
+                }
+            }
+        }
         let mut ir = ModelIr::default();
         let mut pending = Vec::new();
         let mut table_vars = HashMap::new();
