@@ -88,6 +88,15 @@ pub(crate) fn create_table(
     if create.temporary {
         return Err(errors::unsupported(sql, "CREATE TEMPORARY TABLE", "TEMP"));
     }
+    // A partitioned table takes rows only through its partitions: accepting the clause
+    // and storing rows in the parent would answer inserts PostgreSQL refuses.
+    if create.partition_by.is_some() {
+        return Err(errors::unsupported(
+            sql,
+            "partitioned tables (PARTITION BY)",
+            "PARTITION",
+        ));
+    }
     if create.like.is_some() || create.clone.is_some() {
         return Err(errors::unsupported(
             sql,

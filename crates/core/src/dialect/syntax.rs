@@ -156,6 +156,14 @@ pub(crate) fn refusal_for_unparsed(sql: &str, in_transaction: bool) -> Option<En
         ),
         (
             &|| {
+                words.first() == Some(&"create")
+                    && (has_words(&["tablespace"])
+                        || (words.get(1) == Some(&"table") && has(") using ")))
+            },
+            "table access methods and tablespaces (USING ..., TABLESPACE ...)",
+        ),
+        (
+            &|| {
                 has_words(&["comment", "on"])
                     && !has_words(&["comment", "on", "table"])
                     && !has_words(&["comment", "on", "column"])

@@ -189,8 +189,9 @@ fn create_table_with(table: &Table, inline: impl Fn(&ForeignKey) -> bool) -> Str
         }
         lines.push(constraint_sql(constraint));
     }
+    let options: String = table.options.iter().map(|o| format!(" {o}")).collect();
     format!(
-        "CREATE TABLE {} (\n\t{}\n)",
+        "CREATE TABLE {} (\n\t{}\n){options}",
         quote_ident(&table.name),
         lines.join(", \n\t")
     )

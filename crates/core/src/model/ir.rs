@@ -37,6 +37,10 @@ pub struct Table {
     /// `comment=` of the table: COMMENT ON TABLE after it is created.
     #[serde(default)]
     pub comment: Option<String>,
+    /// PostgreSQL table options after the column list, in create_all's order:
+    /// `PARTITION BY ...`, `USING ...`, `TABLESPACE ...`.
+    #[serde(default)]
+    pub options: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

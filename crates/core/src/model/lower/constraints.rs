@@ -17,6 +17,8 @@ pub(super) struct Extras {
     pub primary_key_name: Option<String>,
     /// The table's `comment`.
     pub comment: Option<String>,
+    /// `postgresql_partition_by` / `_using` / `_tablespace`, as (order, clause).
+    pub table_options: Vec<(u8, String)>,
 }
 
 impl Lowerer<'_> {
@@ -38,6 +40,15 @@ impl Lowerer<'_> {
             for (key, value) in pairs {
                 match (key.as_ref().and_then(Expr::as_str), value.as_str()) {
                     (Some("comment"), Some(text)) => extras.comment = Some(text.to_string()),
+                    (Some("postgresql_partition_by"), Some(text)) => extras
+                        .table_options
+                        .push((0, format!("PARTITION BY {text}"))),
+                    (Some("postgresql_using"), Some(text)) => {
+                        extras.table_options.push((1, format!("USING {text}")))
+                    }
+                    (Some("postgresql_tablespace"), Some(text)) => {
+                        extras.table_options.push((2, format!("TABLESPACE {text}")))
+                    }
                     (Some(key), _) => {
                         self.warn(dict.pos, format!("table option '{key}' is ignored"))
                     }

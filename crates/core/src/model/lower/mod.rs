@@ -409,6 +409,7 @@ impl Lowerer<'_> {
             members: Vec::new(),
             primary_key_name: None,
             comment: None,
+            options: Vec::new(),
         };
         let mut table_args = None;
         for class in mro {
@@ -493,6 +494,7 @@ impl Lowerer<'_> {
             members: Vec::new(),
             primary_key_name: None,
             comment: None,
+            options: Vec::new(),
         };
         Some(PendingTable {
             table,

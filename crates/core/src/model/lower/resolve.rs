@@ -136,6 +136,8 @@ impl Lowerer<'_> {
             }
         }
         let extras_comment = extras.comment;
+        let mut table_options = extras.table_options;
+        table_options.sort_by_key(|(order, _)| *order);
         let mut constraints = extras.constraints;
         let mut indexes = extras.indexes;
         for spec in &specs {
@@ -252,6 +254,10 @@ impl Lowerer<'_> {
         table.constraints = constraints;
         table.indexes = indexes;
         table.comment = extras_comment;
+        table.options = table_options
+            .into_iter()
+            .map(|(_, clause)| clause)
+            .collect();
         table
     }
 }
