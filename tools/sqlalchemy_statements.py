@@ -450,6 +450,49 @@ def _(s, recorder):
     s.commit()
 
 
+# --- one-to-one and self-referential loads ---
+
+
+@case("flush_one_to_one")
+def _(s, recorder):
+    user = s.scalars(
+        select(M.User).options(lazyload(M.User.orders)).where(M.User.email == "user7@example.com")
+    ).one()
+    recorder.statements.clear()
+    user.profile = M.Profile(bio="likes databases")
+    s.commit()
+
+
+@case("load_one_to_one_joined")
+def _(s, recorder):
+    for email in ["user0@example.com", "user1@example.com"]:
+        user = s.scalars(select(M.User).where(M.User.email == email)).one()
+        user.profile = M.Profile(bio=f"bio of {email}")
+    s.commit()
+    s.expunge_all()
+    recorder.statements.clear()
+    users = s.scalars(
+        select(M.User).options(lazyload(M.User.orders), joinedload(M.User.profile))
+    ).unique().all()
+    assert sum(1 for u in users if u.profile is not None) == 2
+
+
+@case("load_self_referential_selectin")
+def _(s, recorder):
+    root = M.Category(name="root")
+    root.children = [M.Category(name="left"), M.Category(name="right")]
+    s.add(root)
+    s.commit()
+    s.expunge_all()
+    recorder.statements.clear()
+    roots = s.scalars(
+        select(M.Category)
+        .where(M.Category.parent_id.is_(None))
+        .options(selectinload(M.Category.children))
+    ).all()
+    assert [len(r.children) for r in roots] == [2]
+
+
 @case("flush_update_two")
 def _(s, recorder):
     # Two rows with the same changed columns: one executemany UPDATE.

@@ -133,13 +133,14 @@ fn delete_cascades_children_first_loading_each_collection() {
     session.commit(&mut db).unwrap();
     let ours = emitted(&session, 0);
     assert_matches_fixture("flush_delete_cascade", &ours);
-    // Executemany deletes: 6 items, 3 orders, as in SQLAlchemy.
+    // Executemany deletes: 6 items, 3 orders, as in SQLAlchemy (after the loads of the
+    // orders, their items, and the user's one-to-one profile, whose key goes NULL).
     let theirs = fixture("flush_delete_cascade");
-    assert!(theirs.statements[5].executemany && theirs.statements[6].executemany);
+    assert!(theirs.statements[6].executemany && theirs.statements[7].executemany);
     assert!(
-        matches!(&ours[5].params, Params::Many(sets) if sets.len() == ORDERS_PER_USER * ITEMS_PER_ORDER)
+        matches!(&ours[6].params, Params::Many(sets) if sets.len() == ORDERS_PER_USER * ITEMS_PER_ORDER)
     );
-    assert!(matches!(&ours[6].params, Params::Many(sets) if sets.len() == ORDERS_PER_USER));
+    assert!(matches!(&ours[7].params, Params::Many(sets) if sets.len() == ORDERS_PER_USER));
     assert_eq!(count(&mut db, "users"), USERS - 1);
     assert_eq!(count(&mut db, "orders"), (USERS - 1) * ORDERS_PER_USER);
     assert_eq!(
@@ -278,7 +279,15 @@ fn passive_deletes_leaves_children_to_on_delete_cascade() {
         .iter()
         .map(|e| normalise(&e.sql))
         .collect();
-    assert_eq!(sql, ["DELETE FROM users WHERE users.id = ?"]);
+    // No SELECT of the orders, one DELETE: the orders are the database's to delete.
+    // (The user's one-to-one profile is loaded, to set its key to NULL.)
+    assert!(!sql.iter().any(|s| s.contains("FROM orders")), "{sql:?}");
+    assert_eq!(
+        sql.iter()
+            .filter(|s| s.starts_with("DELETE"))
+            .collect::<Vec<_>>(),
+        ["DELETE FROM users WHERE users.id = ?"]
+    );
     assert_eq!(count(&mut db, "users"), 0);
     assert_eq!(
         count(&mut db, "orders"),
@@ -531,4 +540,26 @@ fn deleting_a_many_to_many_parent_deletes_its_association_rows_first() {
     );
     assert_eq!(links(&mut db), 2 * PRODUCTS);
     assert_eq!(count(&mut db, "tags"), TAGS);
+}
+
+#[test]
+fn assigning_a_one_to_one_loads_the_old_value_then_inserts_the_new() {
+    let (mut db, ir) = seeded();
+    let mut session = Session::new(&ir).unwrap();
+    let user = user_by_email(&mut session, &mut db, "user7@example.com");
+    let from = session.echo().len();
+    let profile = session
+        .new_object("Profile", &[("bio", "likes databases".into())])
+        .unwrap();
+    session
+        .assign(&mut db, user, "profile", Some(profile))
+        .unwrap();
+    session.commit(&mut db).unwrap();
+    let ours: Vec<_> = emitted(&session, from)
+        .into_iter()
+        .filter(|e| !e.sql.starts_with("SELECT max("))
+        .collect();
+    assert_matches_fixture("flush_one_to_one", &ours);
+    let user_id = session.value(user, "id").cloned().unwrap();
+    assert_eq!(session.value(profile, "user_id"), Some(&user_id));
 }

@@ -290,3 +290,86 @@ fn many_to_many_joined_load_is_refused_not_answered_differently() {
     };
     assert!(message.contains("not emulated"), "{message}");
 }
+
+#[test]
+fn one_to_one_joined_is_one_left_outer_join_with_a_scalar_on_each_user() {
+    let (mut db, ir) = seeded();
+    let mut setup = Session::new(&ir).unwrap();
+    for (n, email) in ["user0@example.com", "user1@example.com"]
+        .iter()
+        .enumerate()
+    {
+        let user = setup
+            .execute(&mut db, &Select::new("User").where_eq("email", *email))
+            .unwrap()[0];
+        let profile = setup
+            .new_object(
+                "Profile",
+                &[
+                    ("bio", format!("bio of {email}").into()),
+                    ("id", (n as i64 + 1).into()),
+                ],
+            )
+            .unwrap();
+        setup
+            .assign(&mut db, user, "profile", Some(profile))
+            .unwrap();
+    }
+    setup.commit(&mut db).unwrap();
+    let mut session = Session::new(&ir).unwrap();
+    let users = session
+        .execute(
+            &mut db,
+            &Select::new("User")
+                .options(lazyload("User.orders"))
+                .options(joinedload("User.profile")),
+        )
+        .unwrap();
+    let with_profile = users
+        .iter()
+        .filter(|u| {
+            session
+                .related_one(&mut db, **u, "profile")
+                .unwrap()
+                .is_some()
+        })
+        .count();
+    assert_eq!(with_profile, 2);
+    let ours = emitted(&session, 0);
+    assert_eq!(ours.len(), 1, "{ours:?}");
+    assert_matches_fixture("load_one_to_one_joined", &ours);
+}
+
+#[test]
+fn self_referential_selectin_loads_one_level_of_children() {
+    let (mut db, ir) = seeded();
+    let mut setup = Session::new(&ir).unwrap();
+    let root = setup
+        .add_new("Category", &[("name", "root".into())])
+        .unwrap();
+    for name in ["left", "right"] {
+        let child = setup
+            .new_object("Category", &[("name", name.into())])
+            .unwrap();
+        setup.append(&mut db, root, "children", child).unwrap();
+    }
+    setup.commit(&mut db).unwrap();
+    let mut session = Session::new(&ir).unwrap();
+    let roots = session
+        .execute(
+            &mut db,
+            &Select::new("Category")
+                .where_is_null("parent_id")
+                .options(selectinload("Category.children")),
+        )
+        .unwrap();
+    assert_eq!(roots.len(), 1);
+    assert_eq!(
+        session
+            .related(&mut db, roots[0], "children")
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_matches_fixture("load_self_referential_selectin", &emitted(&session, 0));
+}

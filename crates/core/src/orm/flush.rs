@@ -239,6 +239,16 @@ impl Session {
                             }
                         }
                     }
+                    // A one-to-one held from the side without the key: the target's key.
+                    (Direction::OneToMany, Some(RelValue::One(Some(child))))
+                        if self.objects[child.0].state != ObjectState::Deleted =>
+                    {
+                        for (referenced, fk) in &rel.pairs {
+                            if let Some(v) = object.values.get(referenced) {
+                                assignments.push((*child, fk.clone(), v.clone()));
+                            }
+                        }
+                    }
                     (Direction::ManyToOne, Some(RelValue::One(Some(target)))) => {
                         for (referenced, fk) in &rel.pairs {
                             if let Some(v) = self.objects[target.0].values.get(referenced) {

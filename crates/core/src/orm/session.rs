@@ -77,6 +77,10 @@ pub struct Session {
     /// Many-to-many links appended (`true`) or removed since the last flush, as
     /// (parent, relationship, child, appended): rows of the association table.
     pub(crate) links: Vec<(ObjId, String, ObjId, bool)>,
+    /// Relationships of objects being deleted whose children's keys go NULL: loaded once
+    /// the delete cascade is done (`delete_depth` back to 0).
+    deferred_loads: Vec<(ObjId, super::mapper::RelInfo)>,
+    delete_depth: usize,
     pub clock: VirtualClock,
     pub uuids: UuidGenerator,
     /// Flush before each query (SQLAlchemy's default; the reference's async sessions
@@ -109,6 +113,8 @@ impl Session {
             deleted: Vec::new(),
             removed: Vec::new(),
             links: Vec::new(),
+            deferred_loads: Vec::new(),
+            delete_depth: 0,
             clock: VirtualClock::default(),
             uuids: UuidGenerator::default(),
             autoflush: true,
@@ -658,6 +664,44 @@ impl Session {
         Ok(())
     }
 
+    /// `obj.scalar = value` as SQLAlchemy runs it: a one-to-one whose key is on the other
+    /// side (`user.profile = Profile(...)`) loads the current value first (to take the
+    /// key from the one it replaces), then sets it; a many-to-one is set directly.
+    pub fn assign(
+        &mut self,
+        db: &mut Database,
+        id: ObjId,
+        relationship: &str,
+        target: Option<ObjId>,
+    ) -> Result<(), OrmError> {
+        let rel = self.rel_info(id, relationship)?;
+        if rel.direction == Direction::OneToMany && !rel.collection {
+            self.ensure_loaded_plain(db, id, &rel)?;
+            if let Some(back) = &rel.back_populates {
+                if let Some(t) = target {
+                    self.objects[t.0]
+                        .relations
+                        .insert(back.clone(), RelValue::One(Some(id)));
+                }
+            }
+            self.objects[id.0]
+                .relations
+                .insert(rel.name.clone(), RelValue::One(target));
+            if let Some(t) = target {
+                if rel.cascade.save_update
+                    && matches!(
+                        self.objects[id.0].state,
+                        ObjectState::Pending | ObjectState::Persistent
+                    )
+                {
+                    self.add(t);
+                }
+            }
+            return Ok(());
+        }
+        self.set_related(id, relationship, target)
+    }
+
     /// `child.scalar = parent` (many-to-one), appending to the parent's collection when
     /// that is loaded (back_populates).
     pub fn set_related(
@@ -823,14 +867,15 @@ impl Session {
             .filter(|r| r.direction == Direction::OneToMany)
             .cloned()
             .collect();
-        for rel in rels {
-            if !rel.cascade.delete && !rel.cascade.delete_orphan {
-                if !rel.passive_deletes {
-                    // Children's foreign keys are set to NULL at flush: they are loaded now.
-                    self.ensure_loaded_plain(db, id, &rel)?;
-                }
-                continue;
-            }
+        // The delete cascade loads (and deletes) first; the relationships whose children
+        // only get a NULL key are loaded after, as SQLAlchemy loads those at flush.
+        let (cascading, nulling): (Vec<_>, Vec<_>) = rels
+            .into_iter()
+            .partition(|r| r.cascade.delete || r.cascade.delete_orphan);
+        for rel in nulling.iter().filter(|r| !r.passive_deletes) {
+            self.deferred_loads.push((id, rel.clone()));
+        }
+        for rel in cascading {
             if !self.is_loaded(id, &rel.name) {
                 if rel.passive_deletes {
                     continue;
@@ -838,7 +883,16 @@ impl Session {
                 self.ensure_loaded_plain(db, id, &rel)?;
             }
             for child in self.loaded_related(id, &rel.name) {
-                self.delete(db, child)?;
+                self.delete_depth += 1;
+                let deleted = self.delete(db, child);
+                self.delete_depth -= 1;
+                deleted?;
+            }
+        }
+        if self.delete_depth == 0 {
+            // Children's foreign keys are set to NULL at flush: they are loaded now.
+            for (parent, rel) in std::mem::take(&mut self.deferred_loads) {
+                self.ensure_loaded_plain(db, parent, &rel)?;
             }
         }
         Ok(())
