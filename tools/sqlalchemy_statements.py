@@ -477,6 +477,41 @@ def _(s, recorder):
     assert sum(1 for u in users if u.profile is not None) == 2
 
 
+def profiles_for_two_users(s):
+    for email in ["user3@example.com", "user4@example.com"]:
+        user = s.scalars(select(M.User).where(M.User.email == email)).one()
+        user.profile = M.Profile(bio=f"bio of {email}")
+    s.commit()
+    s.expunge_all()
+
+
+@case("load_raise_on_sql")
+def _(s, recorder):
+    # Profile.user is lazy='raise_on_sql': with the user not in the session, reading it
+    # would need SQL, so it raises.
+    profiles_for_two_users(s)
+    recorder.statements.clear()
+    profile = s.scalars(select(M.Profile).order_by(M.Profile.id)).first()
+    try:
+        profile.user
+    except InvalidRequestError as error:
+        return {"error": str(error)}
+    raise AssertionError("raise_on_sql did not raise")
+
+
+@case("load_raise_on_sql_from_identity_map")
+def _(s, recorder):
+    # The same with the users loaded first: the many-to-one comes from the identity
+    # map, without SQL, so it does not raise.
+    profiles_for_two_users(s)
+    recorder.statements.clear()
+    # (Held in a variable: the identity map keeps only objects something refers to.)
+    users = s.scalars(select(M.User).options(lazyload(M.User.orders))).all()
+    profiles = s.scalars(select(M.Profile).order_by(M.Profile.id)).all()
+    assert sorted(p.user.email for p in profiles) == ["user3@example.com", "user4@example.com"]
+    assert len(users) == USERS
+
+
 @case("load_self_referential_selectin")
 def _(s, recorder):
     root = M.Category(name="root")

@@ -373,3 +373,75 @@ fn self_referential_selectin_loads_one_level_of_children() {
     );
     assert_matches_fixture("load_self_referential_selectin", &emitted(&session, 0));
 }
+
+/// Profiles for two users, committed, in a database the test then reads afresh.
+fn profiles_for_two_users(db: &mut Database, ir: &sqlpatterns_core::model::ModelIr) {
+    let mut setup = Session::new(ir).unwrap();
+    for (n, email) in ["user3@example.com", "user4@example.com"]
+        .iter()
+        .enumerate()
+    {
+        let user = setup
+            .execute(db, &Select::new("User").where_eq("email", *email))
+            .unwrap()[0];
+        let profile = setup
+            .new_object(
+                "Profile",
+                &[
+                    ("bio", format!("bio of {email}").into()),
+                    ("id", (n as i64 + 1).into()),
+                ],
+            )
+            .unwrap();
+        setup.assign(db, user, "profile", Some(profile)).unwrap();
+    }
+    setup.commit(db).unwrap();
+}
+
+#[test]
+fn raise_on_sql_raises_when_loading_needs_sql() {
+    let (mut db, ir) = seeded();
+    profiles_for_two_users(&mut db, &ir);
+    let mut session = Session::new(&ir).unwrap();
+    let profiles = session
+        .execute(&mut db, &Select::new("Profile").order_by("id", false))
+        .unwrap();
+    let error = session
+        .related_one(&mut db, profiles[0], "user")
+        .unwrap_err();
+    let expected = fixture("load_raise_on_sql").error.unwrap();
+    assert_eq!(error, OrmError::InvalidRequest(expected));
+    assert_matches_fixture("load_raise_on_sql", &emitted(&session, 0));
+}
+
+#[test]
+fn raise_on_sql_reads_the_identity_map_without_sql() {
+    let (mut db, ir) = seeded();
+    profiles_for_two_users(&mut db, &ir);
+    let mut session = Session::new(&ir).unwrap();
+    let users = session
+        .execute(
+            &mut db,
+            &Select::new("User").options(lazyload("User.orders")),
+        )
+        .unwrap();
+    assert_eq!(users.len(), USERS);
+    let profiles = session
+        .execute(&mut db, &Select::new("Profile").order_by("id", false))
+        .unwrap();
+    let mut emails: Vec<String> = profiles
+        .iter()
+        .map(|p| {
+            let user = session.related_one(&mut db, *p, "user").unwrap().unwrap();
+            session
+                .value(user, "email")
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    emails.sort();
+    assert_eq!(emails, ["user3@example.com", "user4@example.com"]);
+    assert_matches_fixture("load_raise_on_sql_from_identity_map", &emitted(&session, 0));
+}
