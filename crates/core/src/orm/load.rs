@@ -664,24 +664,15 @@ impl Session {
                 let shape = self.loader_shape(rel, &node);
                 let (conditions, params) =
                     self.parent_key_conditions(id, &rel.pairs, &target.table);
-                let sql = format!(
-                    "{} \nWHERE {}",
-                    shape.sql(&target.table),
-                    conditions.join(" AND ")
-                );
-                let payloads = self.emit(db, sql, Params::One(params), None)?;
-                let children = self.populate(&shape, &rows_of(&payloads));
-                self.objects[id.0]
-                    .relations
-                    .insert(rel.name.clone(), RelValue::Many(children.clone()));
-                let parent = self.objects[id.0].mapper;
-                self.post_load(
+                self.lazy_collection(
                     db,
-                    rel.target,
-                    &children,
+                    id,
+                    rel,
                     &node,
-                    None,
-                    &[parent, rel.target],
+                    &shape,
+                    &target.table,
+                    &conditions,
+                    params,
                 )
             }
             Direction::ManyToOne => {
@@ -730,23 +721,33 @@ impl Session {
                     ));
                 }
                 let from = format!("{}, {}", target.table, secondary.table);
-                let sql = format!("{} \nWHERE {}", shape.sql(&from), conditions.join(" AND "));
-                let payloads = self.emit(db, sql, Params::One(params), None)?;
-                let children = self.populate(&shape, &rows_of(&payloads));
-                self.objects[id.0]
-                    .relations
-                    .insert(rel.name.clone(), RelValue::Many(children.clone()));
-                let parent = self.objects[id.0].mapper;
-                self.post_load(
-                    db,
-                    rel.target,
-                    &children,
-                    &node,
-                    None,
-                    &[parent, rel.target],
-                )
+                self.lazy_collection(db, id, rel, &node, &shape, &from, &conditions, params)
             }
         }
+    }
+
+    /// Runs a collection's lazy load (`SELECT ... FROM from WHERE conditions`), stores the
+    /// children on `id` and runs their own eager loads.
+    #[allow(clippy::too_many_arguments)]
+    fn lazy_collection(
+        &mut self,
+        db: &mut Database,
+        id: ObjId,
+        rel: &RelInfo,
+        node: &OptNode,
+        shape: &Shape,
+        from: &str,
+        conditions: &[String],
+        params: Vec<(String, Value)>,
+    ) -> Result<(), OrmError> {
+        let sql = format!("{} \nWHERE {}", shape.sql(from), conditions.join(" AND "));
+        let payloads = self.emit(db, sql, Params::One(params), None)?;
+        let children = self.populate(shape, &rows_of(&payloads));
+        self.objects[id.0]
+            .relations
+            .insert(rel.name.clone(), RelValue::Many(children.clone()));
+        let parent = self.objects[id.0].mapper;
+        self.post_load(db, rel.target, &children, node, None, &[parent, rel.target])
     }
 
     /// A lazy load's `%(param_1)s = table.column` per (parent column, referring column),

@@ -543,14 +543,7 @@ impl Session {
         }
         self.removed
             .retain(|(_, r, c)| !(*r == rel.name && *c == child));
-        if rel.cascade.save_update
-            && matches!(
-                self.objects[parent.0].state,
-                ObjectState::Pending | ObjectState::Persistent
-            )
-        {
-            self.add(child);
-        }
+        self.cascade_save(parent, &rel, child);
         Ok(())
     }
 
@@ -582,6 +575,13 @@ impl Session {
             }
         }
         self.record_link(parent, &rel.name, child, true);
+        self.cascade_save(parent, rel, child);
+        Ok(())
+    }
+
+    /// save-update cascade: `child` joins the session with its (pending or persistent)
+    /// parent.
+    fn cascade_save(&mut self, parent: ObjId, rel: &super::mapper::RelInfo, child: ObjId) {
         if rel.cascade.save_update
             && matches!(
                 self.objects[parent.0].state,
@@ -590,7 +590,6 @@ impl Session {
         {
             self.add(child);
         }
-        Ok(())
     }
 
     /// An association row to write or delete at flush; an append and a remove of the
@@ -688,14 +687,7 @@ impl Session {
                 .relations
                 .insert(rel.name.clone(), RelValue::One(target));
             if let Some(t) = target {
-                if rel.cascade.save_update
-                    && matches!(
-                        self.objects[id.0].state,
-                        ObjectState::Pending | ObjectState::Persistent
-                    )
-                {
-                    self.add(t);
-                }
+                self.cascade_save(id, &rel, t);
             }
             return Ok(());
         }
