@@ -146,3 +146,35 @@ test('self-referential: one WITH RECURSIVE walks the tree, a cycle stops at its 
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('many-to-many: the steps go through the ORM, and the association table shows each link and its removal', async () => {
+  const { page, context, problems } = await openPage(shared.browser, `${shared.server.url}#/many-to-many`);
+  await page.getByTestId('live-table').first().waitFor();
+  const links = async () =>
+    page.locator('[data-testid=live-table][data-table=product_categories] tbody tr').allTextContents();
+  assert.equal((await links()).length, 4);
+  const step = async (id) => {
+    const before = await page.getByTestId('statement-log').getByTestId('statement').count();
+    await page.locator(`[data-testid=step][data-step="${id}"]`).click();
+    await page.getByTestId('step-outcome').waitFor();
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('[data-testid=statement-log] [data-testid=statement]').length > n,
+      before,
+    );
+    return page.getByTestId('statement-log').textContent();
+  };
+  // tablet.categories.append(audio): one INSERT of the pair, as SQLAlchemy sends it.
+  let log = await step('link');
+  assert.match(log, /INSERT INTO product_categories \(product_id, category_id\) VALUES \('tablet', 'audio'\)/);
+  assert.ok((await links()).some((row) => row.includes('tablet') && row.includes('audio')));
+  assert.equal((await links()).length, 5);
+  // session.delete(speaker): SQLAlchemy deletes the speaker's association rows itself,
+  // before the product.
+  log = await step('delete-product');
+  assert.match(log, /DELETE FROM product_categories WHERE product_categories\.product_id = 'speaker'/);
+  assert.ok(log.lastIndexOf('DELETE FROM product_categories') < log.lastIndexOf('DELETE FROM products'));
+  assert.match(await page.getByTestId('step-outcome').textContent(), /deleted its 1 association row\(s\) itself/);
+  assert.ok(!(await links()).some((row) => row.includes('speaker')));
+  assert.deepEqual(problems, []);
+  await context.close();
+});
