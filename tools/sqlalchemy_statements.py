@@ -528,6 +528,21 @@ def _(s, recorder):
     assert [len(r.children) for r in roots] == [2]
 
 
+@case("flush_passive_deletes")
+def _(s, recorder):
+    invoice = M.Invoice(number="INV-1")
+    invoice.lines = [M.InvoiceLine(amount=a) for a in (10, 20, 30)]
+    s.add(invoice)
+    s.commit()
+    s.expunge_all()
+    invoice = s.scalars(select(M.Invoice)).one()
+    recorder.statements.clear()
+    # passive_deletes=True: the unloaded lines are not loaded; ON DELETE CASCADE
+    # removes them inside the one DELETE.
+    s.delete(invoice)
+    s.commit()
+
+
 @case("flush_update_two")
 def _(s, recorder):
     # Two rows with the same changed columns: one executemany UPDATE.
