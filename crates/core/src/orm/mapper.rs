@@ -268,12 +268,8 @@ impl Registry {
                 let self_ref = target.name == table.name;
                 let mut secondary = None;
                 let (direction, pairs) = if let Some(name) = &rel.secondary {
-                    let name = name.trim_matches(|c| c == '\'' || c == '"');
-                    let association = ir.tables.iter().find(|t| t.name == name).or_else(|| {
-                        ir.tables
-                            .iter()
-                            .find(|t| t.name.replace('_', "") == name.replace('_', ""))
-                    });
+                    // The model lowering already turned a Table variable into its name.
+                    let association = ir.tables.iter().find(|t| t.name == *name);
                     let pairs_to =
                         |t: &crate::model::ir::Table, referenced: &str| -> Vec<(String, String)> {
                             t.foreign_keys()
