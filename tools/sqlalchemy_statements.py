@@ -574,6 +574,113 @@ def _(s, recorder):
     s.commit()
 
 
+
+# --- self-referential and one-to-one loads with the other strategies ---
+
+
+def category_tree(s):
+    root = M.Category(name="root")
+    root.children = [M.Category(name="left"), M.Category(name="right")]
+    s.add_all([root, M.Category(name="lonely root")])
+    s.commit()
+    s.expunge_all()
+
+
+def roots_with(s, option):
+    return s.scalars(
+        select(M.Category)
+        .where(M.Category.parent_id.is_(None))
+        .order_by(M.Category.id)
+        .options(option)
+    ).unique().all()
+
+
+@case("load_self_referential_joined")
+def _(s, recorder):
+    category_tree(s)
+    recorder.statements.clear()
+    roots = roots_with(s, joinedload(M.Category.children))
+    assert [len(r.children) for r in roots] == [2, 0]
+
+
+@case("load_self_referential_subquery")
+def _(s, recorder):
+    category_tree(s)
+    recorder.statements.clear()
+    roots = roots_with(s, subqueryload(M.Category.children))
+    assert [len(r.children) for r in roots] == [2, 0]
+
+
+@case("load_self_referential_many_to_one_joined")
+def _(s, recorder):
+    category_tree(s)
+    recorder.statements.clear()
+    children = s.scalars(
+        select(M.Category)
+        .where(M.Category.parent_id.is_not(None))
+        .order_by(M.Category.id)
+        .options(joinedload(M.Category.parent))
+    ).all()
+    assert [c.parent.name for c in children] == ["root", "root"]
+
+
+@case("load_one_to_one_selectin")
+def _(s, recorder):
+    profiles_for_two_users(s)
+    recorder.statements.clear()
+    users = s.scalars(
+        select(M.User).options(lazyload(M.User.orders), selectinload(M.User.profile))
+    ).all()
+    assert sum(1 for u in users if u.profile is not None) == 2
+
+
+@case("load_one_to_one_lazy")
+def _(s, recorder):
+    profiles_for_two_users(s)
+    recorder.statements.clear()
+    user = s.scalars(
+        select(M.User).options(lazyload(M.User.orders)).where(M.User.email == "user3@example.com")
+    ).one()
+    assert user.profile.bio == "bio of user3@example.com"
+
+
+@case("load_many_to_many_joined")
+def _(s, recorder):
+    products = s.scalars(select(M.Product).options(joinedload(M.Product.tags))).unique().all()
+    assert sum(len(p.tags) for p in products) == 2 * PRODUCTS
+
+
+@case("load_many_to_many_subquery")
+def _(s, recorder):
+    products = s.scalars(select(M.Product).options(subqueryload(M.Product.tags))).all()
+    assert sum(len(p.tags) for p in products) == 2 * PRODUCTS
+
+
+# --- cascades without delete: children are kept, their key set to NULL ---
+
+
+@case("flush_delete_default_cascade")
+def _(s, recorder):
+    # Category.children has the default cascade (save-update, merge): deleting the
+    # parent loads its children and sets their parent_id to NULL; they stay.
+    category_tree(s)
+    root = s.scalars(select(M.Category).where(M.Category.name == "root")).one()
+    recorder.statements.clear()
+    s.delete(root)
+    s.commit()
+
+
+@case("flush_remove_without_orphan")
+def _(s, recorder):
+    # Without delete-orphan, a child removed from the collection is kept: UPDATE to NULL.
+    category_tree(s)
+    root = s.scalars(select(M.Category).where(M.Category.name == "root")).one()
+    left = next(c for c in root.children if c.name == "left")
+    recorder.statements.clear()
+    root.children.remove(left)
+    s.commit()
+
+
 def main() -> None:
     global SERVER
     if len(sys.argv) != 2:

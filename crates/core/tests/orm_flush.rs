@@ -540,3 +540,62 @@ fn assigning_a_one_to_one_loads_the_old_value_then_inserts_the_new() {
     let user_id = session.value(user, "id").cloned().unwrap();
     assert_eq!(session.value(profile, "user_id"), Some(&user_id));
 }
+
+/// A root with two children and a root without, committed (the script's category_tree);
+/// returns the session holding nothing and the root's id.
+fn category_tree(db: &mut Database, ir: &sqlpatterns_core::model::ModelIr) {
+    let mut setup = Session::new(ir).unwrap();
+    let root = setup
+        .add_new("Category", &[("name", "root".into())])
+        .unwrap();
+    for name in ["left", "right"] {
+        let child = setup
+            .new_object("Category", &[("name", name.into())])
+            .unwrap();
+        setup.append(db, root, "children", child).unwrap();
+    }
+    setup
+        .add_new("Category", &[("name", "lonely root".into())])
+        .unwrap();
+    setup.commit(db).unwrap();
+}
+
+fn parent_ids(db: &mut Database) -> String {
+    let rows = db
+        .execute("SELECT name, parent_id FROM categories ORDER BY id")
+        .unwrap();
+    format!("{rows:?}")
+}
+
+#[test]
+fn deleting_a_parent_with_the_default_cascade_keeps_its_children_with_a_null_key() {
+    let (mut db, ir) = seeded();
+    category_tree(&mut db, &ir);
+    let mut session = Session::new(&ir).unwrap();
+    let root = by_name(&mut session, &mut db, "Category", "name", "root");
+    let from = session.echo().len();
+    session.delete(&mut db, root).unwrap();
+    session.commit(&mut db).unwrap();
+    assert_matches_fixture("flush_delete_default_cascade", &emitted(&session, from));
+    assert_eq!(count(&mut db, "categories"), 3);
+    let rows = parent_ids(&mut db);
+    assert!(!rows.contains("I64("), "children keep no parent: {rows}");
+}
+
+#[test]
+fn removing_a_child_without_delete_orphan_sets_its_key_to_null() {
+    let (mut db, ir) = seeded();
+    category_tree(&mut db, &ir);
+    let mut session = Session::new(&ir).unwrap();
+    let root = by_name(&mut session, &mut db, "Category", "name", "root");
+    let children = session.related(&mut db, root, "children").unwrap();
+    let left = children
+        .into_iter()
+        .find(|c| session.value(*c, "name") == Some(&Value::from("left")))
+        .unwrap();
+    let from = session.echo().len();
+    session.remove(&mut db, root, "children", left).unwrap();
+    session.commit(&mut db).unwrap();
+    assert_matches_fixture("flush_remove_without_orphan", &emitted(&session, from));
+    assert_eq!(count(&mut db, "categories"), 4, "the child is kept");
+}

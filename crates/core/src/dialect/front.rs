@@ -159,6 +159,9 @@ impl Database {
                 if super::key_update::updates_key(statement, self) {
                     return self.update_key(statement, run).map(Some);
                 }
+                if super::nested_join::uses_nested_join(statement) {
+                    super::nested_join::rewrite(statement, &self.storage.state)?;
+                }
                 if super::join_using::uses_join_using(statement) {
                     super::join_using::rewrite(statement, &self.storage.state)?;
                 }

@@ -39,6 +39,7 @@ pub(crate) mod key_update;
 pub(crate) mod logic;
 pub(crate) mod lone_call;
 pub mod names;
+pub(crate) mod nested_join;
 pub mod output;
 pub(crate) mod query_shape;
 pub(crate) mod returning;

@@ -206,6 +206,9 @@ fn unsupported_feature(what: &str, message: &str) -> Option<String> {
         .or_else(|| what.strip_prefix("unsupported table factor: "))
     {
         let name = factor.split('(').next().unwrap_or(factor).trim();
+        if name.is_empty() {
+            return Some("a parenthesized join here (in a subquery or WITH query)".to_string());
+        }
         return Some(format!("{} in FROM", short(name)));
     }
     if what == "order by - NULLS (FIRST | LAST) is not supported" {

@@ -326,14 +326,59 @@ impl Session {
             if rel.direction == Direction::ManyToMany {
                 match strategy {
                     Strategy::Selectin => {
-                        let children = self.selectin_many_to_many(db, mapper_index, parents, &rel, &child_node)?;
+                        let children = self.selectin_many_to_many(
+                            db,
+                            mapper_index,
+                            parents,
+                            &rel,
+                            &child_node,
+                        )?;
                         self.post_load(db, rel.target, &children, &child_node, None, &child_path)?;
                     }
-                    Strategy::Joined | Strategy::Subquery => {
-                        return Err(OrmError::InvalidRequest(format!(
-                            "{strategy:?} loading of the many-to-many {}.{} is not emulated (selectin and lazy loading are)",
-                            self.registry.mappers[mapper_index].class, rel.name
-                        )))
+                    Strategy::Joined => {
+                        if rel.secondary.is_none() {
+                            return Err(OrmError::InvalidRequest(format!(
+                                "joined loading of {}.{} goes through a table the emulation cannot read",
+                                self.registry.mappers[mapper_index].class, rel.name
+                            )));
+                        }
+                        let children: Vec<ObjId> = parents
+                            .iter()
+                            .flat_map(|p| self.loaded_related(*p, &rel.name))
+                            .collect();
+                        self.post_load(
+                            db,
+                            rel.target,
+                            &dedup(children),
+                            &child_node,
+                            None,
+                            &child_path,
+                        )?;
+                    }
+                    Strategy::Subquery => {
+                        let children = match origin {
+                            Some(origin) => {
+                                let (children, next) =
+                                    self.subquery(db, parents, &rel, &child_node, origin)?;
+                                self.post_load(
+                                    db,
+                                    rel.target,
+                                    &children,
+                                    &child_node,
+                                    Some(&next),
+                                    &child_path,
+                                )?;
+                                continue;
+                            }
+                            None => self.selectin_many_to_many(
+                                db,
+                                mapper_index,
+                                parents,
+                                &rel,
+                                &child_node,
+                            )?,
+                        };
+                        self.post_load(db, rel.target, &children, &child_node, None, &child_path)?;
                     }
                     _ => {}
                 }
@@ -564,14 +609,48 @@ impl Session {
     ) -> Result<(Vec<ObjId>, Origin), OrmError> {
         let target = self.registry.mappers[rel.target].clone();
         let mut shape = self.loader_shape(rel, node);
+        // (parent column, target or association column it joins): a many-to-many joins
+        // the association table first, then the target through it.
+        let (joins, association): (Vec<(String, String)>, Option<String>) =
+            match (&rel.secondary, rel.direction) {
+                (Some(secondary), Direction::ManyToMany) => {
+                    let association = format!("{}_1", secondary.table);
+                    let joins = secondary
+                        .local
+                        .iter()
+                        .map(|(own, local)| (own.clone(), format!("{association}.{local}")))
+                        .collect();
+                    (joins, Some(association))
+                }
+                (None, Direction::ManyToMany) => {
+                    return Err(OrmError::InvalidRequest(format!(
+                        "subquery loading of {} goes through a table the emulation cannot read",
+                        rel.name
+                    )))
+                }
+                (_, Direction::OneToMany) => (
+                    rel.pairs
+                        .iter()
+                        .map(|(referenced, fk)| {
+                            (referenced.clone(), format!("{}.{fk}", target.table))
+                        })
+                        .collect(),
+                    None,
+                ),
+                _ => (
+                    rel.pairs
+                        .iter()
+                        .map(|(referenced, fk)| {
+                            (fk.clone(), format!("{}.{referenced}", target.table))
+                        })
+                        .collect(),
+                    None,
+                ),
+            };
         // Which origin label carries which join column.
         let mut on = Vec::new();
         let mut key_positions = Vec::new();
-        for (referenced, fk) in &rel.pairs {
-            let (parent_col, target_col) = match rel.direction {
-                Direction::OneToMany => (referenced, fk),
-                _ => (fk, referenced),
-            };
+        for (parent_col, joined) in &joins {
             let Some((_, label)) = origin.labels.iter().find(|(c, _)| c == parent_col) else {
                 return Err(OrmError::InvalidRequest(format!(
                     "subquery loading of {} needs {parent_col} in the parent query",
@@ -580,14 +659,32 @@ impl Session {
             };
             let at = shape.push_column("anon_1", label, LabelStyle::TablePlusColumn);
             key_positions.push((parent_col.clone(), at));
-            on.push(format!("anon_1.{label} = {}.{target_col}", target.table));
+            on.push(format!("anon_1.{label} = {joined}"));
         }
         let inner = bump_anon(&origin.inner);
-        let from = format!(
-            "({inner}) AS anon_1 JOIN {} ON {}",
-            target.table,
-            on.join(" AND ")
-        );
+        let from = match (&rel.secondary, association) {
+            (Some(secondary), Some(association)) => {
+                let through: Vec<String> = secondary
+                    .remote
+                    .iter()
+                    .map(|(theirs, remote)| {
+                        format!("{}.{theirs} = {association}.{remote}", target.table)
+                    })
+                    .collect();
+                format!(
+                    "({inner}) AS anon_1 JOIN {} AS {association} ON {} JOIN {} ON {}",
+                    secondary.table,
+                    on.join(" AND "),
+                    target.table,
+                    through.join(" AND ")
+                )
+            }
+            _ => format!(
+                "({inner}) AS anon_1 JOIN {} ON {}",
+                target.table,
+                on.join(" AND ")
+            ),
+        };
         let sql = shape.sql(&from);
         let payloads = self.emit(db, sql, params_of(&origin.params), None)?;
         let rows = rows_of(&payloads);

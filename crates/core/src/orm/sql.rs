@@ -116,10 +116,52 @@ impl Shape {
         for rel in &mapper.relationships {
             let child_node = node.child(&rel.name).cloned().unwrap_or_default();
             let strategy = child_node.strategy.unwrap_or(rel.lazy);
-            if strategy != Strategy::Joined || rel.direction == Direction::ManyToMany {
+            if strategy != Strategy::Joined {
                 continue;
             }
             let target = &registry.mappers[rel.target];
+            match (&rel.secondary, rel.direction) {
+                (Some(secondary), Direction::ManyToMany) => {
+                    // `products LEFT OUTER JOIN (product_tags AS product_tags_1 JOIN tags
+                    // AS tags_1 ON ...) ON ...`: the association and target joined first.
+                    let association = self.alias(&secondary.table);
+                    let alias = self.alias(&target.table);
+                    let inner: Vec<String> = secondary
+                        .remote
+                        .iter()
+                        .map(|(theirs, remote)| {
+                            format!("{alias}.{theirs} = {association}.{remote}")
+                        })
+                        .collect();
+                    let outer: Vec<String> = secondary
+                        .local
+                        .iter()
+                        .map(|(own, local)| format!("{parent_q}.{own} = {association}.{local}"))
+                        .collect();
+                    self.joins.push(format!(
+                        "LEFT OUTER JOIN ({} AS {association} JOIN {} AS {alias} ON {}) ON {}",
+                        secondary.table,
+                        target.table,
+                        inner.join(" AND "),
+                        outer.join(" AND ")
+                    ));
+                    self.add_joined_entity(
+                        registry,
+                        entity,
+                        rel,
+                        &alias,
+                        &[],
+                        child_node,
+                        style,
+                        depth,
+                    );
+                    continue;
+                }
+                // A many-to-many whose association table the mapper could not read: the
+                // loader refuses it when it runs (post_load).
+                (None, Direction::ManyToMany) => continue,
+                _ => {}
+            }
             let alias = self.alias(&target.table);
             let on: Vec<String> = rel
                 .pairs
@@ -138,17 +180,37 @@ impl Shape {
                 Direction::OneToMany => rel.pairs.iter().map(|(_, fk)| fk.clone()).collect(),
                 _ => Vec::new(),
             };
-            let columns = entity_columns(target, child_node.load_only.as_deref(), &required);
-            let child = self.add_entity(
-                rel.target,
-                &alias,
-                &columns,
-                style,
-                Some((entity, rel.name.clone())),
-                child_node,
+            self.add_joined_entity(
+                registry, entity, rel, &alias, &required, child_node, style, depth,
             );
-            self.add_joined(registry, child, style, depth + 1);
         }
+    }
+
+    /// The joined target's columns under `alias`, filled into `entity`'s `rel`, and the
+    /// target's own joined loads below it.
+    #[allow(clippy::too_many_arguments)]
+    fn add_joined_entity(
+        &mut self,
+        registry: &Registry,
+        entity: usize,
+        rel: &super::mapper::RelInfo,
+        alias: &str,
+        required: &[String],
+        node: OptNode,
+        style: LabelStyle,
+        depth: usize,
+    ) {
+        let target = &registry.mappers[rel.target];
+        let columns = entity_columns(target, node.load_only.as_deref(), required);
+        let child = self.add_entity(
+            rel.target,
+            alias,
+            &columns,
+            style,
+            Some((entity, rel.name.clone())),
+            node,
+        );
+        self.add_joined(registry, child, style, depth + 1);
     }
 
     /// `SELECT ... FROM from [joins]` (each clause on its own line, as SQLAlchemy prints).
