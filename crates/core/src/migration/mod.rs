@@ -13,6 +13,7 @@
 //! - [`stepper`]: the state (phase reached, matrix of results) and the lab actions;
 //!   [`blocks`]: the view blocks it shows.
 
+pub mod autogenerate;
 pub mod backfill;
 pub mod blocks;
 pub mod knobs;

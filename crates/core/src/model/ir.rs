@@ -41,6 +41,10 @@ pub struct Table {
     /// `PARTITION BY ...`, `USING ...`, `TABLESPACE ...`.
     #[serde(default)]
     pub options: Vec<String>,
+    /// The names a naming convention gave (the default `ix_%(column_0_label)s` of an
+    /// `index=True` column included): Alembic writes them as `op.f('...')`.
+    #[serde(default)]
+    pub conventional_names: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -63,6 +67,10 @@ pub struct Column {
     pub onupdate: Option<PyDefault>,
     /// Server-side default: the SQL after DEFAULT in the DDL.
     pub server_default: Option<String>,
+    /// `server_default='x'` written as a plain string (not `text(...)` or `func....`):
+    /// Alembic renders the two differently (`'x'` against `sa.text("'x'")`).
+    #[serde(default)]
+    pub server_default_is_string: bool,
     /// `CheckConstraint(...)` passed to the column: written inline after NOT NULL.
     #[serde(default)]
     pub checks: Vec<ColumnCheck>,

@@ -82,6 +82,7 @@ impl Lowerer<'_> {
                 default: None,
                 onupdate: None,
                 server_default: None,
+                server_default_is_string: false,
                 checks: Vec::new(),
                 comment: None,
                 collation: None,
@@ -153,7 +154,10 @@ impl Lowerer<'_> {
                     spec.column.onupdate = Some(py_default(value, self.chars, &self.enums))
                 }
                 "server_default" => match server_default_sql(value) {
-                    Ok(sql) => spec.column.server_default = Some(sql),
+                    Ok(sql) => {
+                        spec.column.server_default = Some(sql);
+                        spec.column.server_default_is_string = value.as_str().is_some();
+                    }
                     Err(message) => self.error(value.pos, message),
                 },
                 "comment" => match value.as_str() {

@@ -410,6 +410,7 @@ impl Lowerer<'_> {
             primary_key_name: None,
             comment: None,
             options: Vec::new(),
+            conventional_names: Vec::new(),
         };
         let mut table_args = None;
         for class in mro {
@@ -495,6 +496,7 @@ impl Lowerer<'_> {
             primary_key_name: None,
             comment: None,
             options: Vec::new(),
+            conventional_names: Vec::new(),
         };
         Some(PendingTable {
             table,

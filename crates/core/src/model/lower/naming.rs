@@ -86,6 +86,7 @@ impl NamingConvention {
                 table.primary_key_name.as_deref(),
             ) {
                 if !table.primary_key.is_empty() {
+                    table.conventional_names.push(name.clone());
                     table.primary_key_name = Some(name);
                 }
             }
@@ -95,11 +96,13 @@ impl NamingConvention {
                         if let Some(n) =
                             self.name("uq", &table.name, columns, None, name.as_deref())
                         {
+                            table.conventional_names.push(n.clone());
                             *name = Some(n);
                         }
                     }
                     Constraint::Check { name, .. } => {
                         if let Some(n) = self.name("ck", &table.name, &[], None, name.as_deref()) {
+                            table.conventional_names.push(n.clone());
                             *name = Some(n);
                         }
                     }
@@ -111,6 +114,7 @@ impl NamingConvention {
                             Some(&fk.ref_table),
                             fk.name.as_deref(),
                         ) {
+                            table.conventional_names.push(n.clone());
                             fk.name = Some(n);
                         }
                     }
@@ -125,6 +129,7 @@ impl NamingConvention {
                         .map(str::to_string)
                         .collect();
                     if let Some(n) = self.name("ix", &table.name, &columns, None, None) {
+                        table.conventional_names.push(n.clone());
                         index.name = n;
                     }
                 }
