@@ -4,6 +4,7 @@
 
 use crate::catalogue::{self, Pattern, Section};
 use crate::engine::Database;
+use crate::migration::model_change::{ModelChange, Rename};
 use crate::model::{self, Diagnostic, ModelIr, Severity};
 
 /// Pages whose reference code is models, edited in the model editor.
@@ -67,18 +68,32 @@ impl ModelBuild {
     }
 }
 
+/// `source` parsed after its prelude, and the prelude's line count (0 without one).
+fn parse_with_prelude(source: &str) -> (model::Parsed, u32) {
+    match prelude_for(source) {
+        Some(prelude) => {
+            let offset = prelude.lines().count() as u32 + 1;
+            (model::parse(&format!("{prelude}\n{source}")), offset)
+        }
+        None => (model::parse(source), 0),
+    }
+}
+
+/// What the edit from the page's own models (`original`) to `edited` takes as a
+/// migration: the Migration tab (see [`crate::migration::model_change`]).
+pub fn migration(original: &str, edited: &str, renames: &[Rename]) -> ModelChange {
+    ModelChange::new(
+        parse_with_prelude(original).0.ir,
+        parse_with_prelude(edited).0.ir,
+        renames,
+    )
+}
+
 /// Parses `source` (with its prelude), emits the DDL, draws the diagram and runs the DDL
 /// on a fresh database. Never panics: what cannot be used is reported, the rest is kept.
 pub fn build(source: &str) -> ModelBuild {
     let prelude = prelude_for(source);
-    let (text, offset) = match prelude {
-        Some(prelude) => {
-            let offset = prelude.lines().count() as u32 + 1;
-            (format!("{prelude}\n{source}"), offset)
-        }
-        None => (source.to_string(), 0),
-    };
-    let parsed = model::parse(&text);
+    let (parsed, offset) = parse_with_prelude(source);
     let diagnostics = parsed
         .diagnostics
         .into_iter()

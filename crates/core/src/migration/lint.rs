@@ -157,8 +157,16 @@ pub fn lint_statement(sql: &str, transactional: bool, in_use: &BTreeSet<String>)
                 );
             }
         }
-        if at(i, "RENAME") && at(i + 1, "COLUMN") {
-            let (old, new) = (lower(i + 2), lower(i + 4));
+        // `RENAME COLUMN a TO b`, or Alembic's `RENAME a TO b` (not `RENAME TO t`, a table).
+        let rename = if at(i, "RENAME") && at(i + 1, "COLUMN") {
+            Some((i + 2, i + 4))
+        } else if at(i, "RENAME") && !at(i + 1, "TO") && at(i + 2, "TO") && words[0] == "ALTER" {
+            Some((i + 1, i + 3))
+        } else {
+            None
+        };
+        if let Some((from, to)) = rename {
+            let (old, new) = (lower(from), lower(to));
             let used = if in_use.contains(&old) {
                 " Running code still uses it."
             } else {

@@ -18,6 +18,7 @@ pub mod backfill;
 pub mod blocks;
 pub mod knobs;
 pub mod lint;
+pub mod model_change;
 pub mod schema;
 pub mod seed;
 pub mod stepper;
@@ -129,7 +130,7 @@ impl Phase {
 #[derive(Clone, Debug)]
 pub struct MigrationPlan {
     /// The tables the page shows, main one first (it has an integer `id` key).
-    pub tables: Vec<&'static str>,
+    pub tables: Vec<String>,
     pub versions: Vec<AppVersion>,
     pub phases: Vec<Phase>,
 }

@@ -116,8 +116,8 @@ impl Stepper {
     }
 
     /// The first (main) table.
-    pub fn main_table(&self) -> &'static str {
-        self.plan.tables[0]
+    pub fn main_table(&self) -> &str {
+        &self.plan.tables[0]
     }
 
     fn begin_action(&mut self, db: &mut Database) {

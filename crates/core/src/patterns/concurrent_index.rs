@@ -137,7 +137,7 @@ pub fn plan(variant: &str, rows: i64) -> MigrationPlan {
         .autocommit(),
     };
     MigrationPlan {
-        tables: vec!["orders"],
+        tables: vec!["orders".into()],
         versions: versions(rows),
         phases: vec![Phase::deploy("v1 running", &["v1"]), build],
     }

@@ -166,7 +166,7 @@ pub fn plan(variant: &str, rows: i64) -> MigrationPlan {
     phases.push(Phase::deploy("deploy v2 (rolling)", &["v1", "v2"]));
     phases.push(Phase::deploy("v1 retired", &["v2"]));
     MigrationPlan {
-        tables: vec!["users", "user_settings"],
+        tables: vec!["users".into(), "user_settings".into()],
         versions: versions(),
         phases,
     }

@@ -104,7 +104,7 @@ pub fn plan(variant: &str) -> MigrationPlan {
         "add nullable preferences"
     };
     MigrationPlan {
-        tables: vec!["users"],
+        tables: vec!["users".into()],
         versions: versions(),
         phases: vec![
             Phase::deploy("v1 running", &["v1"]),

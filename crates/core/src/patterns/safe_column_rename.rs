@@ -187,7 +187,7 @@ pub fn plan(variant: &str) -> MigrationPlan {
         ]
     };
     MigrationPlan {
-        tables: vec!["users"],
+        tables: vec!["users".into()],
         versions: versions(),
         phases,
     }

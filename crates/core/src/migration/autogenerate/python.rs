@@ -504,6 +504,23 @@ fn render(op: &Op) -> String {
             conventional,
             ..
         } => drop_constraint(table, fk.name.as_deref(), *conventional, "foreignkey"),
+        Op::RenameColumn {
+            table,
+            from,
+            to,
+            existing_type,
+            existing_nullable,
+        } => {
+            let indent = " ".repeat(11);
+            format!(
+                "op.alter_column({}, {},\n{indent}existing_type={},\n{indent}new_column_name={},\n{indent}existing_nullable={})",
+                repr(table),
+                repr(from),
+                type_repr(existing_type, Side::Database),
+                repr(to),
+                py_bool(*existing_nullable)
+            )
+        }
         Op::TableComment {
             table,
             comment: Some(comment),

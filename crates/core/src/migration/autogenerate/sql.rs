@@ -315,6 +315,15 @@ fn render(op: &Op, before: &ModelIr, after: &ModelIr) -> Result<Vec<String>, Str
             )],
             None => return Err(unnamed("foreignkey", table)),
         },
+        // Alembic's PostgreSQL impl writes RENAME without COLUMN.
+        Op::RenameColumn {
+            table, from, to, ..
+        } => vec![format!(
+            "ALTER TABLE {} RENAME {} TO {}",
+            quote_ident(table),
+            quote_ident(from),
+            quote_ident(to)
+        )],
         Op::TableComment { table, comment, .. } => vec![format!(
             "COMMENT ON TABLE {} IS {}",
             quote_ident(table),
