@@ -308,7 +308,7 @@ fn note_class(kind: NoteKind) -> &'static str {
     }
 }
 
-fn render_block(block: &Block) -> AnyView {
+pub(crate) fn render_block(block: &Block) -> AnyView {
     match block {
         Block::Outcome { id, text, error } => view! {
             <div class="step-outcome" data-block=id.clone() data-testid="lab-outcome">

@@ -7,6 +7,7 @@ mod console;
 mod embed;
 mod lab_panel;
 mod loader_panel;
+mod migration_tab;
 mod model_panel;
 mod page_state;
 mod pattern_page;

@@ -11,6 +11,7 @@ use std::time::Duration;
 use crate::code_view::highlighted;
 use crate::console::editor::{CodeEditor, LineMark};
 use crate::console::PageDatabase;
+use crate::migration_tab::{MigrationState, MigrationTab};
 
 /// What the panel shows of one build (the database itself goes to the page).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -90,7 +91,12 @@ fn rebuild(source: &str, database: PageDatabase) -> BuildView {
     view
 }
 
-pub const VIEWS: [(&str, &str); 3] = [("diagram", "Diagram"), ("ddl", "DDL"), ("tables", "Tables")];
+pub const VIEWS: [(&str, &str); 4] = [
+    ("diagram", "Diagram"),
+    ("ddl", "DDL"),
+    ("tables", "Tables"),
+    ("migration", "Migration"),
+];
 
 #[component]
 pub fn ModelPanel(
@@ -103,6 +109,8 @@ pub fn ModelPanel(
     rebuild_now: RwSignal<u32>,
     /// The page has a live demo, which re-seeds and replays its steps after a rebuild.
     replays_demo: bool,
+    /// The Migration tab's state (in the permalink).
+    migration_state: MigrationState,
 ) -> impl IntoView {
     let note = RwSignal::new(None::<String>);
     let current = RwSignal::new(rebuild(&models.get_untracked(), database));
@@ -202,6 +210,10 @@ pub fn ModelPanel(
     };
     let output = move || {
         match view.get().as_str() {
+        "migration" => view! {
+            <MigrationTab original=pattern.reference_code models=models state=migration_state />
+        }
+        .into_any(),
         "ddl" => current
             .with(|b| {
                 let failures = b

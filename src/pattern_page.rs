@@ -14,6 +14,7 @@ use crate::console::{Console, PageDatabase};
 use crate::embed::report_height;
 use crate::lab_panel::{LabPanel, LabState};
 use crate::loader_panel::{LoaderKnobs, LoaderPanel, MAX_ORDERS, MAX_USERS};
+use crate::migration_tab::MigrationState;
 use crate::model_panel::ModelPanel;
 use crate::page_state::{absolute_url, follow_state, initial_state, StateNotice};
 use crate::share_bar::ShareBar;
@@ -72,6 +73,7 @@ pub fn PatternPage(
             })
             .unwrap_or_default(),
     );
+    let migration_state = MigrationState::from_knobs(&initial.knobs);
     let lab_state = LabState {
         knobs: RwSignal::new(initial.knobs.clone()),
         actions: steps_done,
@@ -95,6 +97,9 @@ pub fn PatternPage(
                     state.knobs.insert("steps".into(), ids.join(","));
                 }
             });
+        }
+        if with_models {
+            migration_state.write_knobs(&mut state.knobs);
         }
         if with_loader {
             // Knobs at their defaults stay out of the link, keeping it short.
@@ -125,6 +130,12 @@ pub fn PatternPage(
         models.set(target.models.unwrap_or_else(|| example_models.to_string()));
         replace_models.update(|n| *n += 1);
         view.set(target.view.unwrap_or_else(|| DEFAULT_VIEW.to_string()));
+        let restored = MigrationState::from_knobs(&target.knobs);
+        migration_state
+            .renames
+            .set(restored.renames.get_untracked());
+        migration_state.plan.set(restored.plan.get_untracked());
+        migration_state.steps.set(restored.steps.get_untracked());
     });
     // The Models panel builds the database from the models; when an embed hides that
     // panel, the page still gives the console the models' tables.
@@ -182,6 +193,7 @@ pub fn PatternPage(
                                     database=database
                                     rebuild_now=rebuild_models
                                     replays_demo=demo.is_some()
+                                    migration_state=migration_state
                                 />
                             }
                                 .into_any()

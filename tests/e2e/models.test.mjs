@@ -219,3 +219,108 @@ test('soft delete with a partial unique index: WHERE in the DDL and the diagram,
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+// The Migration tab: the edit as Alembic's revision and SQL, the lint, and the stepper.
+const migrationTab = async (page) => {
+  await page.getByRole('tab', { name: 'Migration' }).click();
+  await page.getByTestId('migration-tab').waitFor();
+};
+
+const matrixCells = (page) =>
+  page.getByTestId('migration-blocks').locator('[data-block=matrix] tbody td[data-status]').evaluateAll((tds) =>
+    tds.map((td) => td.getAttribute('data-status')),
+  );
+
+test('soft-delete: a NOT NULL column without default gets Alembic’s migration, the lint, and a safe phased plan', async () => {
+  const { page, context, problems } = await openPage(shared.browser, `${shared.server.url}#/soft-delete`);
+  await modelEditor(page).waitFor();
+  const original = await modelEditor(page).inputValue();
+  const edited = original.replace(
+    '    email: Mapped[str] = mapped_column(String(255), unique=True)',
+    '    email: Mapped[str] = mapped_column(String(255), unique=True)\n    display_name: Mapped[str] = mapped_column(String(100))',
+  );
+  assert.notEqual(edited, original);
+  await setModels(page, edited);
+  await migrationTab(page);
+  await page.waitForFunction(() => document.querySelector('[data-testid=migration-revision]')?.textContent.includes('display_name'));
+  const revision = await page.getByTestId('migration-revision').textContent();
+  assert.match(revision, /op\.add_column\('users', sa\.Column\('display_name', sa\.String\(length=100\), nullable=False\)\)/);
+  assert.match(revision, /op\.drop_column\('users', 'display_name'\)/);
+  assert.equal(
+    (await page.getByTestId('migration-sql').textContent()).trim(),
+    'ALTER TABLE users ADD COLUMN display_name VARCHAR(100) NOT NULL;',
+  );
+  assert.equal(await page.getByTestId('migration-lint').locator('li[data-rule=adding-not-nullable-field]').count(), 1);
+
+  // The revision in one step: it fails on the filled table, and v2 then breaks.
+  await page.getByTestId('one-step').click();
+  await page.getByTestId('migration-stepper').waitFor();
+  await page.locator('[data-testid=stepper-action][data-action=next]').click();
+  await page.locator('[data-testid=stepper-action][data-action=next]').click();
+  const oneStep = await page.getByTestId('migration-blocks').locator('[data-block=matrix]').textContent();
+  assert.match(oneStep, /contains null values/);
+  assert.ok((await matrixCells(page)).includes('bad'));
+
+  // Make it safe: every phase, every cell green (or idle where a version is not running).
+  await page.getByTestId('make-it-safe').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=migration-stepper]')?.dataset.plan === 'safe');
+  for (;;) {
+    const next = page.locator('[data-testid=stepper-action][data-action=next]');
+    if ((await next.count()) === 0 || !(await next.isEnabled())) break;
+    await next.click();
+  }
+  const cells = await matrixCells(page);
+  assert.ok(cells.length >= 12, `matrix cells: ${cells}`);
+  assert.ok(cells.every((s) => s === 'ok' || s === 'idle' || s === 'plain'), `all green: ${cells}`);
+  assert.match(await page.getByTestId('migration-blocks').textContent(), /SET NOT NULL/);
+
+  // The tab, the plan and the steps are in the link: it reopens where it was.
+  await page.waitForTimeout(500);
+  const link = await page.getByTestId('permalink').getAttribute('href');
+  const again = await openPage(shared.browser, link);
+  await again.page.getByTestId('migration-stepper').waitFor();
+  assert.equal(await again.page.getByTestId('migration-stepper').getAttribute('data-plan'), 'safe');
+  assert.deepEqual(await matrixCells(again.page), cells);
+  assert.deepEqual(again.problems, []);
+  await again.context.close();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a renamed column is offered as a rename, and the expand/contract plan keeps v1 working', async () => {
+  const { page, context, problems } = await openPage(shared.browser, `${shared.server.url}#/one-to-many-cascade`);
+  await modelEditor(page).waitFor();
+  const original = await modelEditor(page).inputValue();
+  const edited = original.replace('    email: Mapped[str]', '    email_address: Mapped[str]');
+  assert.notEqual(edited, original);
+  await setModels(page, edited);
+  await migrationTab(page);
+  const offer = page.getByTestId('rename-offer');
+  await offer.waitFor();
+  assert.match(await offer.textContent(), /users\.email → email_address/);
+  assert.match(await page.getByTestId('migration-notes').textContent(), /autogenerate cannot tell/);
+  assert.match(await page.getByTestId('migration-revision').textContent(), /op\.drop_column\('users', 'email'\)/);
+  await offer.click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=migration-revision]')?.textContent.includes('new_column_name'));
+  assert.equal(
+    (await page.getByTestId('migration-sql').textContent()).trim(),
+    'ALTER TABLE users RENAME email TO email_address;',
+  );
+  assert.equal(await page.getByTestId('migration-lint').locator('li[data-rule=renaming-column]').count(), 1);
+  assert.match(await page.getByTestId('safe-plan-summary').textContent(), /expand and contract/);
+  await page.getByTestId('make-it-safe').click();
+  await page.getByTestId('migration-stepper').waitFor();
+  for (;;) {
+    const next = page.locator('[data-testid=stepper-action][data-action=next]');
+    if ((await next.count()) === 0 || !(await next.isEnabled())) break;
+    await next.click();
+  }
+  const cells = await matrixCells(page);
+  assert.ok(cells.every((s) => s === 'ok' || s === 'idle' || s === 'plain'), `all green: ${cells}`);
+  // Undoing the rename goes back to Alembic's drop + add, and stops the stale plan.
+  await page.getByTestId('undo-rename').click();
+  await page.getByTestId('migration-stepper').waitFor({ state: 'detached' });
+  assert.match(await page.getByTestId('migration-revision').textContent(), /op\.drop_column\('users', 'email'\)/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

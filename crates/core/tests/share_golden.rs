@@ -79,3 +79,24 @@ fn v1_embed_without_state() {
     assert!(loc.embed.embed);
     assert!(state.is_default());
 }
+
+#[test]
+fn v1_migration_tab_with_a_rename_and_the_safe_plan() {
+    let (loc, state) = state_of("#/one-to-many-cascade?s=1.VY6xCsIwEIZfJdxiC9VB6FLQwb2TOFkJZ3OWYJKGXCpC6bubRhdvOLj__-C7GSw00BtkFhemUJyQqR0VmbLpnEgjZcS7IYeWpBQHsZkSxptvSRa1kahUIOZGtOg9qSvHcEukzZfsRzNZV5xj0G4o9nVdlp2DCp7QzGD1sPUGXXqC8UEpXpOQdZzCLNtlzfFP9iM5kl85R-9YrQuWCl4pSGXAqEcHywc");
+    assert_eq!(loc.route, Route::Pattern("one-to-many-cascade"));
+    assert_eq!(state.view.as_deref(), Some("migration"));
+    let knobs: Vec<_> = state
+        .knobs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(
+        knobs,
+        [
+            ("mig-plan", "safe"),
+            ("mig-renames", "users.email>email_address"),
+            ("mig-steps", "next,next")
+        ]
+    );
+    assert!(state.models.unwrap().contains("email_address"));
+}

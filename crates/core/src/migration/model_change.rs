@@ -34,6 +34,35 @@ pub struct Rename {
     pub to: String,
 }
 
+impl Rename {
+    /// `users.email>email_address`, `;`-separated: how a link carries confirmed renames.
+    pub fn encode_list(renames: &[Rename]) -> String {
+        renames
+            .iter()
+            .map(|r| format!("{}.{}>{}", r.table, r.from, r.to))
+            .collect::<Vec<_>>()
+            .join(";")
+    }
+
+    /// The renames of a link (parts that are not `table.from>to` are skipped: a link may
+    /// be tampered with), at most 20.
+    pub fn decode_list(text: &str) -> Vec<Rename> {
+        text.split(';')
+            .filter_map(|part| {
+                let (column, to) = part.split_once('>')?;
+                let (table, from) = column.split_once('.')?;
+                let ok = |s: &str| !s.is_empty() && s.len() <= 63 && !s.contains(['.', '>', ';']);
+                (ok(table) && ok(from) && ok(to)).then(|| Rename {
+                    table: table.to_string(),
+                    from: from.to_string(),
+                    to: to.to_string(),
+                })
+            })
+            .take(20)
+            .collect()
+    }
+}
+
 /// Which plan the stepper runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PlanKind {
@@ -41,6 +70,55 @@ pub enum PlanKind {
     OneStep,
     /// The phased plan for the change.
     Safe,
+}
+
+impl PlanKind {
+    /// Its id in a link.
+    pub fn id(self) -> &'static str {
+        match self {
+            PlanKind::OneStep => "one-step",
+            PlanKind::Safe => "safe",
+        }
+    }
+
+    pub fn parse(id: &str) -> Option<PlanKind> {
+        match id {
+            "one-step" => Some(PlanKind::OneStep),
+            "safe" => Some(PlanKind::Safe),
+            _ => None,
+        }
+    }
+}
+
+/// Everything the Migration tab shows, as plain data.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MigrationTabView {
+    /// The generated part of the revision file (imports, upgrade(), downgrade()).
+    pub revision_file: String,
+    /// `alembic upgrade --sql` and `downgrade --sql`, statements separated by blank lines
+    /// (a statement SQLAlchemy cannot compile is a `-- failed:` line, where it stopped).
+    pub upgrade_sql: String,
+    pub downgrade_sql: String,
+    pub findings: Vec<Finding>,
+    pub notes: Vec<String>,
+    /// Drop + add pairs that may be renames, not confirmed yet.
+    pub rename_offers: Vec<Rename>,
+    /// Confirmed renames in effect.
+    pub renames: Vec<Rename>,
+    /// What "Make it safe" does, or why it is not offered.
+    pub safe_plan: Result<String, String>,
+    pub empty: bool,
+}
+
+fn sql_text(entries: &[SqlEntry]) -> String {
+    entries
+        .iter()
+        .map(|e| match e {
+            SqlEntry::Statement(sql) => format!("{sql};"),
+            SqlEntry::Failed(message) => format!("-- failed: {message}"),
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 /// Rows the stepper seeds the main table with, unless told otherwise.
@@ -112,6 +190,21 @@ impl ModelChange {
             after,
             revision,
             renames: applied,
+        }
+    }
+
+    /// The Migration tab's content.
+    pub fn tab_view(&self) -> MigrationTabView {
+        MigrationTabView {
+            revision_file: self.revision.migration_file(),
+            upgrade_sql: sql_text(&self.upgrade_sql()),
+            downgrade_sql: sql_text(&self.downgrade_sql()),
+            findings: self.findings(),
+            notes: self.notes(),
+            rename_offers: self.rename_candidates(),
+            renames: self.renames.clone(),
+            safe_plan: self.safe_plan_summary(),
+            empty: self.revision.is_empty(),
         }
     }
 
@@ -458,11 +551,13 @@ impl RowKey {
         })
     }
 
+    /// Row `n`'s key (`{id}` in a version's template). A string key is the number
+    /// zero-padded to 6 digits, so the keys sort in row order as text too.
     fn literal(&self, n: &str) -> String {
-        if self.string {
-            format!("'{n}'")
-        } else {
-            n.to_string()
+        match (self.string, n) {
+            (false, n) => n.to_string(),
+            (true, "{id}") => "'{id:06}'".to_string(),
+            (true, n) => format!("'{n:0>6}'"),
         }
     }
 
@@ -528,7 +623,8 @@ fn insert_columns(
         let value = if column.name == key.column {
             key.literal(n)
         } else if table.is_foreign_key(&column.name) {
-            // Every row refers to the referred table's row 1 (seeded first).
+            // Every row refers to the referred table's row 1 (seeded first, its key
+            // written as `RowKey::literal` writes it).
             let integer = matches!(
                 column.sql_type,
                 SqlType::Integer | SqlType::BigInteger | SqlType::SmallInteger
@@ -536,7 +632,7 @@ fn insert_columns(
             if integer {
                 "1".to_string()
             } else {
-                "'1'".to_string()
+                "'000001'".to_string()
             }
         } else {
             value_for(column, n).ok_or_else(|| {

@@ -35,9 +35,11 @@ impl VersionRun {
     }
 }
 
-/// The SQL of `template` for row `id`.
+/// The SQL of `template` for row `id` (`{id:06}`: zero-padded, for a text key).
 pub fn instantiate(template: &str, id: i64) -> String {
-    template.replace("{id}", &id.to_string())
+    template
+        .replace("{id:06}", &format!("{id:06}"))
+        .replace("{id}", &id.to_string())
 }
 
 /// Runs one request of `version`: its writes (for row `row_id`), then its reads.
