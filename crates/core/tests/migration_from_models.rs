@@ -266,3 +266,26 @@ fn the_tab_view_shows_the_revision_file_sql_and_lint() {
     assert_eq!(view.findings.len(), 1);
     assert!(view.safe_plan.is_ok() && !view.empty);
 }
+
+#[test]
+fn a_type_change_is_flagged_and_not_called_safe() {
+    let edited =
+        code("soft-delete").replace("String(255), unique=True", "String(320), unique=True");
+    let change = migration(code("soft-delete"), &edited, &[]);
+    assert_eq!(
+        statements(&change.upgrade_sql()),
+        ["ALTER TABLE users ALTER COLUMN email TYPE VARCHAR(320)"]
+    );
+    let rules: Vec<&str> = change.findings().iter().map(|f| f.rule).collect();
+    assert_eq!(rules, ["changing-column-type"]);
+    let why = change.safe_plan_summary().unwrap_err();
+    assert!(!why.contains("is safe"), "{why}");
+    // A nullable column added: nothing to make safe, and the lint agrees.
+    let edited = code("soft-delete").replace(
+        "    email: Mapped[str] = mapped_column(String(255), unique=True)\n",
+        "    email: Mapped[str] = mapped_column(String(255), unique=True)\n    bio: Mapped[str | None] = mapped_column(String(200))\n",
+    );
+    let change = migration(code("soft-delete"), &edited, &[]);
+    assert!(change.findings().is_empty());
+    assert!(change.safe_plan_summary().unwrap_err().contains("safe"));
+}

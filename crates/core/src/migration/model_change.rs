@@ -370,6 +370,9 @@ impl ModelChange {
             })
             .collect();
         match shapes.as_slice() {
+            [] if !self.findings().is_empty() => Err(
+                "the stepper has no phased plan for this change yet; the lint's help says what to do by hand".into(),
+            ),
             [] => Err("nothing in this change needs phases: running it in one step is safe".into()),
             [one] => Ok(one.clone()),
             _ if shapes.iter().all(|s| matches!(s, Shape::Index(_))) => Ok(shapes[0].clone()),
