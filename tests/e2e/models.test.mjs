@@ -324,3 +324,21 @@ test('a renamed column is offered as a rename, and the expand/contract plan keep
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a misspelt type and a forgotten import are errors at their lines, as Python’s NameError', async () => {
+  const { page, context, problems } = await openPage(shared.browser, `${shared.server.url}#/soft-delete`);
+  await modelEditor(page).waitFor();
+  const original = await modelEditor(page).inputValue();
+  const lines = original.split('\n');
+  const at = lines.findIndex((l) => l.includes('email: Mapped[str] = mapped_column(String(255), unique=True)'));
+  assert.ok(at > 0);
+  lines[at] = '    email: Mapped[str] = mapped_column(Strng(255), unique=True)';
+  lines.splice(at + 1, 0, "    __table_args__ = (Index('ix_users_deleted_at', 'deleted_at'),)");
+  await setModels(page, lines.join('\n'));
+  await page.waitForFunction(() => document.querySelector('[data-testid=model-status]')?.textContent.includes('2 errors'));
+  const diagnostics = await page.getByTestId('diagnostics').locator('li.diag-error').allTextContents();
+  assert.ok(diagnostics.some((d) => d.includes(`line ${at + 1},`) && d.includes("name 'Strng' is not defined")), diagnostics.join(' | '));
+  assert.ok(diagnostics.some((d) => d.includes(`line ${at + 2},`) && d.includes("name 'Index' is not defined")), diagnostics.join(' | '));
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -372,3 +372,88 @@ fn never_panics_on_truncations_mutations_and_noise() {
         let _ = parse(&deep);
     }
 }
+
+/// Every model source real Python imported (the SQLAlchemy and Alembic fixtures) and every
+/// page's models (with the Base Model prelude where they use it).
+fn sources_python_runs() -> Vec<(String, String)> {
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut out = Vec::new();
+    let mut add_dir = |dir: PathBuf| {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                for file in ["before.py", "after.py"] {
+                    let f = path.join(file);
+                    out.push((
+                        f.display().to_string(),
+                        std::fs::read_to_string(&f).unwrap(),
+                    ));
+                }
+            } else if path.extension().is_some_and(|e| e == "py") {
+                out.push((
+                    path.display().to_string(),
+                    std::fs::read_to_string(&path).unwrap(),
+                ));
+            }
+        }
+    };
+    add_dir(fixtures.join("models"));
+    add_dir(fixtures.join("orm"));
+    add_dir(fixtures.join("migrations"));
+    out
+}
+
+#[test]
+fn names_python_would_not_find_are_errors_and_valid_models_have_none() {
+    let sources = sources_python_runs();
+    assert!(sources.len() > 100, "{}", sources.len());
+    for (name, source) in &sources {
+        let undefined: Vec<String> = parse(source)
+            .diagnostics
+            .iter()
+            .filter(|d| d.message.contains("is not defined"))
+            .map(|d| format!("line {}: {}", d.line, d.message))
+            .collect();
+        assert!(undefined.is_empty(), "{name}: {undefined:?}");
+    }
+    for pattern in sqlpatterns_core::catalogue::all() {
+        if !sqlpatterns_core::model_editor::has_model_editor(pattern) {
+            continue;
+        }
+        let build = sqlpatterns_core::model_editor::build(pattern.reference_code);
+        let undefined: Vec<&String> = build
+            .diagnostics
+            .iter()
+            .filter(|d| d.message.contains("is not defined"))
+            .map(|d| &d.message)
+            .collect();
+        assert!(undefined.is_empty(), "{}: {undefined:?}", pattern.slug);
+    }
+
+    // A misspelt type and a forgotten import: errors at their lines, as Python's NameError.
+    let source = "from sqlalchemy import String\nfrom sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\nclass Base(DeclarativeBase):\n    pass\n\nclass User(Base):\n    __tablename__ = 'users'\n    __table_args__ = (Index('ix_users_email', 'email'),)\n    id: Mapped[int] = mapped_column(primary_key=True)\n    email: Mapped[str] = mapped_column(Strng(100))\n    created: Mapped[datetime] = mapped_column()\n";
+    let errors: Vec<(u32, String)> = parse(source)
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error && d.message.contains("is not defined"))
+        .map(|d| (d.line, d.message.split(':').next().unwrap().to_string()))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (9, "name 'Index' is not defined".to_string()),
+            (11, "name 'Strng' is not defined".to_string()),
+            (12, "name 'datetime' is not defined".to_string()),
+        ]
+    );
+    // Under `from __future__ import annotations`, annotations are not evaluated; an import
+    // rename binds its alias; a class-body name is visible below it.
+    let fine = "from __future__ import annotations\nfrom sqlalchemy import Enum as SAEnum, ForeignKey\nfrom sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship\n\nclass Base(DeclarativeBase):\n    pass\n\nclass Node(Base):\n    __tablename__ = 'nodes'\n    id: Mapped[int] = mapped_column(primary_key=True)\n    parent_id: Mapped[int | None] = mapped_column(ForeignKey('nodes.id'))\n    kind: Mapped[str] = mapped_column(SAEnum('a', 'b', name='kind'))\n    when: Mapped[datetime | None]\n    parent: Mapped[Node | None] = relationship(remote_side=[id], default_factory=lambda: undefined_later)\n";
+    let undefined: Vec<String> = parse(fine)
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.contains("is not defined"))
+        .map(|d| d.message.clone())
+        .collect();
+    assert!(undefined.is_empty(), "{undefined:?}");
+}

@@ -59,9 +59,12 @@ pub struct Stmt {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum StmtKind {
-    /// `from m import a as b, c`: the renames, as (alias, original).
+    /// `from m import a as b, c`: the renames, as (alias, original), and every name the
+    /// statement binds (`b`, `c`; `import a.b` binds `a`). `star`: `from m import *`.
     Import {
         aliases: Vec<(String, String)>,
+        names: Vec<String>,
+        star: bool,
     },
     ClassDef {
         name: String,

@@ -133,8 +133,10 @@ impl Parser<'_> {
 
     /// Skips to just after the NEWLINE ending the current logical line.
     /// The rest of an import line (parenthesised lists included): each `a as b`.
-    fn import_aliases(&mut self) -> Vec<(String, String)> {
-        let mut names: Vec<TokKind> = Vec::new();
+    /// An import statement's renames (alias, original), the names it binds, and whether
+    /// it is `from m import *`.
+    fn import_statement(&mut self) -> (Vec<(String, String)>, Vec<String>, bool) {
+        let mut tokens: Vec<TokKind> = Vec::new();
         let mut depth = 0i32;
         while !self.at_eof() {
             let kind = self.advance().kind;
@@ -148,9 +150,9 @@ impl Parser<'_> {
                 }
                 _ => {}
             }
-            names.push(kind);
+            tokens.push(kind);
         }
-        names
+        let aliases = tokens
             .windows(3)
             .filter_map(|w| match w {
                 [TokKind::Name(original), TokKind::Name(r#as), TokKind::Name(alias)]
@@ -160,7 +162,35 @@ impl Parser<'_> {
                 }
                 _ => None,
             })
-            .collect()
+            .collect();
+        // The bound names: after `import`, each comma-separated item binds its alias, or
+        // its name (`from` form) or its first dotted segment (`import a.b`).
+        let from_form = matches!(tokens.first(), Some(TokKind::Name(w)) if w == "from");
+        let list_at = tokens
+            .iter()
+            .position(|t| matches!(t, TokKind::Name(w) if w == "import"))
+            .map_or(tokens.len(), |i| i + 1);
+        let mut names = Vec::new();
+        let mut star = false;
+        for item in tokens[list_at..].split(|t| matches!(t, TokKind::Op(","))) {
+            let words: Vec<&str> = item
+                .iter()
+                .filter_map(|t| match t {
+                    TokKind::Name(w) => Some(w.as_str()),
+                    _ => None,
+                })
+                .collect();
+            if item.iter().any(|t| matches!(t, TokKind::Op("*"))) {
+                star = true;
+            }
+            match words.as_slice() {
+                [.., "as", alias] => names.push(alias.to_string()),
+                [first, ..] if from_form => names.push(first.to_string()),
+                [first, ..] => names.push(first.to_string()),
+                [] => {}
+            }
+        }
+        (aliases, names, star)
     }
 
     fn skip_line(&mut self) {
@@ -235,9 +265,14 @@ impl Parser<'_> {
                 self.i += 1;
                 self.function_def(Vec::new())
             }
-            "import" | "from" => Some(StmtKind::Import {
-                aliases: self.import_aliases(),
-            }),
+            "import" | "from" => {
+                let (aliases, names, star) = self.import_statement();
+                Some(StmtKind::Import {
+                    aliases,
+                    names,
+                    star,
+                })
+            }
             "pass" if !self.peek_at(1).is_op("=") && !self.peek_at(1).is_op(":") => {
                 self.i += 1;
                 self.end_simple_statement(out, StmtKind::Pass, &tok);

@@ -13,7 +13,7 @@ pub(super) fn resolve(module: &[Stmt]) -> Vec<Stmt> {
     let renames: HashMap<String, String> = module
         .iter()
         .filter_map(|s| match &s.kind {
-            StmtKind::Import { aliases } => Some(aliases.iter().cloned()),
+            StmtKind::Import { aliases, .. } => Some(aliases.iter().cloned()),
             _ => None,
         })
         .flatten()

@@ -11,6 +11,7 @@
 mod aliases;
 mod columns;
 mod constraints;
+mod defined;
 mod naming;
 mod resolve;
 mod values;
@@ -78,6 +79,13 @@ pub fn lower(module: &[Stmt], chars: &[char]) -> (ModelIr, Vec<Diagnostic>) {
         enums: Vec::new(),
         annotation_map: Vec::new(),
     };
+    // On the source as written: an import rename binds the alias, not the original.
+    for (name, pos) in defined::undefined_names(module) {
+        lowerer.error(
+            pos,
+            format!("name '{name}' is not defined: Python stops here with a NameError (import it, or check the spelling)"),
+        );
+    }
     let module = aliases::resolve(module);
     let ir = lowerer.module(&module);
     (ir, lowerer.diagnostics)
