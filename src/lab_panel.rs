@@ -37,6 +37,19 @@ const MAX_TRAIL: usize = 200;
 
 #[component]
 pub fn LabPanel(lab: &'static Lab, state: LabState, database: PageDatabase) -> impl IntoView {
+    // A link's knob values outside their specs are read as the lab reads them (clamped, or
+    // the default), and the inputs show those values, with a line saying what changed.
+    let adjusted = KnobValues::adjustments(lab.knobs, &state.knobs.get_untracked());
+    if !adjusted.is_empty() {
+        let values = KnobValues::from_raw(lab.knobs, &state.knobs.get_untracked());
+        state.knobs.set(values.non_default(lab.knobs));
+    }
+    let knob_notice = (!adjusted.is_empty()).then(|| {
+        format!(
+            "This link's knob values were adjusted: {}.",
+            adjusted.join("; ")
+        )
+    });
     let run = StoredValue::new_local(None::<Box<dyn LabRun>>);
     let blocks = RwSignal::new_local(Vec::<Block>::new());
     let actions = RwSignal::new(Vec::<ActionSpec>::new());
@@ -212,6 +225,7 @@ pub fn LabPanel(lab: &'static Lab, state: LabState, database: PageDatabase) -> i
             <h2 id="lab-heading">"Live lab"</h2>
             {note}
             <div class="lab-knobs">{knob_inputs}</div>
+            {knob_notice.map(|n| view! { <p class="rebuild-note" role="status" data-testid="knob-notice">{n}</p> })}
             <div class="lab-actions">
                 {buttons}
                 <button class="secondary" data-testid="lab-reset" on:click=start_over>

@@ -37,7 +37,8 @@ pub fn StatementLogView(
 ) -> impl IntoView {
     let totals = move || {
         log.with(|entries| {
-            let ms: f64 = entries.iter().map(|e| e.duration_ms).sum();
+            // A fold from +0.0: an empty f64 `sum()` is -0.0, shown as "-0.00 ms".
+            let ms: f64 = entries.iter().fold(0.0, |total, e| total + e.duration_ms);
             format!(
                 "{} statement{} · {}",
                 entries.len(),
@@ -144,7 +145,7 @@ pub fn StatementLogView(
                 <button class="small" on:click=move |_| on_clear()>"Clear"</button>
             </header>
             <ol>{rows}</ol>
-            {move || log.with(Vec::is_empty).then(|| view! { <p class="log-empty">"Nothing has run yet."</p> })}
+            {move || log.with(Vec::is_empty).then(|| view! { <p class="log-empty">"The log is empty: what you run here, and a lab's actions, are listed as they run (a lab's seed is not)."</p> })}
         </section>
     }
 }

@@ -151,3 +151,17 @@ test('a short link of 30 "Profile by depth" actions replays within its budget, s
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('knob values a link carries out of range are shown as the lab uses them, with a line saying so', async () => {
+  const s = stateLink({ k: { rows: '-5', plan: 'teleport' } });
+  const { page, context, problems } = await openPage(shared.browser, `${shared.server.url}#/concurrent-index?s=${s}`);
+  await settled(page);
+  const notice = page.getByTestId('knob-notice');
+  await notice.waitFor();
+  assert.match(await notice.textContent(), /Orders: -5 is out of range, so 1000 is used/);
+  assert.match(await notice.textContent(), /Plan: "teleport" is not a valid value, so the default safe is used/);
+  assert.equal(await page.locator('[data-knob=rows] input').inputValue(), '1000');
+  assert.equal(await page.locator('[data-knob=plan] select').inputValue(), 'safe');
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -289,3 +289,40 @@ fn a_type_change_is_flagged_and_not_called_safe() {
     assert!(change.findings().is_empty());
     assert!(change.safe_plan_summary().unwrap_err().contains("safe"));
 }
+
+#[test]
+fn a_failed_downgrade_is_not_offered_again_until_something_changes() {
+    use sqlpatterns_core::migration::{AppVersion, MigrationPlan, Phase, Step};
+    let plan = MigrationPlan {
+        tables: vec!["users".into()],
+        versions: vec![AppVersion {
+            id: "v1",
+            summary: "reads users",
+            writes: vec![],
+            reads: vec!["SELECT id FROM users".into()],
+        }],
+        phases: vec![
+            Phase::deploy("v1 running", &["v1"]),
+            Phase::schema(
+                "add x",
+                vec![Step::sql("ALTER TABLE users ADD COLUMN x INTEGER")],
+                vec![Step::sql("ALTER TABLE users DROP COLUMN no_such_column")],
+            ),
+        ],
+    };
+    let mut db = Database::new();
+    db.execute("CREATE TABLE users (id INTEGER PRIMARY KEY)")
+        .unwrap();
+    let mut stepper = Stepper::start(plan, &mut db, 1).unwrap();
+    stepper.apply(&mut db, "next").unwrap();
+    stepper.apply(&mut db, "back").unwrap();
+    let back = |s: &Stepper| s.actions().into_iter().find(|a| a.id == "back").unwrap();
+    assert!(!back(&stepper).enabled, "{:?}", back(&stepper));
+    assert!(back(&stepper).label.contains("failed"));
+    let again = stepper.apply(&mut db, "back").unwrap_err();
+    assert!(again.contains("Reset"), "{again}");
+    // Reset starts over, and stepping back is offered again once there is a phase to undo.
+    stepper.apply(&mut db, "reset").unwrap();
+    stepper.apply(&mut db, "next").unwrap();
+    assert!(back(&stepper).enabled);
+}

@@ -108,6 +108,28 @@ impl KnobValues {
         }
     }
 
+    /// What reading `raw` changed, one line per knob (for the page to say so): a value
+    /// clamped into its range, or one it could not use and replaced by the default.
+    pub fn adjustments(specs: &'static [KnobSpec], raw: &BTreeMap<String, String>) -> Vec<String> {
+        specs
+            .iter()
+            .filter_map(|spec| {
+                let given = raw.get(spec.id)?;
+                match normalise(spec, given) {
+                    Some(v) if v == given.trim() => None,
+                    Some(v) => Some(format!(
+                        "{}: {given} is out of range, so {v} is used",
+                        spec.label
+                    )),
+                    None => Some(format!(
+                        "{}: {given:?} is not a valid value, so the default {} is used",
+                        spec.label, spec.default
+                    )),
+                }
+            })
+            .collect()
+    }
+
     /// The values that differ from the defaults, for a short permalink.
     pub fn non_default(&self, specs: &'static [KnobSpec]) -> BTreeMap<String, String> {
         specs
@@ -305,6 +327,28 @@ mod tests {
             help: "",
         },
     ];
+
+    #[test]
+    fn what_reading_a_link_changed_is_said_per_knob() {
+        let raw: BTreeMap<String, String> = [
+            ("n", "5000"),
+            ("strategy", "teleport"),
+            ("index", "1"),
+            ("unknown", "x"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        assert_eq!(
+            KnobValues::adjustments(&SPECS, &raw),
+            [
+                "Rows: 5000 is out of range, so 100 is used",
+                "Strategy: \"teleport\" is not a valid value, so the default lazy is used",
+            ]
+        );
+        let fine: BTreeMap<String, String> = [("n".to_string(), "50".to_string())].into();
+        assert!(KnobValues::adjustments(&SPECS, &fine).is_empty());
+    }
 
     #[test]
     fn tampered_knobs_fall_back_or_clamp() {

@@ -64,6 +64,9 @@ pub struct Stepper {
     /// Offer `batch` and `rerun-backfill` (the data-migration page).
     pub batch_actions: bool,
     pub extras: Option<PageExtras>,
+    /// The phase whose downgrade failed (the phase is still applied): stepping back again
+    /// would fail the same way, so it is offered only after another action.
+    downgrade_failed: Option<usize>,
 }
 
 impl Stepper {
@@ -94,6 +97,7 @@ impl Stepper {
             backfill_cursor: None,
             batch_actions: false,
             extras: None,
+            downgrade_failed: None,
         };
         stepper.begin_action(db);
         let column = stepper.run_traffic(db, 0, None);
@@ -258,6 +262,12 @@ impl Stepper {
         if self.at == 0 {
             return Err("already at the first phase".into());
         }
+        if self.downgrade_failed == Some(self.at) {
+            return Err(format!(
+                "The downgrade of {} failed, and would fail the same way again: Reset to start over.",
+                self.plan.phase_title(self.at)
+            ));
+        }
         let undone = self.at;
         let phase = self.plan.phases[undone].clone();
         self.begin_action(db);
@@ -277,12 +287,14 @@ impl Stepper {
                         self.plan.phase_title(undone)
                     );
                     self.last.error = Some(e);
+                    self.downgrade_failed = Some(undone);
                     return Ok(());
                 }
                 self.last.downgrade_note = *downgrade_note;
             }
         }
         self.at -= 1;
+        self.downgrade_failed = None;
         self.applied.truncate(self.at + 1);
         self.backfill_cursor = None;
         let column = self.run_traffic(db, self.at, None);
@@ -311,6 +323,7 @@ impl Stepper {
         db.restore(&self.start.0);
         self.next_id = self.start.1;
         self.at = 0;
+        self.downgrade_failed = None;
         self.applied = vec![true];
         self.backfill_cursor = None;
         self.begin_action(db);
@@ -477,7 +490,11 @@ impl LabRun for Stepper {
     fn actions(&self) -> Vec<ActionSpec> {
         let last = self.plan.phases.len() - 1;
         let mut actions = vec![
-            ActionSpec::new("back", "Step back (downgrade)").enabled(self.at > 0),
+            if self.downgrade_failed == Some(self.at) {
+                ActionSpec::new("back", "Step back (its downgrade failed)").enabled(false)
+            } else {
+                ActionSpec::new("back", "Step back (downgrade)").enabled(self.at > 0)
+            },
             ActionSpec::new("next", "Next phase")
                 .primary()
                 .enabled(self.at < last),
