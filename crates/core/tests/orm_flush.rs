@@ -541,25 +541,6 @@ fn assigning_a_one_to_one_loads_the_old_value_then_inserts_the_new() {
     assert_eq!(session.value(profile, "user_id"), Some(&user_id));
 }
 
-/// A root with two children and a root without, committed (the script's category_tree);
-/// returns the session holding nothing and the root's id.
-fn category_tree(db: &mut Database, ir: &sqlpatterns_core::model::ModelIr) {
-    let mut setup = Session::new(ir).unwrap();
-    let root = setup
-        .add_new("Category", &[("name", "root".into())])
-        .unwrap();
-    for name in ["left", "right"] {
-        let child = setup
-            .new_object("Category", &[("name", name.into())])
-            .unwrap();
-        setup.append(db, root, "children", child).unwrap();
-    }
-    setup
-        .add_new("Category", &[("name", "lonely root".into())])
-        .unwrap();
-    setup.commit(db).unwrap();
-}
-
 fn parent_ids(db: &mut Database) -> String {
     let rows = db
         .execute("SELECT name, parent_id FROM categories ORDER BY id")

@@ -317,24 +317,6 @@ fn many_to_many_subquery_joins_the_parent_query_through_the_association() {
     assert_matches_fixture("load_many_to_many_subquery", &ours);
 }
 
-/// A root with two children and a root without, committed (the script's category_tree).
-fn category_tree(db: &mut Database, ir: &sqlpatterns_core::model::ModelIr) {
-    let mut setup = Session::new(ir).unwrap();
-    let root = setup
-        .add_new("Category", &[("name", "root".into())])
-        .unwrap();
-    for name in ["left", "right"] {
-        let child = setup
-            .new_object("Category", &[("name", name.into())])
-            .unwrap();
-        setup.append(db, root, "children", child).unwrap();
-    }
-    setup
-        .add_new("Category", &[("name", "lonely root".into())])
-        .unwrap();
-    setup.commit(db).unwrap();
-}
-
 fn roots_with(case: &str, option: Load) {
     let (mut db, ir) = seeded();
     category_tree(&mut db, &ir);

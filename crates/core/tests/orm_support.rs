@@ -208,3 +208,22 @@ pub fn seeded() -> (Database, ModelIr) {
     session.commit(&mut db).expect("seed commits");
     (db, ir)
 }
+
+/// A root category with two children and a root without, committed (the script's
+/// `category_tree`).
+pub fn category_tree(db: &mut Database, ir: &ModelIr) {
+    let mut setup = Session::new(ir).unwrap();
+    let root = setup
+        .add_new("Category", &[("name", "root".into())])
+        .unwrap();
+    for name in ["left", "right"] {
+        let child = setup
+            .new_object("Category", &[("name", name.into())])
+            .unwrap();
+        setup.append(db, root, "children", child).unwrap();
+    }
+    setup
+        .add_new("Category", &[("name", "lonely root".into())])
+        .unwrap();
+    setup.commit(db).unwrap();
+}

@@ -860,6 +860,11 @@ fn command_tag(plan: &StatementPlan) -> &'static str {
 pub(crate) fn engine_error(error: &gluesql::core::error::Error) -> EngineError {
     use gluesql::core::error::Error;
     match error {
+        // sqlparser's recursion limit (50 levels of queries and expressions): the statement
+        // is not wrong, only too deep for this playground.
+        Error::Parser(debug_text) if debug_text.contains("RecursionLimitExceeded") => {
+            EngineError::unsupported("a statement nested this deep (the parser's recursion limit)")
+        }
         Error::Parser(debug_text) => {
             // GlueSQL formats sqlparser's error with {:#?}: `ParserError(\n "msg at Line: 1, Column: 8",\n)`.
             let message = debug_text

@@ -665,20 +665,28 @@ fn versions_for(
     Ok(AppVersion {
         id,
         summary,
-        writes: vec![format!(
-            "INSERT INTO {} ({}) VALUES ({})",
-            table.name,
-            names.join(", "),
-            values.join(", ")
-        )],
-        reads: vec![format!(
-            "SELECT {} FROM {} WHERE {} = {}",
-            all.join(", "),
-            table.name,
-            key.column,
-            key.literal("{id}")
-        )],
+        writes: vec![insert_sql(&table.name, &names, &values)],
+        reads: vec![read_sql(&table.name, &all, key)],
     })
+}
+
+/// `INSERT INTO t (names) VALUES (values)`.
+fn insert_sql(table: &str, names: &[String], values: &[String]) -> String {
+    format!(
+        "INSERT INTO {table} ({}) VALUES ({})",
+        names.join(", "),
+        values.join(", ")
+    )
+}
+
+/// A request's read of its own row: `SELECT columns FROM t WHERE key = {id}`.
+fn read_sql(table: &str, columns: &[String], key: &RowKey) -> String {
+    format!(
+        "SELECT {} FROM {table} WHERE {} = {}",
+        columns.join(", "),
+        key.column,
+        key.literal("{id}")
+    )
 }
 
 /// The tables `table` refers to with a NOT NULL foreign key, referred ones first: each
@@ -892,19 +900,8 @@ fn both_version(
     Ok(AppVersion {
         id: "v2",
         summary: "writes both columns, reads the old one",
-        writes: vec![format!(
-            "INSERT INTO {} ({}) VALUES ({})",
-            old.name,
-            names.join(", "),
-            values.join(", ")
-        )],
-        reads: vec![format!(
-            "SELECT {} FROM {} WHERE {} = {}",
-            read.join(", "),
-            old.name,
-            key.column,
-            key.literal("{id}")
-        )],
+        writes: vec![insert_sql(&old.name, &names, &values)],
+        reads: vec![read_sql(&old.name, &read, key)],
     })
 }
 
@@ -928,13 +925,8 @@ impl ChangeLab {
         for parent in &self.parents {
             let key = RowKey::of(parent)?;
             let (names, values) = insert_columns(parent, &key, "1")?;
-            db.execute(&format!(
-                "INSERT INTO {} ({}) VALUES ({})",
-                parent.name,
-                names.join(", "),
-                values.join(", ")
-            ))
-            .map_err(|e| e.message)?;
+            db.execute(&insert_sql(&parent.name, &names, &values))
+                .map_err(|e| e.message)?;
         }
         let mut start = 1;
         while start <= rows {

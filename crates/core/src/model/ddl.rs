@@ -208,26 +208,31 @@ fn constraint_sql(constraint: &Constraint) -> String {
             format!("{}UNIQUE ({})", named(name), idents(columns))
         }
         Constraint::Check { name, sql } => format!("{}CHECK ({sql})", named(name)),
-        Constraint::ForeignKey(fk) => {
-            let mut sql = format!(
-                "{}FOREIGN KEY({}) REFERENCES {} ({})",
-                named(&fk.name),
-                idents(&fk.columns),
-                quote_ident(&fk.ref_table),
-                idents(&fk.ref_columns)
-            );
-            if let Some(action) = &fk.ondelete {
-                sql.push_str(&format!(" ON DELETE {action}"));
-            }
-            if let Some(action) = &fk.onupdate {
-                sql.push_str(&format!(" ON UPDATE {action}"));
-            }
-            sql
-        }
+        Constraint::ForeignKey(fk) => foreign_key_sql(fk, fk.name.as_deref()),
     }
 }
 
-fn idents(names: &[String]) -> String {
+/// `[CONSTRAINT name] FOREIGN KEY(cols) REFERENCES t (cols) [ON DELETE ...] [ON UPDATE ...]`.
+pub fn foreign_key_sql(fk: &ForeignKey, name: Option<&str>) -> String {
+    let mut sql = format!(
+        "{}FOREIGN KEY({}) REFERENCES {} ({})",
+        name.map(|n| format!("CONSTRAINT {} ", quote_ident(n)))
+            .unwrap_or_default(),
+        idents(&fk.columns),
+        quote_ident(&fk.ref_table),
+        idents(&fk.ref_columns)
+    );
+    if let Some(action) = &fk.ondelete {
+        sql.push_str(&format!(" ON DELETE {action}"));
+    }
+    if let Some(action) = &fk.onupdate {
+        sql.push_str(&format!(" ON UPDATE {action}"));
+    }
+    sql
+}
+
+/// Names as a column list: `a, b`, each quoted where SQLAlchemy would.
+pub fn idents(names: &[String]) -> String {
     names
         .iter()
         .map(|n| quote_ident(n))

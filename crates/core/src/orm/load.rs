@@ -323,69 +323,16 @@ impl Session {
                 None => rel.lazy,
             };
             let child_path: Vec<usize> = path.iter().copied().chain([rel.target]).collect();
-            if rel.direction == Direction::ManyToMany {
-                match strategy {
-                    Strategy::Selectin => {
-                        let children = self.selectin_many_to_many(
-                            db,
-                            mapper_index,
-                            parents,
-                            &rel,
-                            &child_node,
-                        )?;
-                        self.post_load(db, rel.target, &children, &child_node, None, &child_path)?;
-                    }
-                    Strategy::Joined => {
-                        if rel.secondary.is_none() {
-                            return Err(OrmError::InvalidRequest(format!(
-                                "joined loading of {}.{} goes through a table the emulation cannot read",
-                                self.registry.mappers[mapper_index].class, rel.name
-                            )));
-                        }
-                        let children: Vec<ObjId> = parents
-                            .iter()
-                            .flat_map(|p| self.loaded_related(*p, &rel.name))
-                            .collect();
-                        self.post_load(
-                            db,
-                            rel.target,
-                            &dedup(children),
-                            &child_node,
-                            None,
-                            &child_path,
-                        )?;
-                    }
-                    Strategy::Subquery => {
-                        let children = match origin {
-                            Some(origin) => {
-                                let (children, next) =
-                                    self.subquery(db, parents, &rel, &child_node, origin)?;
-                                self.post_load(
-                                    db,
-                                    rel.target,
-                                    &children,
-                                    &child_node,
-                                    Some(&next),
-                                    &child_path,
-                                )?;
-                                continue;
-                            }
-                            None => self.selectin_many_to_many(
-                                db,
-                                mapper_index,
-                                parents,
-                                &rel,
-                                &child_node,
-                            )?,
-                        };
-                        self.post_load(db, rel.target, &children, &child_node, None, &child_path)?;
-                    }
-                    _ => {}
-                }
-                continue;
-            }
+            let many_to_many = rel.direction == Direction::ManyToMany;
             match strategy {
                 Strategy::Joined => {
+                    if many_to_many && rel.secondary.is_none() {
+                        return Err(OrmError::InvalidRequest(format!(
+                            "joined loading of {}.{} goes through a table the emulation cannot read",
+                            self.registry.mappers[mapper_index].class, rel.name
+                        )));
+                    }
+                    // The rows came with the parent query; what is left is their own loads.
                     let children: Vec<ObjId> = parents
                         .iter()
                         .flat_map(|p| self.loaded_related(*p, &rel.name))
@@ -399,28 +346,27 @@ impl Session {
                         &child_path,
                     )?;
                 }
-                Strategy::Selectin => {
-                    let children = self.selectin(db, parents, &rel, &child_node)?;
+                Strategy::Subquery if origin.is_some() => {
+                    let origin = origin.expect("checked");
+                    let (children, next) = self.subquery(db, parents, &rel, &child_node, origin)?;
+                    self.post_load(
+                        db,
+                        rel.target,
+                        &children,
+                        &child_node,
+                        Some(&next),
+                        &child_path,
+                    )?;
+                }
+                // A subquery load below a loader with no parent query loads as selectin.
+                Strategy::Selectin | Strategy::Subquery => {
+                    let children = if many_to_many {
+                        self.selectin_many_to_many(db, mapper_index, parents, &rel, &child_node)?
+                    } else {
+                        self.selectin(db, parents, &rel, &child_node)?
+                    };
                     self.post_load(db, rel.target, &children, &child_node, None, &child_path)?;
                 }
-                Strategy::Subquery => match origin {
-                    Some(origin) => {
-                        let (children, next) =
-                            self.subquery(db, parents, &rel, &child_node, origin)?;
-                        self.post_load(
-                            db,
-                            rel.target,
-                            &children,
-                            &child_node,
-                            Some(&next),
-                            &child_path,
-                        )?;
-                    }
-                    None => {
-                        let children = self.selectin(db, parents, &rel, &child_node)?;
-                        self.post_load(db, rel.target, &children, &child_node, None, &child_path)?;
-                    }
-                },
                 _ => {}
             }
         }

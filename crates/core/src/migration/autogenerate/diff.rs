@@ -89,23 +89,10 @@ fn columns_and_table(ops: &mut Vec<Op>, old: &Table, new: &Table) {
     }
 }
 
-fn server_default(column: &Column, side: Side) -> Option<ServerDefault> {
-    match side {
-        Side::Model => column.server_default.as_ref().map(|sql| ServerDefault {
-            sql: sql.clone(),
-            plain_string: column.server_default_is_string,
-        }),
-        Side::Database => reflect::default_sql(column).map(|sql| ServerDefault {
-            sql,
-            plain_string: false,
-        }),
-    }
-}
-
 /// The column comparators: type, nullable, server default, comment.
 fn alter_column(table: &str, old: &Column, new: &Column) -> Option<AlterColumn> {
-    let existing_default = server_default(old, Side::Database);
-    let new_default = server_default(new, Side::Model);
+    let existing_default = ServerDefault::of(old, Side::Database);
+    let new_default = ServerDefault::of(new, Side::Model);
     let defaults_differ = !reflect::same_default(
         existing_default.as_ref().map(|d| d.sql.as_str()),
         new_default.as_ref().map(|d| d.sql.as_str()),

@@ -31,6 +31,23 @@ pub struct ServerDefault {
     pub plain_string: bool,
 }
 
+impl ServerDefault {
+    /// `column`'s default as `side` has it: as the model wrote it, or as PostgreSQL gives it
+    /// back (`'x'::character varying`; none for a SERIAL column).
+    pub fn of(column: &Column, side: Side) -> Option<ServerDefault> {
+        match side {
+            Side::Model => column.server_default.as_ref().map(|sql| ServerDefault {
+                sql: sql.clone(),
+                plain_string: column.server_default_is_string,
+            }),
+            Side::Database => super::reflect::default_sql(column).map(|sql| ServerDefault {
+                sql,
+                plain_string: false,
+            }),
+        }
+    }
+}
+
 /// `op.alter_column`: the `modify_*` values it changes and the `existing_*` ones it
 /// states.
 #[derive(Clone, Debug, PartialEq)]

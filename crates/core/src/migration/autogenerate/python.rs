@@ -156,24 +156,11 @@ fn default_repr(default: &Option<ServerDefault>) -> String {
     }
 }
 
-fn column_default(column: &Column, side: Side) -> Option<ServerDefault> {
-    match side {
-        Side::Model => column.server_default.as_ref().map(|sql| ServerDefault {
-            sql: sql.clone(),
-            plain_string: column.server_default_is_string,
-        }),
-        Side::Database => reflect::default_sql(column).map(|sql| ServerDefault {
-            sql,
-            plain_string: false,
-        }),
-    }
-}
-
 /// `sa.Column('name', type, server_default=..., nullable=...)` (`_render_column`);
 /// a reflected column states `autoincrement=` too.
 fn column(column: &Column, side: Side) -> String {
     let mut options = Vec::new();
-    let default = column_default(column, side);
+    let default = ServerDefault::of(column, side);
     if default.is_some() {
         options.push(format!("server_default={}", default_repr(&default)));
     }

@@ -4,8 +4,8 @@
 
 use super::ops::{AlterColumn, Op, ServerDefault, Side, UniqueKey};
 use super::{reflect, SqlEntry};
-use crate::model::ddl::{create_index, create_table, quote_ident};
-use crate::model::ir::{Column, Constraint, ForeignKey, ModelIr, SqlType, Table};
+use crate::model::ddl::{create_index, create_table, foreign_key_sql, idents, quote_ident};
+use crate::model::ir::{Column, Constraint, ModelIr, SqlType, Table};
 
 /// Every statement, in order; rendering stops at the first that cannot be compiled.
 pub fn statements(ops: &[Op], before: &ModelIr, after: &ModelIr) -> Vec<SqlEntry> {
@@ -56,38 +56,6 @@ fn column_spec(column: &Column, side: Side) -> String {
         spec.push_str(" NOT NULL");
     }
     spec
-}
-
-fn foreign_key_sql(fk: &ForeignKey, name: Option<&str>) -> String {
-    let columns = |c: &[String]| {
-        c.iter()
-            .map(|n| quote_ident(n))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let mut sql = format!(
-        "{}FOREIGN KEY({}) REFERENCES {} ({})",
-        name.map(|n| format!("CONSTRAINT {} ", quote_ident(n)))
-            .unwrap_or_default(),
-        columns(&fk.columns),
-        quote_ident(&fk.ref_table),
-        columns(&fk.ref_columns)
-    );
-    if let Some(action) = &fk.ondelete {
-        sql.push_str(&format!(" ON DELETE {action}"));
-    }
-    if let Some(action) = &fk.onupdate {
-        sql.push_str(&format!(" ON UPDATE {action}"));
-    }
-    sql
-}
-
-fn idents(names: &[String]) -> String {
-    names
-        .iter()
-        .map(|n| quote_ident(n))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// CREATE TABLE for a table as reflected: every constraint named as PostgreSQL named it,
