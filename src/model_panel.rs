@@ -48,7 +48,7 @@ fn rebuild_note(
         .collect();
     let mut parts = Vec::new();
     if replays_demo {
-        parts.push("Database rebuilt from the models; the demo's seed and your steps were replayed, rows added from the console were not kept".to_string());
+        parts.push("Database rebuilt from the models, and the demo starts again on it (its seed, then your steps); rows added from the console were not kept".to_string());
     } else if rows_before > 0 {
         parts.push(format!(
             "Database rebuilt from the models: the {rows_before} row{} it held {} not kept",

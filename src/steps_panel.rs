@@ -87,9 +87,13 @@ pub fn StepsPanel(
                 session.set_value(Some((ir, sess)));
                 start_error.set(None);
             }
-            Err(e) => start_error.set(Some(format!(
-                "The demo could not start on these models: {e}"
-            ))),
+            Err(e) => {
+                // No stale session: the steps wait until the models let the demo start.
+                session.set_value(None);
+                start_error.set(Some(format!(
+                    "The demo's steps were written for the page's models and cannot start on the edited ones: {e}. The Migration tab shows what this change takes on a live table."
+                )));
+            }
         }
         tables.set(read_tables(demo, database));
     };
@@ -184,7 +188,12 @@ pub fn StepsPanel(
         .iter()
         .map(|step| {
             view! {
-                <button data-testid="step" data-step=step.id on:click=move |_| run_step(step)>
+                <button
+                    data-testid="step"
+                    data-step=step.id
+                    disabled=move || start_error.with(Option::is_some)
+                    on:click=move |_| run_step(step)
+                >
                     {step.label}
                 </button>
             }

@@ -342,3 +342,28 @@ test('a misspelt type and a forgotten import are errors at their lines, as Pytho
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('an edit the demo cannot start on says why once, points to the Migration tab, and stops the steps', async () => {
+  const { page, context, problems } = await openPage(shared.browser, `${shared.server.url}#/soft-delete`);
+  await modelEditor(page).waitFor();
+  const original = await modelEditor(page).inputValue();
+  await setModels(
+    page,
+    original.replace(
+      '    email: Mapped[str] = mapped_column(String(255), unique=True)',
+      '    email: Mapped[str] = mapped_column(String(255), unique=True)\n    display_name: Mapped[str] = mapped_column(String(100))',
+    ),
+  );
+  const error = page.locator('[role=alert]', { hasText: 'cannot start on the edited ones' });
+  await error.waitFor();
+  assert.match(await error.textContent(), /display_name/);
+  assert.match(await error.textContent(), /Migration tab/);
+  assert.doesNotMatch(await page.getByTestId('rebuild-note').textContent(), /were replayed/);
+  assert.ok(await page.locator('[data-testid=step]').first().isDisabled());
+  // Back to models the demo runs on: the steps work again.
+  await setModels(page, original);
+  await error.waitFor({ state: 'detached' });
+  await page.locator('[data-testid=step]').first().click();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
