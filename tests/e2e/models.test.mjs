@@ -367,3 +367,14 @@ test('an edit the demo cannot start on says why once, points to the Migration ta
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('the Base Model page says why its models have no table', async () => {
+  const { page, context, problems } = await openPage(shared.browser, `${shared.server.url}#/base-model`);
+  await modelEditor(page).waitFor();
+  const note = page.getByTestId('no-tables');
+  await note.waitFor();
+  assert.match(await note.textContent(), /BaseModel \(__abstract__ = True\)/);
+  assert.match(await note.textContent(), /__tablename__/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -68,6 +68,40 @@ impl ModelBuild {
     }
 }
 
+/// Why models define no table, when they define none: the classes are abstract bases or
+/// mixins (a subclass with `__tablename__` gets their columns), or there are no classes.
+pub fn no_tables_note(ir: &ModelIr) -> Option<String> {
+    use crate::model::ir::ClassKind;
+    if !ir.tables.is_empty() {
+        return None;
+    }
+    let named = |kind: ClassKind| -> Vec<&str> {
+        ir.classes
+            .iter()
+            .filter(|c| c.kind == kind)
+            .map(|c| c.name.as_str())
+            .collect()
+    };
+    let (abstract_classes, plain) = (named(ClassKind::Abstract), named(ClassKind::Plain));
+    if abstract_classes.is_empty() && plain.is_empty() {
+        return Some("No tables: no class here is mapped to a table (a mapped class subclasses the declarative base and sets __tablename__).".to_string());
+    }
+    let mut parts = Vec::new();
+    if !abstract_classes.is_empty() {
+        parts.push(format!(
+            "{} (__abstract__ = True)",
+            abstract_classes.join(", ")
+        ));
+    }
+    if !plain.is_empty() {
+        parts.push(format!("{} (mixins)", plain.join(", ")));
+    }
+    Some(format!(
+        "No tables: {} define columns for the models that subclass them; a subclass with __tablename__ gets a table with those columns.",
+        parts.join(" and ")
+    ))
+}
+
 /// `source` parsed after its prelude, and the prelude's line count (0 without one).
 fn parse_with_prelude(source: &str) -> (model::Parsed, u32) {
     match prelude_for(source) {
@@ -140,6 +174,16 @@ mod tests {
 
     fn code(slug: &str) -> &'static str {
         catalogue::by_slug(slug).unwrap().reference_code
+    }
+
+    #[test]
+    fn the_base_model_page_says_why_it_has_no_tables() {
+        let build = build(code("base-model"));
+        assert!(build.ir.tables.is_empty());
+        let note = no_tables_note(&build.ir).unwrap();
+        assert!(note.contains("BaseModel (__abstract__ = True)"), "{note}");
+        assert!(note.contains("TimestampMixin"), "{note}");
+        assert!(no_tables_note(&super::build(code("soft-delete")).ir).is_none());
     }
 
     #[test]
