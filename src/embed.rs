@@ -19,13 +19,17 @@ fn post_height(slug: &str) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
-    let Some(root) = document.document_element() else {
+    // The content's own height (the body, which embeds do not stretch), not the
+    // document's scroll height: that is at least the frame's height, so a frame that grew
+    // could never shrink again.
+    let Some(body) = document.body() else {
         return;
     };
+    let height = body.offset_height();
     let message = ResizeMessage {
         kind: RESIZE_MESSAGE_TYPE,
         slug,
-        height: root.scroll_height(),
+        height,
     };
     let parent = web_sys::window().and_then(|w| w.parent().ok().flatten());
     if let (Some(parent), Ok(value)) = (parent, serde_wasm_bindgen::to_value(&message)) {

@@ -196,3 +196,26 @@ test('the embed demo page shows live patterns in sandboxed iframes that size the
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('an embed reports its content height, so its frame can shrink as well as grow', async () => {
+  const { page, context, problems } = await openPage(shared.browser, `${shared.server.url}#/soft-delete?embed=1&panels=console`);
+  await page.evaluate(() => {
+    window.__heights = [];
+    window.addEventListener('message', (e) => {
+      if (e.data && e.data.type === 'sqlpatterns:resize') window.__heights.push(e.data.height);
+    });
+  });
+  await page.setViewportSize({ width: 900, height: 700 });
+  await page.getByTestId('sql-editor').waitFor();
+  await page.waitForTimeout(300);
+  const content = await page.evaluate(() => document.body.offsetHeight);
+  // A frame made much taller than the content: the reported height stays the content's.
+  await page.setViewportSize({ width: 900, height: content + 900 });
+  await page.waitForTimeout(300);
+  const heights = await page.evaluate(() => window.__heights);
+  assert.ok(heights.length > 0, 'a resize message was posted');
+  const last = heights[heights.length - 1];
+  assert.ok(last < content + 100, `reported ${last} for content ${content} in a ${content + 900} px frame`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
