@@ -243,6 +243,17 @@ pub fn PatternPage(
     if embed.embed {
         report_height(slug);
         let open_url = move || absolute_url(slug, &state.get(), &EmbedOptions::default());
+        // A sandboxed frame without `allow-popups` refuses new tabs without a word: open it
+        // from script, and when nothing opened, say so and give the link to copy.
+        let popup_blocked = RwSignal::new(None::<String>);
+        let open_full = move |ev: leptos::ev::MouseEvent| {
+            ev.prevent_default();
+            let url = open_url();
+            match window().open_with_url_and_target(&url, "_blank") {
+                Ok(Some(_)) => popup_blocked.set(None),
+                _ => popup_blocked.set(Some(url)),
+            }
+        };
         return view! {
             <article class="pattern-page embedded" data-slug=pattern.slug>
                 <div class="embed-header">
@@ -253,10 +264,21 @@ pub fn PatternPage(
                         href=open_url
                         target="_blank"
                         rel="noopener"
+                        on:click=open_full
                     >
                         "Open in playground ↗"
                     </a>
                 </div>
+                {move || popup_blocked.get().map(|url| view! {
+                    <p class="notice" role="alert" data-testid="popup-blocked">
+                        "The new tab was blocked (this frame may not open tabs). Copy the link to open this state: "
+                        <input class="copy-url" readonly value=url.clone() on:focus=|ev| {
+                            if let Some(input) = ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok()) {
+                                input.select();
+                            }
+                        } />
+                    </p>
+                })}
                 <Notices notices=notices storage_failed=storage_failed apply_state=apply_state />
                 {panels}
             </article>

@@ -219,3 +219,20 @@ test('an embed reports its content height, so its frame can shrink as well as gr
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('"Open in playground" in a frame that may not open tabs says so and gives the link', async () => {
+  const { page, context, problems } = await openPage(shared.browser, `${shared.server.url}#/`);
+  const src = `${shared.server.url}#/soft-delete?embed=1&panels=console`;
+  await page.setContent(`<iframe id="f" sandbox="allow-scripts allow-same-origin" src="${src}" style="width:900px;height:700px"></iframe>`);
+  const frame = page.frameLocator('#f');
+  await frame.getByTestId('open-in-playground').click();
+  const notice = frame.getByTestId('popup-blocked');
+  await notice.waitFor();
+  assert.match(await notice.textContent(), /blocked/);
+  const url = await notice.locator('input').inputValue();
+  assert.match(url, /#\/soft-delete/);
+  assert.doesNotMatch(url, /embed=1/);
+  // Chromium itself logs the refused popup; nothing else may show up.
+  assert.deepEqual(problems.filter((p) => !/allow-popups/.test(p)), []);
+  await context.close();
+});
