@@ -34,6 +34,7 @@ pub mod console;
 pub mod demo;
 pub mod dialect;
 pub mod engine;
+pub mod export;
 pub mod highlight;
 pub mod index_lab;
 pub mod lab;

@@ -50,6 +50,8 @@ use sqlpatterns_core::engine::Database;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
+mod export_oracle;
+
 const OUR_LABEL: &str = "sqlpatterns";
 const ORACLE_LABEL: &str = "postgresql";
 

@@ -93,6 +93,14 @@ impl StatementOutcome {
                                         if !value.is_null() {
                                             cell.text =
                                                 crate::dialect::output::pg_text_as(value, ty);
+                                            // json and jsonb are stored as text.
+                                            if matches!(
+                                                ty,
+                                                crate::dialect::PgType::Json
+                                                    | crate::dialect::PgType::Jsonb
+                                            ) {
+                                                cell.kind = CellKind::Json;
+                                            }
                                         }
                                     }
                                     cell

@@ -464,13 +464,16 @@ impl Database {
                 t.meta.columns[position].not_null = false;
             }
             AlterColumnOperation::SetDefault { value } => {
+                let default_sql = value.to_string();
                 let value = expr(sql, value, &[])?;
                 let t = self.storage.state.tables.get_mut(table).expect("exists");
+                t.meta.columns[position].default_sql = Some(default_sql);
                 if let Some(defs) = t.schema.column_defs.as_mut() {
                     defs[position].default = Some(value);
                 }
             }
             AlterColumnOperation::DropDefault => {
+                t.meta.columns[position].default_sql = None;
                 if let Some(defs) = t.schema.column_defs.as_mut() {
                     defs[position].default = None;
                 }

@@ -26,6 +26,9 @@ pub struct ColumnMeta {
     pub not_null: bool,
     /// SERIAL columns: the last value the column's sequence handed out.
     pub sequence: Option<i64>,
+    /// The column's DEFAULT as written in PostgreSQL's syntax (`now()`, `'active'`), for a
+    /// SQL dump; the engine runs the GlueSQL expression in the table's schema.
+    pub default_sql: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -151,6 +154,7 @@ impl ColumnMeta {
             ty: PgType::from_storage(&def.data_type),
             not_null: false,
             sequence: None,
+            default_sql: None,
         }
     }
 }

@@ -148,13 +148,15 @@ pub(crate) fn create_table(
         }
         let mut not_null = false;
         let mut default = None;
+        let mut default_sql = None;
         for option in &column.options {
             let constraint_name = option.name.as_ref().map(|i| i.value.clone());
             match &option.option {
                 ColumnOption::Null => {}
                 ColumnOption::NotNull => not_null = true,
                 ColumnOption::Default(e) => {
-                    default = Some(expr(sql, &typed_default(e, &declared.ty), params)?)
+                    default = Some(expr(sql, &typed_default(e, &declared.ty), params)?);
+                    default_sql = Some(e.to_string());
                 }
                 ColumnOption::Unique {
                     is_primary,
@@ -195,6 +197,7 @@ pub(crate) fn create_table(
             ty: declared.ty.clone(),
             not_null,
             sequence: declared.serial.then_some(0),
+            default_sql,
         });
         defs.push(ColumnDef {
             name,

@@ -145,6 +145,19 @@ impl Database {
                     }
                     None => {}
                 }
+                match super::setval::setval_of(sql, statement) {
+                    Some(super::setval::SetVal::Alone(call)) => {
+                        run.command = Some("SELECT".into());
+                        self.refuse_read_only("setval()")?;
+                        return self.setval(call).map(Some);
+                    }
+                    Some(super::setval::SetVal::Elsewhere) => {
+                        return Err(EngineError::unsupported(
+                            "setval() other than alone, as SELECT setval(pg_get_serial_sequence('table', 'column'), n)",
+                        ))
+                    }
+                    None => {}
+                }
                 if let Some((table, label)) = super::row_count::bare_count(statement) {
                     if let Some(answer) = self.count_rows(&table, label, run) {
                         return answer.map(Some);

@@ -47,6 +47,7 @@ pub(crate) mod rewrite;
 pub(crate) mod rounding;
 pub(crate) mod row_count;
 pub(crate) mod set_ops;
+pub(crate) mod setval;
 pub(crate) mod sleep;
 pub(crate) mod syntax;
 pub(crate) mod text_bytes;

@@ -12,6 +12,7 @@
 //! lists), `budget` and `probe` (limits and rows-examined counters), `log`.
 
 mod budget;
+mod dump;
 mod explain;
 mod glue_errors;
 mod index;
@@ -28,6 +29,7 @@ mod transaction;
 mod write_access;
 
 pub use budget::{Budget, BudgetExceeded};
+pub use dump::SqlDump;
 pub(crate) use index::is_number;
 pub use log::{LogEntry, LogOutcome, StatementDetails, StatementKind, StatementLog};
 pub use probe::{AccessMethod, TableAccess};

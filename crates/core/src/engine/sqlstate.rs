@@ -170,6 +170,10 @@ impl SqlState {
             ),
             ("out of range", SqlState::NUMERIC_VALUE_OUT_OF_RANGE),
             (
+                "is out of bounds for sequence",
+                SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
+            ),
+            (
                 "more than one row returned by a subquery",
                 SqlState::CARDINALITY_VIOLATION,
             ),
