@@ -4,6 +4,7 @@ mod app;
 mod catalogue_view;
 mod code_view;
 mod console;
+mod download;
 mod embed;
 mod lab_panel;
 mod loader_panel;

@@ -223,6 +223,7 @@ pub fn PatternPage(
                                     replace_text=replace_text
                                     database=database
                                     reset=reset
+                                    export_name=slug
                                 />
                             </section>
                         }

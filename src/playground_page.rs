@@ -61,6 +61,7 @@ pub fn PlaygroundPage(
                     replace_text=replace_text
                     database=database
                     reset=reset
+                    export_name="playground"
                 />
             </section>
         </article>

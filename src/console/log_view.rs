@@ -34,6 +34,8 @@ fn memory_title() -> String {
 pub fn StatementLogView(
     log: RwSignal<Vec<LogEntry>>,
     on_clear: impl Fn() + Copy + Send + Sync + 'static,
+    /// Downloads the log as a SQL script.
+    on_export: Callback<()>,
 ) -> impl IntoView {
     let totals = move || {
         log.with(|entries| {
@@ -142,6 +144,15 @@ pub fn StatementLogView(
                 >
                     {memory}
                 </span>
+                <button
+                    class="small"
+                    data-testid="export-log"
+                    title="Download the log as a SQL script (failed statements commented out)"
+                    disabled=move || log.with(Vec::is_empty)
+                    on:click=move |_| on_export.run(())
+                >
+                    "Export SQL"
+                </button>
                 <button class="small" on:click=move |_| on_clear()>"Clear"</button>
             </header>
             <ol>{rows}</ol>

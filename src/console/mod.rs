@@ -57,7 +57,8 @@ impl PageDatabase {
 
 /// `script` is the page's console text (part of its shareable state); bumping
 /// `replace_text` makes the editor take a new text from it. `reset` rebuilds the page's
-/// database from scratch (empty, or from its models).
+/// database from scratch (empty, or from its models). `export_name` names the files the
+/// exports download (`<name>.sql`, `<name>-log.sql`).
 #[component]
 pub fn Console(
     example: &'static str,
@@ -65,6 +66,7 @@ pub fn Console(
     replace_text: RwSignal<u32>,
     database: PageDatabase,
     reset: Callback<()>,
+    export_name: &'static str,
 ) -> impl IntoView {
     let db = database.db;
     let last_run = RwSignal::new(None::<ScriptRun>);
@@ -98,6 +100,37 @@ pub fn Console(
         db.update_value(Database::clear_log);
         log.set(Vec::new());
     };
+    // What the last export did, shown beside the button until the next one.
+    let exported = RwSignal::new(None::<String>);
+    let export_database = move |_| {
+        let dump = db.with_value(Database::sql_dump);
+        let file = format!("{export_name}.sql");
+        let mut said = if crate::download::download_text(&file, "application/sql", &dump.sql) {
+            format!(
+                "Saved {file}: {} table{}, {} row{} (psql -v ON_ERROR_STOP=1 -f {file})",
+                dump.tables,
+                if dump.tables == 1 { "" } else { "s" },
+                dump.rows,
+                if dump.rows == 1 { "" } else { "s" },
+            )
+        } else {
+            "This browser refused the download.".to_string()
+        };
+        for what in &dump.left_out {
+            said.push_str(&format!(". Left out: {what}"));
+        }
+        exported.set(Some(said));
+    };
+    let export_log = Callback::new(move |()| {
+        let sql = log.with(|entries| sqlpatterns_core::export::log_sql(entries));
+        let file = format!("{export_name}-log.sql");
+        let saved = crate::download::download_text(&file, "application/sql", &sql);
+        exported.set(Some(if saved {
+            format!("Saved {file}: the statement log as a script")
+        } else {
+            "This browser refused the download.".to_string()
+        }));
+    });
     let marks = Signal::derive(move || {
         last_run.with(|run| {
             run.iter()
@@ -134,11 +167,21 @@ pub fn Console(
                 <button on:click=reset_database title="Start again from the page's initial database">
                     "Reset database"
                 </button>
+                <button
+                    data-testid="export-dump"
+                    on:click=export_database
+                    title="Download the page's database as SQL that PostgreSQL loads: tables, rows, constraints and indexes"
+                >
+                    "Export database"
+                </button>
+                <span class="export-status" data-testid="export-status" role="status">
+                    {move || exported.get()}
+                </span>
             </div>
             <div class="console-output" aria-live="polite">
                 {move || last_run.get().map(|run| view! { <ScriptResults run=run /> })}
             </div>
-            <StatementLogView log=log on_clear=clear_log />
+            <StatementLogView log=log on_clear=clear_log on_export=export_log />
         </div>
     }
 }

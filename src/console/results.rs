@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use sqlpatterns_core::console::{
     CellKind, ConsoleError, ResultSet, ScriptRun, StatementOutcome, StatementRun,
 };
+use sqlpatterns_core::export::ResultFormat;
 use sqlpatterns_core::route::format_duration;
 
 /// Rows per page of a result table: long results are paged, never dumped into the DOM.
@@ -228,6 +229,17 @@ pub fn ResultTable(
     let page = RwSignal::new(0usize);
     let columns = rs.columns.clone();
     let rows = StoredValue::new(rs.rows);
+    let export_columns = columns.clone();
+    let export_failed = RwSignal::new(false);
+    let export = move |format: ResultFormat| {
+        let result = ResultSet {
+            columns: export_columns.clone(),
+            rows: rows.get_value(),
+        };
+        let file = format!("result.{}", format.extension());
+        let saved = crate::download::download_text(&file, format.mime(), &format.render(&result));
+        export_failed.set(!saved);
+    };
     let body = move || {
         let start = page.get() * PAGE_ROWS;
         rows.with_value(|rows| {
@@ -294,5 +306,27 @@ pub fn ResultTable(
             {(total == 0).then(|| view! { <p class="no-rows">"No rows."</p> })}
         </div>
         {pager}
+        <div class="result-export" role="group" aria-label="Download this result">
+            <span>"Download"</span>
+            {ResultFormat::ALL
+                .into_iter()
+                .map(|format| {
+                    let export = export.clone();
+                    view! {
+                        <button
+                            class="small"
+                            data-testid=format!("export-{}", format.extension())
+                            title=format!("Download all {total} rows as {}", format.label())
+                            on:click=move |_| export(format)
+                        >
+                            {format.label()}
+                        </button>
+                    }
+                })
+                .collect_view()}
+            {move || export_failed.get().then(|| view! {
+                <span class="export-failed" role="alert">"This browser refused the download."</span>
+            })}
+        </div>
     }
 }
