@@ -6,6 +6,7 @@ use sqlpatterns_core::route::Route;
 use sqlpatterns_core::share::Location;
 
 use crate::catalogue_view::Catalogue;
+use crate::embed::ClickToRun;
 use crate::pattern_page::PatternPage;
 use crate::playground_page::PlaygroundPage;
 
@@ -86,6 +87,17 @@ pub fn App() -> impl IntoView {
                 let loc = location.get();
                 match loc.route {
                     Route::Catalogue => view! { <Catalogue /> }.into_any(),
+                    Route::Pattern(slug) if loc.embed.embed && loc.embed.run_on_click => {
+                        let pattern = catalogue::by_slug(slug);
+                        let (title, summary) = pattern.map_or(("", ""), |p| (p.title, p.summary));
+                        let (state, embed) = (loc.state, loc.embed);
+                        view! {
+                            <ClickToRun slug=slug title=title summary=summary>
+                                <PatternPage slug=slug link_state=state.clone() embed=embed.clone() />
+                            </ClickToRun>
+                        }
+                        .into_any()
+                    }
                     Route::Pattern(slug) => {
                         view! { <PatternPage slug=slug link_state=loc.state embed=loc.embed /> }
                             .into_any()

@@ -11,7 +11,7 @@ use sqlpatterns_core::share::{EmbedOptions, PageState, Panel, ShareError};
 
 use crate::code_view::CodeView;
 use crate::console::{Console, PageDatabase};
-use crate::embed::report_height;
+use crate::embed::{announce_ready, serve_host, state_source};
 use crate::lab_panel::{LabPanel, LabState};
 use crate::loader_panel::{LoaderKnobs, LoaderPanel, MAX_ORDERS, MAX_USERS};
 use crate::migration_tab::MigrationState;
@@ -242,7 +242,8 @@ pub fn PatternPage(
     });
 
     if embed.embed {
-        report_height(slug);
+        serve_host(slug, Some(state_source(slug, state)));
+        announce_ready();
         let open_url = move || absolute_url(slug, &state.get(), &EmbedOptions::default());
         // A sandboxed frame without `allow-popups` refuses new tabs without a word: open it
         // from script, and when nothing opened, say so and give the link to copy.

@@ -8,7 +8,7 @@ use sqlpatterns_core::route::PLAYGROUND;
 use sqlpatterns_core::share::{EmbedOptions, PageState, ShareError};
 
 use crate::console::{Console, PageDatabase};
-use crate::embed::report_height;
+use crate::embed::{announce_ready, serve_host, state_source};
 use crate::page_state::{follow_state, initial_state};
 use crate::pattern_page::Notices;
 use crate::share_bar::ShareBar;
@@ -40,7 +40,8 @@ pub fn PlaygroundPage(
     let database = PageDatabase::new(Database::new());
     let reset = Callback::new(move |()| database.replace(Database::new()));
     if embed.embed {
-        report_height(PLAYGROUND);
+        serve_host(PLAYGROUND, Some(state_source(PLAYGROUND, state)));
+        announce_ready();
     }
     view! {
         <article class="pattern-page playground-page" data-slug=PLAYGROUND>

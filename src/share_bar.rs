@@ -7,7 +7,7 @@ use sqlpatterns_core::share::{EmbedOptions, PageState};
 use crate::page_state::absolute_url;
 
 /// The message an embedded page posts to its parent whenever its height changes.
-pub const RESIZE_MESSAGE_TYPE: &str = "sqlpatterns:resize";
+const RESIZE_MESSAGE_TYPE: &str = sqlpatterns_core::share::embed_api::RESIZE;
 
 fn copy_to_clipboard(text: String, copied: RwSignal<Option<&'static str>>, what: &'static str) {
     let promise = window().navigator().clipboard().write_text(&text);
@@ -85,8 +85,9 @@ pub fn ShareBar(slug: &'static str, title: &'static str, state: Memo<PageState>)
                                 "Paste this into a documentation page. The frame reports its height "
                                 "with a " <code>{RESIZE_MESSAGE_TYPE}</code>
                                 " message; the script below applies it. Options: "
-                                <code>"theme=light|dark"</code> ", " <code>"panels=reference,demo,console"</code>
-                                "."
+                                <code>"theme=light|dark|auto"</code> ", " <code>"panels=reference,demo,console"</code>
+                                ", " <code>"run=click"</code> " (start on a click). The README's section for "
+                                "documentation authors lists the messages a host can send (set the theme, run a step, read the state)."
                             </p>
                             <textarea
                                 data-testid="embed-snippet"

@@ -236,3 +236,98 @@ test('"Open in playground" in a frame that may not open tabs says so and gives t
   assert.deepEqual(problems.filter((p) => !/allow-popups/.test(p)), []);
   await context.close();
 });
+
+/** A host page (same server) with one frame per src, recording what the frames post. */
+async function hostWith(srcs) {
+  const { page, context, problems } = await openPage(shared.browser, `${shared.server.url}#/`);
+  const frames = srcs.map((src, i) => `<iframe id="f${i}" src="${shared.server.url}${src}" style="width:900px;height:600px"></iframe>`).join('');
+  await page.setContent(`<script>window.__messages = []; addEventListener('message', (e) => window.__messages.push(e.data));</script>${frames}`);
+  const send = (i, message) => page.evaluate(([i, m]) => document.getElementById(`f${i}`).contentWindow.postMessage(m, '*'), [i, message]);
+  /** Waits for the first message of `type` posted after `since` messages, and returns it. */
+  const received = async (type, since = 0) => {
+    const handle = await page.waitForFunction(([t, n]) => window.__messages.slice(n).find((m) => m && m.type === t), [type, since]);
+    return handle.jsonValue();
+  };
+  const count = () => page.evaluate(() => window.__messages.length);
+  return { page, context, problems, send, received, count };
+}
+
+function isDark(rgb) {
+  const [r, g, b] = rgb.match(/\d+/g).map(Number);
+  return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255 < 0.5;
+}
+
+test('theme=auto follows the host\'s colour scheme, and the host can set the theme', async () => {
+  const host = await hostWith(['#/soft-delete?embed=1&theme=auto&panels=console']);
+  const frame = host.page.frameLocator('#f0');
+  await frame.getByTestId('sql-editor').waitFor();
+  const background = () => frame.locator('body').evaluate((b) => getComputedStyle(b).backgroundColor);
+  await host.page.emulateMedia({ colorScheme: 'dark' });
+  assert.ok(isDark(await background()), `dark host: ${await background()}`);
+  await host.page.emulateMedia({ colorScheme: 'light' });
+  assert.ok(!isDark(await background()), `light host: ${await background()}`);
+  // A host that switches themes with its own toggle says so.
+  let since = await host.count();
+  await host.send(0, { type: 'sqlpatterns:set-theme', theme: 'dark' });
+  assert.deepEqual(await host.received('sqlpatterns:done', since), { type: 'sqlpatterns:done', slug: 'soft-delete', request: 'set-theme' });
+  assert.ok(isDark(await background()), 'set-theme dark over a light system');
+  await host.send(0, { type: 'sqlpatterns:set-theme', theme: 'auto' });
+  await frame.locator('html:not([data-theme])').waitFor({ state: 'attached' });
+  assert.ok(!isDark(await background()), 'auto follows the light system again');
+  since = await host.count();
+  await host.send(0, { type: 'sqlpatterns:set-theme', theme: 'pink' });
+  const error = await host.received('sqlpatterns:error', since);
+  assert.match(error.message, /light, dark or auto/);
+  // Other tools' messages are ignored without a word.
+  await host.send(0, { type: 'webpackOk' });
+  await host.send(0, 'hello');
+  assert.deepEqual(host.problems, []);
+  await host.context.close();
+});
+
+test('run=click embeds start on a click or on the host\'s run; the host runs a step and reads the state', async () => {
+  const host = await hostWith(['#/soft-delete?embed=1&run=click', '#/enum-field?embed=1&run=click']);
+  const first = host.page.frameLocator('#f0');
+  const second = host.page.frameLocator('#f1');
+  await first.getByTestId('click-to-run').waitFor();
+  await second.getByTestId('click-to-run').waitFor();
+  assert.match(await first.getByTestId('click-to-run').textContent(), /Soft Delete/i);
+  // Nothing of the page is built before the click: no console, no steps, no database.
+  assert.equal(await first.getByTestId('sql-editor').count(), 0);
+  assert.equal(await first.getByTestId('statement-log').count(), 0);
+  let since = await host.count();
+  await host.send(0, { type: 'sqlpatterns:run-step', step: 'anything' });
+  assert.match((await host.received('sqlpatterns:error', since)).message, /has not started/);
+
+  since = await host.count();
+  await host.send(0, { type: 'sqlpatterns:run' });
+  const ready = await host.received('sqlpatterns:ready', since);
+  assert.equal(ready.slug, 'soft-delete');
+  assert.ok(ready.steps.length >= 2, `steps: ${ready.steps}`);
+  await first.getByTestId('sql-editor').waitFor();
+  assert.equal(await second.getByTestId('sql-editor').count(), 0, 'the other embed still waits');
+
+  since = await host.count();
+  await host.send(0, { type: 'sqlpatterns:run-step', step: ready.steps[0] });
+  assert.deepEqual(await host.received('sqlpatterns:done', since), { type: 'sqlpatterns:done', slug: 'soft-delete', request: 'run-step', step: ready.steps[0] });
+  await first.getByTestId('step-outcome').waitFor();
+
+  since = await host.count();
+  await host.send(0, { type: 'sqlpatterns:run-step', step: 'no-such-step' });
+  const error = await host.received('sqlpatterns:error', since);
+  assert.match(error.message, /no step "no-such-step" on this page \(its steps: /);
+
+  since = await host.count();
+  await host.send(0, { type: 'sqlpatterns:get-state', id: 'q1' });
+  const state = await host.received('sqlpatterns:state', since);
+  assert.equal(state.id, 'q1');
+  assert.ok(state.state.startsWith('1.'), `the step is in the state: ${state.state}`);
+  assert.ok(state.url.includes(`#/soft-delete?s=${state.state}`), state.url);
+  assert.doesNotMatch(state.url, /embed=1/);
+
+  // A visitor's click starts the other one.
+  await second.getByTestId('click-to-run-button').click();
+  await second.getByTestId('sql-editor').waitFor();
+  assert.deepEqual(host.problems, []);
+  await host.context.close();
+});

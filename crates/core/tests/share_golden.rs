@@ -67,7 +67,8 @@ fn v1_unicode_payload_and_embed_options() {
         EmbedOptions {
             embed: true,
             theme: Some(Theme::Dark),
-            panels: Some(vec![Panel::Console])
+            panels: Some(vec![Panel::Console]),
+            run_on_click: false,
         }
     );
 }

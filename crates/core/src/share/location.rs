@@ -1,4 +1,4 @@
-//! The URL grammar: `#/<slug>?s=<state>&embed=1&theme=dark&panels=reference,console`.
+//! The URL grammar: `#/<slug>?s=<state>&embed=1&theme=dark&panels=reference,console&run=click`.
 //! Everything lives in the fragment, so any static host serves every link (no rewrites);
 //! embed options may also come from the real query string (`page.html?embed=1#/slug`).
 
@@ -16,6 +16,16 @@ impl Theme {
         match self {
             Theme::Light => "light",
             Theme::Dark => "dark",
+        }
+    }
+
+    /// `light`, `dark`, or `auto` (and anything else): `None`, which follows the system's
+    /// `prefers-color-scheme`; a host page with its own toggle sends `set-theme`.
+    pub fn parse(name: &str) -> Option<Theme> {
+        match name {
+            "dark" => Some(Theme::Dark),
+            "light" => Some(Theme::Light),
+            _ => None,
         }
     }
 }
@@ -54,6 +64,10 @@ pub struct EmbedOptions {
     pub theme: Option<Theme>,
     /// Panels to show; `None` shows all. Unknown names are ignored.
     pub panels: Option<Vec<Panel>>,
+    /// `run=click`: an embed shows the pattern's title and a Run button, and starts the
+    /// page (its engine, seed and demo) only when clicked, so a documentation page with
+    /// many embeds stays light.
+    pub run_on_click: bool,
 }
 
 impl EmbedOptions {
@@ -120,13 +134,8 @@ impl Location {
             match key.as_str() {
                 "s" => location.state = Some(decode_state(&value)),
                 "embed" => location.embed.embed = !matches!(value.as_str(), "0" | "false"),
-                "theme" => {
-                    location.embed.theme = match value.as_str() {
-                        "dark" => Some(Theme::Dark),
-                        "light" => Some(Theme::Light),
-                        _ => None,
-                    }
-                }
+                "theme" => location.embed.theme = Theme::parse(&value),
+                "run" => location.embed.run_on_click = value == "click",
                 "panels" => {
                     let panels: Vec<Panel> = value.split(',').filter_map(Panel::parse).collect();
                     location.embed.panels = (!panels.is_empty()).then_some(panels);
@@ -152,6 +161,9 @@ impl Location {
         if let Some(panels) = &embed.panels {
             let names: Vec<_> = panels.iter().map(|p| p.name()).collect();
             params.push(format!("panels={}", names.join(",")));
+        }
+        if embed.run_on_click {
+            params.push("run=click".to_string());
         }
         if params.is_empty() {
             format!("#/{slug}")
@@ -186,8 +198,10 @@ mod tests {
             embed: true,
             theme: Some(Theme::Dark),
             panels: Some(vec![Panel::Console]),
+            run_on_click: true,
         };
         let hash = Location::pattern_hash("pagination", &state(), &embed);
+        assert!(hash.ends_with("&run=click"), "{hash}");
         let loc = Location::parse("", &hash);
         assert_eq!(loc.route, Route::Pattern("pagination"));
         assert_eq!(loc.state, Some(Ok(state())));
@@ -210,6 +224,15 @@ mod tests {
         let loc = Location::parse("?embed=1&theme=light", "#/enum-field?theme=dark");
         assert!(loc.embed.embed);
         assert_eq!(loc.embed.theme, Some(Theme::Dark));
+        // `auto` (the default, said explicitly) follows the system, even over the query.
+        let loc = Location::parse("?theme=dark", "#/enum-field?embed=1&theme=auto&run=click");
+        assert_eq!(loc.embed.theme, None);
+        assert!(loc.embed.run_on_click);
+        assert!(
+            !Location::parse("", "#/enum-field?run=now")
+                .embed
+                .run_on_click
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! corpus in `tests/share_golden.rs` holds that promise), so fields are only ever added.
 
 mod codec;
+pub mod embed_api;
 mod location;
 
 pub use codec::{decode_state, encode_state, ShareError, MAX_LINK_STATE_CHARS, MAX_STATE_BYTES};

@@ -1434,6 +1434,7 @@ pub fn permalink(data: &[u8]) -> Summary {
                     } else {
                         None
                     },
+                    run_on_click: g.chance(50),
                 };
                 let slug = g.pick(&catalogue::all().iter().map(|p| p.slug).collect::<Vec<_>>());
                 let hash = Location::pattern_hash(slug, &state, &embed);
